@@ -1,0 +1,436 @@
+/* engine.c - fork one child per range, collect each child's file as it ends.
+ *
+ *   parent                                   child i
+ *   ------                                   -------
+ *   mmap one shared slot per child
+ *   pipe(); fork() ───────────────────────▶  calc() each number of its range
+ *   close the pipe's write end               encode with the codec
+ *                                            write <dir>/<ppid>-<pid>.<ext>.part, link
+ *                                            fill its slot (times, size, CRC); _exit
+ *   poll() the read ends: EOF on child i's  ◀── exit closes the child's write end
+ *   pipe means child i has exited, so
+ *   waitpid(that pid): only our own children are reaped, in the order they end,
+ *   with no SIGCHLD handler. Then: exit status, file size and CRC against the
+ *   slot, decode, keys exactly the range, merge, unlink.
+ *
+ * A failed child is recorded in its report and collection goes on, so every
+ * failure is reported, not just the first; the run then returns FC_ECHILD.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* mkdtemp, strsignal */
+#include "forkcollect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* What a child tells its parent, in memory shared before the fork. */
+typedef struct fc_slot {
+    uint64_t compute_ns, encode_ns, write_ns;
+    uint64_t bytes;      /* size of the result file */
+    uint32_t crc;        /* CRC-32C of the result file */
+    uint32_t done;       /* 1 once everything above is written */
+    fc_error error;      /* the child's own error, if it failed */
+} fc_slot;
+
+/* Exit status of a child that failed and said why in its slot. */
+#define CHILD_REPORTED_FAILURE 70
+
+typedef struct run {
+    const fc_engine_config *cfg;
+    fc_engine_result *out;
+    fc_slot *slots;
+    int *pipes;            /* read end per child, -1 once seen */
+    unsigned char *seen;   /* one byte per key of the whole run */
+    fc_buffer file;        /* the one undecoded file the parent holds */
+    fc_dataset part;       /* one child's decoded records */
+    bool private_dir;
+} run;
+
+/* The result file of child `pid` of parent `ppid`: <dir>/<ppid>-<pid>.<ext>.
+ * prepare_dir() keeps dir short enough for this to fit. */
+static void result_path(char *buf, size_t size, const char *dir, pid_t ppid, pid_t pid,
+                        const char *ext)
+{
+    if (snprintf(buf, size, "%s/%ld-%ld.%s", dir, (long)ppid, (long)pid, ext) >= (int)size)
+        buf[0] = '\0';
+}
+
+static void part_path(char *buf, size_t size, const char *path)
+{
+    if (snprintf(buf, size, "%s.part", path) >= (int)size)
+        buf[0] = '\0';
+}
+
+/* ==== The child ==== */
+
+static void child_fail(fc_slot *slot, const fc_error *e)
+{
+    slot->error = *e;
+    _exit(CHILD_REPORTED_FAILURE);
+}
+
+static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
+                       const char *dir) __attribute__((noreturn));
+static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
+                       const char *dir)
+{
+    fc_error err = {0};
+    fc_dataset d = {0};
+    fc_buffer enc = {0};
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+
+    uint64_t t0 = fc_now_ns();
+    if (fc_dataset_reserve(&d, (size_t)me->count, &err) != 0)
+        child_fail(slot, &err);
+    for (uint64_t k = 0; k < me->count; k++)
+        d.keys[k] = me->first_key + k, d.values[k] = fc_calc(me->first_key + k, cfg->iterations);
+    d.count = (size_t)me->count;
+    uint64_t t1 = fc_now_ns();
+    if (cfg->codec->encode(&d, &enc, &err) != 0)
+        child_fail(slot, &err);
+    uint64_t t2 = fc_now_ns();
+    char path[4096];
+    result_path(path, sizeof path, dir, getppid(), getpid(), cfg->codec->extension);
+    if (fc_file_write_new(path, enc.data, enc.len, &err) != 0)
+        child_fail(slot, &err);
+    uint64_t t3 = fc_now_ns();
+    slot->compute_ns = t1 - t0;
+    slot->encode_ns = t2 - t1;
+    slot->write_ns = t3 - t2;
+    slot->bytes = enc.len;
+    slot->crc = fc_crc32c(0, enc.data, enc.len);
+    slot->done = 1;
+    _exit(0);
+}
+
+/* ==== The parent ==== */
+
+static int child_failed(fc_child_report *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int child_failed(fc_child_report *c, int code, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    c->state = FC_CHILD_FAILED;
+    fc_fail(&c->error, code, 0, "child %ld (keys %llu..%llu): %s", (long)c->pid,
+            (unsigned long long)c->first_key, (unsigned long long)(c->first_key + c->count - 1),
+            what);
+    return code;
+}
+
+/* Checks a decoded child's records against its range and merges them. */
+static int merge(run *r, fc_child_report *c)
+{
+    uint64_t start = r->cfg->start;
+    if (r->part.count != c->count)
+        return child_failed(c, FC_EKEYS, "%s holds %zu records, expected %llu", c->path,
+                            r->part.count, (unsigned long long)c->count);
+    for (size_t i = 0; i < r->part.count; i++) {
+        uint64_t k = r->part.keys[i];
+        if (k < c->first_key || k - c->first_key >= c->count)
+            return child_failed(c, FC_EKEYS, "%s: record %zu has key %llu, outside the range",
+                                c->path, i, (unsigned long long)k);
+        if (r->seen[k - start])
+            return child_failed(c, FC_EKEYS, "%s: key %llu appears twice", c->path,
+                                (unsigned long long)k);
+        r->seen[k - start] = 1;
+        r->out->data.values[k - start] = r->part.values[i];
+    }
+    return 0;
+}
+
+/* Reaps child c, whose pipe said it has exited, and collects its file. */
+static void collect(run *r, fc_child_report *c)
+{
+    fc_slot *slot = &r->slots[c->index];
+    const fc_codec *codec = r->cfg->codec;
+    int status;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    c->status = status;
+    c->compute_ns = slot->compute_ns;
+    c->encode_ns = slot->encode_ns;
+    c->write_ns = slot->write_ns;
+    c->file_bytes = slot->bytes;
+
+    if (WIFSIGNALED(status)) {
+        child_failed(c, FC_ECHILD, "killed by signal %d (%s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
+    } else if (WEXITSTATUS(status) == CHILD_REPORTED_FAILURE && slot->error.code != 0) {
+        child_failed(c, slot->error.code, "%s", slot->error.msg);
+    } else if (WEXITSTATUS(status) != 0) {
+        child_failed(c, FC_ECHILD, "exited with status %d", WEXITSTATUS(status));
+    } else if (!slot->done) {
+        child_failed(c, FC_ECHILD, "exited without reporting its results");
+    } else {
+        fc_error e = {0};
+        r->file.len = 0;
+        r->part.count = 0;
+        uint64_t t0 = fc_now_ns();
+        if (fc_file_read(c->path, &r->file, &e) != 0) {
+            child_failed(c, e.code, "result file: %s", e.msg);
+        } else if (r->file.len != slot->bytes) {
+            child_failed(c, FC_ECHECKSUM, "%s is %zu bytes, the child wrote %llu", c->path,
+                         r->file.len, (unsigned long long)slot->bytes);
+        } else if (fc_crc32c(0, r->file.data, r->file.len) != slot->crc) {
+            child_failed(c, FC_ECHECKSUM, "%s: CRC-32C differs from what the child wrote",
+                         c->path);
+        } else {
+            uint64_t t1 = fc_now_ns();
+            if (codec->decode(r->file.data, r->file.len, &r->part, &e) != 0)
+                child_failed(c, e.code, "%s (%s): %s", c->path, codec->name, e.msg);
+            else if (merge(r, c) == 0)
+                c->state = FC_CHILD_COLLECTED;
+            c->read_ns = t1 - t0;
+            c->decode_ns = fc_now_ns() - t1;
+        }
+    }
+    if (!r->cfg->keep)
+        unlink(c->path);
+    char part[4096 + 8];
+    part_path(part, sizeof part, c->path);
+    unlink(part); /* a child that died mid-write leaves one */
+}
+
+/* Stops every child still running, reaps it and removes what it wrote. */
+static void stop_children(run *r)
+{
+    fc_engine_result *out = r->out;
+    for (unsigned i = 0; i < out->nchildren; i++) {
+        fc_child_report *c = &out->children[i];
+        if (c->state != FC_CHILD_RUNNING)
+            continue;
+        if (c->pid <= 0) {
+            c->state = FC_CHILD_FAILED;
+            fc_fail(&c->error, FC_ECHILD, 0, "keys %llu..%llu: child never started",
+                    (unsigned long long)c->first_key,
+                    (unsigned long long)(c->first_key + c->count - 1));
+            continue;
+        }
+        kill(c->pid, SIGKILL);
+        while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+            ;
+        c->state = FC_CHILD_FAILED;
+        fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
+        char part[4096 + 8];
+        part_path(part, sizeof part, c->path);
+        unlink(part);
+        unlink(c->path);
+    }
+}
+
+static bool cancelled(const run *r)
+{
+    return r->cfg->cancel && *r->cfg->cancel;
+}
+
+/* Forks child i. Returns 0, or an error after which no child i exists. */
+static int spawn(run *r, unsigned i, fc_error *err)
+{
+    fc_child_report *c = &r->out->children[i];
+    int fds[2];
+    if (pipe(fds) != 0)
+        return fc_fail(err, FC_EIO, errno, "pipe: %s", strerror(errno));
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return fc_fail(err, FC_EIO, e, "fork of child %u of %u failed: %s", i + 1,
+                       r->out->nchildren, strerror(e));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(r->cfg, c, &r->slots[i], r->out->dir); /* keeps fds[1] open until exit */
+    }
+    close(fds[1]);
+    r->pipes[i] = fds[0];
+    c->pid = pid;
+    result_path(c->path, sizeof c->path, r->out->dir, getpid(), pid, r->cfg->codec->extension);
+    if (r->cfg->on_fork)
+        r->cfg->on_fork(c, r->cfg->ctx);
+    return 0;
+}
+
+/* Waits for the children to end and collects each. */
+static int collect_all(run *r, unsigned forked, fc_error *err)
+{
+    unsigned n = forked, left = forked;
+    struct pollfd *pfd = calloc(n, sizeof *pfd);
+    if (!pfd)
+        return fc_fail(err, FC_ENOMEM, 0, "out of memory");
+    while (left > 0) {
+        if (cancelled(r)) {
+            free(pfd);
+            return fc_fail(err, FC_EINTR, 0, "interrupted: children stopped, files removed");
+        }
+        for (unsigned i = 0; i < n; i++)
+            pfd[i] = (struct pollfd){.fd = r->pipes[i], .events = POLLIN};
+        /* A bounded wait, so a cancel that lands just before poll() is seen soon. */
+        int ready = poll(pfd, n, 200);
+        if (ready < 0 && errno != EINTR) {
+            int e = errno;
+            free(pfd);
+            return fc_fail(err, FC_EIO, e, "poll: %s", strerror(e));
+        }
+        for (unsigned i = 0; ready > 0 && i < n; i++) {
+            if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char byte;
+            if (read(pfd[i].fd, &byte, 1) > 0)
+                continue; /* children write nothing, but be safe */
+            close(r->pipes[i]);
+            r->pipes[i] = -1;
+            left--;
+            fc_child_report *c = &r->out->children[i];
+            collect(r, c);
+            if (r->cfg->on_collect)
+                r->cfg->on_collect(c, r->cfg->ctx);
+        }
+    }
+    free(pfd);
+    return 0;
+}
+
+static int check_config(const fc_engine_config *cfg, fc_error *err)
+{
+    if (!cfg->codec)
+        return fc_fail(err, FC_EINVAL, 0, "no format given");
+    if (cfg->count == 0)
+        return fc_fail(err, FC_EINVAL, 0, "the count of numbers must be at least 1");
+    if (cfg->count - 1 > UINT64_MAX - cfg->start)
+        return fc_fail(err, FC_EINVAL, 0, "numbers %llu + %llu run past 2^64-1",
+                       (unsigned long long)cfg->start, (unsigned long long)cfg->count);
+    if (cfg->count > SIZE_MAX / 32)
+        return fc_fail(err, FC_EINVAL, 0, "%llu numbers do not fit in memory",
+                       (unsigned long long)cfg->count);
+    if (cfg->workers == 0)
+        return fc_fail(err, FC_EINVAL, 0, "the number of workers must be at least 1");
+    return 0;
+}
+
+static int prepare_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *private_dir,
+                       fc_error *err)
+{
+    if (cfg->dir) {
+        struct stat st;
+        if (strlen(cfg->dir) > sizeof out->dir - 64)
+            return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", cfg->dir);
+        if (stat(cfg->dir, &st) != 0)
+            return fc_fail(err, FC_EIO, errno, "%s: %s", cfg->dir, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+            return fc_fail(err, FC_EIO, ENOTDIR, "%s: not a directory", cfg->dir);
+        if (access(cfg->dir, W_OK | X_OK) != 0)
+            return fc_fail(err, FC_EIO, errno, "%s: not writable: %s", cfg->dir,
+                           strerror(errno));
+        memcpy(out->dir, cfg->dir, strlen(cfg->dir) + 1);
+        *private_dir = false;
+        return 0;
+    }
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    if (strlen(tmp) > sizeof out->dir - 64)
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
+    snprintf(out->dir, sizeof out->dir, "%s/forkcollect-XXXXXX", tmp);
+    if (!mkdtemp(out->dir))
+        return fc_fail(err, FC_EIO, errno, "cannot make a directory under %s: %s", tmp,
+                       strerror(errno));
+    *private_dir = true;
+    return 0;
+}
+
+int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_config(cfg, err);
+    if (rc)
+        return rc;
+    run r = {.cfg = cfg, .out = out};
+    unsigned n = fc_split_parts(cfg->count, cfg->workers);
+    size_t count = (size_t)cfg->count;
+
+    out->children = calloc(n, sizeof *out->children);
+    r.pipes = malloc(n * sizeof *r.pipes);
+    r.seen = calloc(count, 1);
+    for (unsigned i = 0; r.pipes && i < n; i++)
+        r.pipes[i] = -1;
+    if (!out->children || !r.pipes || !r.seen) {
+        rc = fc_fail(err, FC_ENOMEM, 0, "out of memory for %u children", n);
+        goto done;
+    }
+    out->nchildren = n;
+    if ((rc = fc_dataset_reserve(&out->data, count, err)) != 0)
+        goto done;
+    for (size_t i = 0; i < count; i++)
+        out->data.keys[i] = cfg->start + i;
+    out->data.count = count;
+    r.slots = mmap(NULL, n * sizeof *r.slots, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    if (r.slots == MAP_FAILED) {
+        r.slots = NULL;
+        rc = fc_fail(err, FC_EIO, errno, "mmap of %u slots: %s", n, strerror(errno));
+        goto done;
+    }
+    if ((rc = prepare_dir(cfg, out, &r.private_dir, err)) != 0)
+        goto done;
+
+    uint64_t t0 = fc_now_ns();
+    unsigned forked = 0;
+    for (unsigned i = 0; i < n; i++) {
+        fc_child_report *c = &out->children[i];
+        uint64_t off, len;
+        fc_split(cfg->count, n, i, &off, &len);
+        c->index = i;
+        c->first_key = cfg->start + off;
+        c->count = len;
+    }
+    for (; forked < n && !cancelled(&r); forked++)
+        if ((rc = spawn(&r, forked, err)) != 0)
+            break;
+    int rc2 = collect_all(&r, forked, rc ? NULL : err);
+    if (rc == 0)
+        rc = rc2;
+    if (rc == 0 && cancelled(&r))
+        rc = fc_fail(err, FC_EINTR, 0, "interrupted: children stopped, files removed");
+    stop_children(&r);
+    out->elapsed_ns = fc_now_ns() - t0;
+    for (unsigned i = 0; rc == 0 && i < n; i++)
+        if (out->children[i].state != FC_CHILD_COLLECTED)
+            rc = fc_fail(err, FC_ECHILD, 0, "%s", out->children[i].error.msg);
+
+done:
+    for (unsigned i = 0; r.pipes && i < out->nchildren; i++)
+        if (r.pipes[i] >= 0)
+            close(r.pipes[i]);
+    if (r.private_dir && !cfg->keep)
+        rmdir(out->dir);
+    if (r.slots)
+        munmap(r.slots, n * sizeof *r.slots);
+    free(r.pipes);
+    free(r.seen);
+    fc_buffer_free(&r.file);
+    fc_dataset_free(&r.part);
+    return rc;
+}
+
+void fc_engine_result_free(fc_engine_result *res)
+{
+    fc_dataset_free(&res->data);
+    free(res->children);
+    memset(res, 0, sizeof *res);
+}

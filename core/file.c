@@ -1,0 +1,86 @@
+/* file.c - reading a whole file; writing a new file atomically and safely. */
+#define _POSIX_C_SOURCE 200809L
+#include "forkcollect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fc_file_read(const char *path, fc_buffer *out, fc_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        close(fd);
+        return fc_fail(err, FC_EIO, e, "%s: not a regular file", path);
+    }
+    int rc = fc_buffer_reserve(out, (size_t)st.st_size, err);
+    /* Read to the end, however long it turns out to be (the size is only a hint). */
+    while (rc == 0) {
+        if (out->len == out->cap && (rc = fc_buffer_reserve(out, 65536, err)) != 0)
+            break;
+        ssize_t n = read(fd, out->data + out->len, out->cap - out->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = fc_fail(err, FC_EIO, errno, "%s: read failed at offset %zu: %s", path,
+                         out->len, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+    }
+    close(fd);
+    return rc;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err)
+{
+    char part[4096 + 8];
+    if (snprintf(part, sizeof part, "%s.part", path) >= (int)sizeof part)
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", path);
+    int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot create: %s", part, strerror(errno));
+    if (write_all(fd, data, len) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(part);
+        return fc_fail(err, FC_EIO, e, "%s: write of %zu bytes failed: %s", part, len,
+                       strerror(e));
+    }
+    if (close(fd) != 0) {
+        int e = errno;
+        unlink(part);
+        return fc_fail(err, FC_EIO, e, "%s: close failed: %s", part, strerror(e));
+    }
+    /* link() refuses to replace an existing file, where rename() would not. */
+    if (link(part, path) != 0) {
+        int e = errno;
+        unlink(part);
+        return fc_fail(err, FC_EIO, e, "%s: cannot create: %s", path, strerror(e));
+    }
+    unlink(part);
+    return 0;
+}

@@ -1,0 +1,219 @@
+/*
+ * forkcollect.h - libforkcollect, the fork-and-collect engine and its codecs.
+ *
+ * Memory rule: every struct here is owned by the caller. Functions that fill a
+ * struct (fc_dataset, fc_buffer, fc_engine_result) allocate inside it; release it
+ * with the matching *_free function, which also leaves it empty and reusable.
+ * Inputs passed as `const` are borrowed for the call only.
+ *
+ * Error rule: functions return 0 on success or a negative FC_E* code, and fill the
+ * caller's fc_error (may be NULL) with the code, the errno involved and a message
+ * for a person: what was wrong and where (file, byte offset, child pid). Nothing in
+ * the library prints, exits or keeps global error state.
+ */
+#ifndef FORKCOLLECT_H
+#define FORKCOLLECT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== Errors ==== */
+
+enum {
+    FC_OK = 0,
+    FC_EINVAL = -1,    /* a bad argument: a flag value, a range that overflows */
+    FC_ENOMEM = -2,    /* an allocation failed */
+    FC_EIO = -3,       /* a system call failed; fc_error.sys_errno says why */
+    FC_ECORRUPT = -4,  /* input that is not a valid file of the format */
+    FC_ECHILD = -5,    /* a child failed: killed, non-zero exit, missing results */
+    FC_EKEYS = -6,     /* a child's file holds keys other than its range */
+    FC_ECHECKSUM = -7, /* a file's size or checksum differs from what its child wrote */
+    FC_EINTR = -8,     /* the run was cancelled (SIGINT, SIGTERM) */
+    FC_EUNSUPPORTED = -9 /* the format cannot hold this data (e.g. a key too large) */
+};
+
+typedef struct fc_error {
+    int code;          /* one of FC_E*, 0 when no error */
+    int sys_errno;     /* errno of the failing system call, or 0 */
+    char msg[512];     /* for a person: what, where, what was expected */
+} fc_error;
+
+/* Fills err (if not NULL) and returns code, so callers write `return fc_fail(...)`. */
+int fc_fail(fc_error *err, int code, int sys_errno, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The name of a code: "FC_ECORRUPT". */
+const char *fc_code_name(int code);
+
+/* ==== Buffers and datasets ==== */
+
+typedef struct fc_buffer {
+    uint8_t *data;     /* len bytes in use, cap allocated; NULL when empty */
+    size_t len;
+    size_t cap;
+} fc_buffer;
+
+int fc_buffer_reserve(fc_buffer *b, size_t extra, fc_error *err); /* room for extra more */
+int fc_buffer_append(fc_buffer *b, const void *data, size_t n, fc_error *err);
+void fc_buffer_free(fc_buffer *b);
+
+/* Keys and values side by side; keys[i] maps to values[i]. */
+typedef struct fc_dataset {
+    uint64_t *keys;
+    double *values;
+    size_t count;      /* records in use */
+    size_t cap;        /* records allocated */
+} fc_dataset;
+
+int fc_dataset_reserve(fc_dataset *d, size_t total, fc_error *err); /* cap >= total */
+int fc_dataset_push(fc_dataset *d, uint64_t key, double value, fc_error *err);
+void fc_dataset_free(fc_dataset *d);
+/* Index of the first record whose key or value bits differ, or -1 if a == b exactly. */
+long fc_dataset_first_difference(const fc_dataset *a, const fc_dataset *b);
+
+/* ==== The load ==== */
+
+/* Python's random.seed(n) followed by the in-order sum of `iterations` draws of
+ * random.random(), bit for bit. */
+double fc_calc(uint64_t n, uint64_t iterations);
+
+/* Python's repr() of a double ("0.1", "1e+16", "-0.0", "nan", "inf"): the shortest
+ * text that reads back to the same bits. buf needs FC_REPR_MAX bytes; returns the
+ * length written (without the NUL). */
+#define FC_REPR_MAX 32
+size_t fc_format_double(double v, char *buf);
+/* As json.dumps writes a float: like fc_format_double, but NaN, Infinity, -Infinity. */
+size_t fc_format_double_json(double v, char *buf);
+
+/* CRC-32C (Castagnoli) of data, continuing from crc (start with 0). */
+uint32_t fc_crc32c(uint32_t crc, const void *data, size_t len);
+
+/* ==== Codecs ==== */
+
+/* One backend. Each is a const table in serializers/<name>.c, listed once in
+ * serializers/registry.c; nothing else needs to change to add one. */
+typedef struct fc_codec {
+    const char *name;        /* "json", "msgpack", "protobuf", "tpl", "raw" */
+    const char *extension;   /* file suffix, without the dot */
+    const char *library;     /* the library it is built on, e.g. "msgpack-c" */
+    /* The library's version as a string; static storage. */
+    const char *(*library_version)(void);
+    /* Appends the encoding of `in` to `out` (which the caller owns and frees).
+     * On error `out` may hold a partial encoding. */
+    int (*encode)(const fc_dataset *in, fc_buffer *out, fc_error *err);
+    /* Appends the records held in data[0..len) to `out` (owned by the caller).
+     * Never trusts a declared count or length: allocations are bounded by len
+     * (docs/FORMATS.md gives each bound). Rejects anything else with FC_ECORRUPT
+     * and a message naming the byte offset. On error `out` may hold some records. */
+    int (*decode)(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err);
+    /* True if data starts like a file of this format (for format detection). */
+    bool (*probe)(const uint8_t *data, size_t len);
+} fc_codec;
+
+const fc_codec *fc_codec_find(const char *name);   /* by name or extension; NULL if unknown */
+const fc_codec *fc_codec_at(size_t i);             /* NULL past the last */
+size_t fc_codec_count(void);
+/* The first codec whose probe accepts data, or NULL. */
+const fc_codec *fc_codec_detect(const uint8_t *data, size_t len);
+
+/* ==== Files ==== */
+
+/* Reads the whole file at path into out (appending). */
+int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
+/* Writes data to path atomically: path.part is created with O_CREAT|O_EXCL|O_NOFOLLOW,
+ * mode 0600, written, then linked to path, which must not exist. Nothing is left
+ * behind on failure. */
+int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
+
+/* ==== Test data ==== */
+
+/* Fills out (appending) with one of the standard value sets:
+ *   FC_VALUES_EXERCISE  keys 1..count, values fc_calc(key, iterations)
+ *   FC_VALUES_EDGE      every edge class of doubles once (count is ignored): +-0,
+ *                       subnormals, +-DBL_MAX, +-Inf, NaN, values needing 17 digits,
+ *                       integral values, powers of ten; keys include 0 and 2^64-1
+ *   FC_VALUES_RANDOM    count records of random keys and random bit patterns (seeded),
+ *                       every NaN made the one quiet NaN, as JSON and Python have only one */
+enum fc_values { FC_VALUES_EXERCISE, FC_VALUES_EDGE, FC_VALUES_RANDOM };
+int fc_values_make(enum fc_values kind, size_t count, uint64_t seed_or_iterations,
+                   fc_dataset *out, fc_error *err);
+
+/* ==== Splitting work ==== */
+
+/* The course's fork skeleton: `count` items into `parts` contiguous batches of
+ * count/parts items, the leftover spread one each over the first batches. Gives the
+ * offset and length of batch i. When parts > count, use fc_split_parts first. */
+void fc_split(uint64_t count, unsigned parts, unsigned i, uint64_t *offset, uint64_t *len);
+/* The number of non-empty batches: min(parts, count), at least 1. */
+unsigned fc_split_parts(uint64_t count, unsigned parts);
+
+/* ==== The engine ==== */
+
+enum fc_child_state {
+    FC_CHILD_RUNNING = 0,
+    FC_CHILD_COLLECTED,      /* exited 0, file checked, decoded and merged */
+    FC_CHILD_FAILED          /* see fc_child_report.error */
+};
+
+/* What the parent knows about one child. Times are nanoseconds. */
+typedef struct fc_child_report {
+    unsigned index;          /* 0-based, in range order */
+    pid_t pid;
+    uint64_t first_key;      /* the range: first_key .. first_key + count - 1 */
+    uint64_t count;
+    enum fc_child_state state;
+    int status;              /* raw wait status once reaped */
+    /* Written by the child into shared memory: */
+    uint64_t compute_ns, encode_ns, write_ns;
+    uint64_t file_bytes;
+    /* Measured by the parent: */
+    uint64_t read_ns, decode_ns;
+    char path[4096];         /* the result file */
+    fc_error error;          /* why it failed, when state == FC_CHILD_FAILED */
+} fc_child_report;
+
+typedef struct fc_engine_config {
+    const fc_codec *codec;
+    uint64_t start;          /* first number */
+    uint64_t count;          /* how many numbers */
+    unsigned workers;        /* children to fork (fewer if count is smaller) */
+    uint64_t iterations;     /* draws per number */
+    const char *dir;         /* where result files go; NULL: a private mkdtemp directory */
+    bool keep;               /* keep the result files (and a private directory) */
+    /* Called in the parent as each child is forked and as each is collected or fails;
+     * may be NULL. The report is only valid during the call. */
+    void (*on_fork)(const fc_child_report *child, void *ctx);
+    void (*on_collect)(const fc_child_report *child, void *ctx);
+    void *ctx;
+    /* If not NULL and set non-zero (by a signal handler), the run stops its children,
+     * removes what it wrote and returns FC_EINTR. */
+    volatile sig_atomic_t *cancel;
+} fc_engine_config;
+
+typedef struct fc_engine_result {
+    fc_dataset data;         /* every key start..start+count-1 once, in key order */
+    fc_child_report *children;
+    unsigned nchildren;
+    uint64_t elapsed_ns;     /* from the first fork to the last merge */
+    char dir[4096];          /* the directory used (removed unless keep) */
+} fc_engine_result;
+
+/* Runs the exercise. Returns 0 only when every child was collected; otherwise
+ * FC_ECHILD (see each child's report), FC_EINTR, or a setup error. In every case
+ * the result files are removed unless cfg->keep, and `out` holds what is known. */
+int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err);
+void fc_engine_result_free(fc_engine_result *r);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t fc_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FORKCOLLECT_H */
