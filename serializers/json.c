@@ -1,0 +1,300 @@
+/* json.c - the dict as Python's json.dump writes it, and any JSON object of that shape.
+ *
+ * Writing: {"1": 514.1370278623858, "2": 504.02105253917426} - keys as decimal
+ * strings, ", " and ": " separators, no newline, numbers as Python's repr (shortest
+ * round trip, integral values with ".0"), NaN / Infinity / -Infinity for the
+ * non-finite ones, as json.dump does by default (allow_nan=True).
+ *
+ * Reading: RFC 8259 objects of string keys to numbers, with any whitespace, key
+ * order and number spelling (1, 1.0, 10e-1, -0), plus NaN, Infinity and -Infinity
+ * as Python's json module reads them. Keys must be decimal integers in 0..2^64-1.
+ *
+ * Why not cJSON here (docs/ARCHITECTURE.md has the longer story): cJSON cannot write
+ * these bytes (its separators and number printing differ; about 15% of doubles lose
+ * a bit), cannot read NaN/Infinity (so it cannot read Python's files), and 1.7.15
+ * cuts numbers longer than 63 characters. cJSON stays in the project as the
+ * independent parser the tests check this writer against.
+ */
+#include "codecs.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== Writing ==== */
+
+static size_t format_u64(uint64_t v, char *buf)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    /* Per record at most: ", " + '"' + 20 digits + "\": " + 24 number chars. */
+    enum { MAX_RECORD = 2 + 1 + 20 + 3 + FC_REPR_MAX };
+    if (in->count > (SIZE_MAX - 2) / MAX_RECORD)
+        return fc_fail(err, FC_ENOMEM, 0, "json: %zu records do not fit in memory", in->count);
+    int rc = fc_buffer_reserve(out, 2 + in->count * MAX_RECORD, err);
+    if (rc)
+        return rc;
+    char *p = (char *)out->data + out->len, *start = p;
+    *p++ = '{';
+    for (size_t i = 0; i < in->count; i++) {
+        if (i) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        *p++ = '"';
+        p += format_u64(in->keys[i], p);
+        memcpy(p, "\": ", 3);
+        p += 3;
+        p += fc_format_double_json(in->values[i], p);
+    }
+    *p++ = '}';
+    out->len += (size_t)(p - start);
+    return 0;
+}
+
+/* ==== Reading ==== */
+
+typedef struct parser {
+    const uint8_t *start, *p, *end;
+    fc_error *err;
+} parser;
+
+static size_t offset(const parser *ps)
+{
+    return (size_t)(ps->p - ps->start);
+}
+
+/* What stands at the cursor, for messages: 'x', byte 0x01, or end of file. */
+static const char *found(const parser *ps, char buf[32])
+{
+    if (ps->p >= ps->end)
+        return "the end of the file";
+    unsigned c = *ps->p;
+    if (c >= 0x20 && c < 0x7f)
+        snprintf(buf, 32, "'%c'", (char)c);
+    else
+        snprintf(buf, 32, "byte 0x%02x", c);
+    return buf;
+}
+
+static int expected(parser *ps, const char *what)
+{
+    char b[32];
+    return fc_fail(ps->err, FC_ECORRUPT, 0, "offset %zu: expected %s, found %s", offset(ps),
+                   what, found(ps, b));
+}
+
+static void skip_ws(parser *ps)
+{
+    while (ps->p < ps->end &&
+           (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+        ps->p++;
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* A key: a string whose characters (escaped or not) are all decimal digits. */
+static int parse_key(parser *ps, uint64_t *key)
+{
+    size_t at = offset(ps);
+    if (ps->p >= ps->end || *ps->p != '"')
+        return expected(ps, "'\"' starting a key");
+    ps->p++;
+    uint64_t v = 0;
+    int digits = 0;
+    for (;;) {
+        if (ps->p >= ps->end)
+            return fc_fail(ps->err, FC_ECORRUPT, 0,
+                           "offset %zu: the key that starts at offset %zu is not closed", offset(ps), at);
+        uint32_t c = *ps->p;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return fc_fail(ps->err, FC_ECORRUPT, 0,
+                           "offset %zu: control character 0x%02x inside a string", offset(ps), c);
+        if (c == '\\') {
+            if (ps->end - ps->p >= 6 && ps->p[1] == 'u') {
+                int h0 = hexval(ps->p[2]), h1 = hexval(ps->p[3]), h2 = hexval(ps->p[4]),
+                    h3 = hexval(ps->p[5]);
+                if (h0 < 0 || h1 < 0 || h2 < 0 || h3 < 0)
+                    return fc_fail(ps->err, FC_ECORRUPT, 0,
+                                   "offset %zu: bad \\u escape", offset(ps));
+                c = (uint32_t)(h0 << 12 | h1 << 8 | h2 << 4 | h3);
+                ps->p += 5;
+            } else {
+                c = 0; /* any other escape is never a digit */
+            }
+        }
+        if (c < '0' || c > '9')
+            return fc_fail(ps->err, FC_ECORRUPT, 0,
+                           "offset %zu: the key at offset %zu is not a decimal integer", offset(ps), at);
+        if (v > (UINT64_MAX - (c - '0')) / 10)
+            return fc_fail(ps->err, FC_ECORRUPT, 0,
+                           "offset %zu: the key is larger than 2^64-1", at);
+        v = v * 10 + (c - '0');
+        digits++;
+        ps->p++;
+    }
+    if (digits == 0)
+        return fc_fail(ps->err, FC_ECORRUPT, 0, "offset %zu: empty key", at);
+    ps->p++;
+    *key = v;
+    return 0;
+}
+
+static bool literal(parser *ps, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
+        return false;
+    ps->p += n;
+    return true;
+}
+
+static bool is_digit(const parser *ps)
+{
+    return ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9';
+}
+
+/* A number as RFC 8259 spells it, or NaN, Infinity, -Infinity. */
+static int parse_number(parser *ps, double *v)
+{
+    if (literal(ps, "NaN")) {
+        *v = NAN;
+        return 0;
+    }
+    if (literal(ps, "Infinity")) {
+        *v = INFINITY;
+        return 0;
+    }
+    if (literal(ps, "-Infinity")) {
+        *v = -INFINITY;
+        return 0;
+    }
+    const uint8_t *tok = ps->p;
+    if (ps->p < ps->end && *ps->p == '-')
+        ps->p++;
+    if (!is_digit(ps))
+        return expected(ps, "a number");
+    if (*ps->p == '0')
+        ps->p++;
+    else
+        while (is_digit(ps))
+            ps->p++;
+    if (ps->p < ps->end && *ps->p == '.') {
+        ps->p++;
+        if (!is_digit(ps))
+            return expected(ps, "a digit after the decimal point");
+        while (is_digit(ps))
+            ps->p++;
+    }
+    if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+        ps->p++;
+        if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+            ps->p++;
+        if (!is_digit(ps))
+            return expected(ps, "a digit in the exponent");
+        while (is_digit(ps))
+            ps->p++;
+    }
+    /* strtod needs a terminated copy; the grammar above already vouched for it. */
+    size_t n = (size_t)(ps->p - tok);
+    char small[64], *s = n < sizeof small ? small : malloc(n + 1);
+    if (!s)
+        return fc_fail(ps->err, FC_ENOMEM, 0, "out of memory for a %zu-digit number", n);
+    memcpy(s, tok, n);
+    s[n] = '\0';
+    *v = strtod(s, NULL);
+    if (s != small)
+        free(s);
+    return 0;
+}
+
+static int json_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    parser ps = {.start = data, .p = data, .end = data + len, .err = err};
+    int rc;
+    skip_ws(&ps);
+    if (ps.p >= ps.end || *ps.p != '{')
+        return expected(&ps, "'{' starting the object");
+    ps.p++;
+    skip_ws(&ps);
+    if (ps.p < ps.end && *ps.p == '}') {
+        ps.p++;
+    } else {
+        for (;;) {
+            uint64_t key = 0;
+            double value = 0;
+            skip_ws(&ps);
+            if ((rc = parse_key(&ps, &key)) != 0)
+                return rc;
+            skip_ws(&ps);
+            if (ps.p >= ps.end || *ps.p != ':')
+                return expected(&ps, "':' after the key");
+            ps.p++;
+            skip_ws(&ps);
+            if ((rc = parse_number(&ps, &value)) != 0)
+                return rc;
+            if ((rc = fc_dataset_push(out, key, value, err)) != 0)
+                return rc;
+            skip_ws(&ps);
+            if (ps.p < ps.end && *ps.p == ',') {
+                ps.p++;
+                continue;
+            }
+            if (ps.p < ps.end && *ps.p == '}') {
+                ps.p++;
+                break;
+            }
+            return expected(&ps, "',' or '}' after a value");
+        }
+    }
+    skip_ws(&ps);
+    if (ps.p != ps.end)
+        return expected(&ps, "the end of the file after the object");
+    return 0;
+}
+
+static bool json_probe(const uint8_t *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
+        i++;
+    return i < len && data[i] == '{';
+}
+
+static const char *json_version(void)
+{
+    return "built in (Python json.dump compatible)";
+}
+
+const fc_codec fc_codec_json = {
+    .name = "json",
+    .extension = "json",
+    .library = "forkcollect",
+    .library_version = json_version,
+    .encode = json_encode,
+    .decode = json_decode,
+    .probe = json_probe,
+};

@@ -1,0 +1,139 @@
+/* raw.c - forkcollect's own binary layout: a 24-byte header, then 16 bytes a record.
+ *
+ *   offset  size  field
+ *   0       4     magic "FCRW"
+ *   4       2     version, 1 (little-endian, like every field)
+ *   6       2     flags, 0
+ *   8       8     record count n
+ *   16      4     CRC-32C of the payload (bytes 24 .. 24+16n)
+ *   20      4     reserved, 0
+ *   24      16n   n records: key (uint64), value (IEEE-754 binary64 bits)
+ *
+ * docs/FORMATS.md has the same table and what the layout detects.
+ */
+#include "codecs.h"
+
+#include <string.h>
+
+#define RAW_MAGIC "FCRW"
+#define RAW_VERSION 1
+#define RAW_HEADER 24
+#define RAW_RECORD 16
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint16_t get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+static uint32_t get_u32(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static const char *raw_version(void)
+{
+    return "built in (format version 1)";
+}
+
+static int raw_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->count > (SIZE_MAX - RAW_HEADER) / RAW_RECORD)
+        return fc_fail(err, FC_ENOMEM, 0, "raw: %zu records do not fit in memory", in->count);
+    size_t size = RAW_HEADER + RAW_RECORD * in->count;
+    int rc = fc_buffer_reserve(out, size, err);
+    if (rc)
+        return rc;
+    uint8_t *h = out->data + out->len, *p = h + RAW_HEADER;
+    for (size_t i = 0; i < in->count; i++, p += RAW_RECORD) {
+        uint64_t bits;
+        memcpy(&bits, &in->values[i], 8);
+        put_u64(p, in->keys[i]);
+        put_u64(p + 8, bits);
+    }
+    memcpy(h, RAW_MAGIC, 4);
+    put_u16(h + 4, RAW_VERSION);
+    put_u16(h + 6, 0);
+    put_u64(h + 8, in->count);
+    put_u32(h + 16, fc_crc32c(0, h + RAW_HEADER, size - RAW_HEADER));
+    put_u32(h + 20, 0);
+    out->len += size;
+    return 0;
+}
+
+static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    if (len < RAW_HEADER)
+        return fc_fail(err, FC_ECORRUPT, 0,
+                       "offset %zu: file ends inside the %d-byte header", len, RAW_HEADER);
+    if (memcmp(data, RAW_MAGIC, 4) != 0)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset 0: magic is not \"FCRW\"");
+    if (get_u16(data + 4) != RAW_VERSION)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset 4: version %u, expected %d",
+                       get_u16(data + 4), RAW_VERSION);
+    if (get_u16(data + 6) != 0 || get_u32(data + 20) != 0)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset %d: reserved bits are set",
+                       get_u16(data + 6) != 0 ? 6 : 20);
+    uint64_t n = get_u64(data + 8);
+    size_t have = (len - RAW_HEADER) / RAW_RECORD;
+    if (n != have || (len - RAW_HEADER) % RAW_RECORD != 0)
+        return fc_fail(err, FC_ECORRUPT, 0,
+                       "offset 8: header declares %llu records (%llu bytes), the file has %zu "
+                       "bytes after the header",
+                       (unsigned long long)n, (unsigned long long)n * RAW_RECORD,
+                       len - RAW_HEADER);
+    uint32_t crc = fc_crc32c(0, data + RAW_HEADER, len - RAW_HEADER);
+    if (crc != get_u32(data + 16))
+        return fc_fail(err, FC_ECORRUPT, 0,
+                       "offset 16: payload CRC-32C is %08x, the header says %08x", crc,
+                       get_u32(data + 16));
+    int rc = fc_dataset_reserve(out, out->count + have, err);
+    if (rc)
+        return rc;
+    const uint8_t *p = data + RAW_HEADER;
+    for (size_t i = 0; i < have; i++, p += RAW_RECORD) {
+        uint64_t bits = get_u64(p + 8);
+        out->keys[out->count] = get_u64(p);
+        memcpy(&out->values[out->count], &bits, 8);
+        out->count++;
+    }
+    return 0;
+}
+
+static bool raw_probe(const uint8_t *data, size_t len)
+{
+    return len >= 4 && memcmp(data, RAW_MAGIC, 4) == 0;
+}
+
+const fc_codec fc_codec_raw = {
+    .name = "raw",
+    .extension = "raw",
+    .library = "forkcollect",
+    .library_version = raw_version,
+    .encode = raw_encode,
+    .decode = raw_decode,
+    .probe = raw_probe,
+};

@@ -1,0 +1,157 @@
+/* tpl.c - the dict as a tpl image of format "A(Uf)": an array of (uint64, double).
+ *
+ * tpl's defaults do not fit a library: its fatal hook calls exit(-1) and its oops
+ * hook prints to stderr. Both are replaced before every call: oops messages are kept
+ * for our error, and fatal (which tpl calls only when an allocation fails, and after
+ * which tpl would go on with a NULL pointer) jumps back out of tpl with longjmp and
+ * reports FC_ENOMEM. What tpl had allocated by then is lost: a leak on the OOM path
+ * only, noted in docs/RELIABILITY.md.
+ *
+ * Bounded: tpl_load(TPL_MEM) does not copy the buffer, and tpl_sanity() walks the
+ * whole image against its length before anything is unpacked; unpacking allocates
+ * nothing per record.
+ */
+#include "codecs.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <tpl.h>
+
+extern tpl_hook_t tpl_hook; /* defined by libtpl, not declared in tpl.h */
+
+#define TPL_FORMAT "A(Uf)"
+
+static jmp_buf *escape;      /* where the fatal hook jumps; set around each tpl call */
+static char last_oops[256];  /* tpl's last complaint */
+
+static int hook_oops(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_oops, sizeof last_oops, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(last_oops);
+    if (n && last_oops[n - 1] == '\n')
+        last_oops[n - 1] = '\0';
+    return 0;
+}
+
+static void hook_fatal(const char *fmt, ...)
+{
+    (void)fmt;
+    if (escape)
+        longjmp(*escape, 1);
+}
+
+static void install_hooks(void)
+{
+    tpl_hook.oops = hook_oops;
+    tpl_hook.fatal = hook_fatal;
+    last_oops[0] = '\0';
+}
+
+static const char *tpl_version(void)
+{
+    return "1.6.1"; /* libtpl has no version call; this is Debian 12's libtpl0 */
+}
+
+static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    uint64_t key = 0;
+    double value = 0;
+    tpl_node *volatile tn = NULL;
+    jmp_buf jb;
+    install_hooks();
+    if (setjmp(jb)) {
+        escape = NULL;
+        return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
+    }
+    escape = &jb;
+    int rc = 0;
+    tn = tpl_map((char *)TPL_FORMAT, &key, &value);
+    if (!tn) {
+        rc = fc_fail(err, FC_ENOMEM, 0, "tpl_map failed: %s", last_oops);
+        goto done;
+    }
+    for (size_t i = 0; i < in->count; i++) {
+        key = in->keys[i];
+        value = in->values[i];
+        tpl_pack(tn, 1);
+    }
+    size_t size = 0;
+    if (tpl_dump(tn, TPL_GETSIZE, &size) != 0) {
+        rc = fc_fail(err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
+        goto done;
+    }
+    if ((rc = fc_buffer_reserve(out, size, err)) != 0)
+        goto done;
+    if (tpl_dump(tn, TPL_MEM | TPL_PREALLOCD, out->data + out->len, size) != 0) {
+        rc = fc_fail(err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
+        goto done;
+    }
+    out->len += size;
+done:
+    escape = NULL;
+    if (tn)
+        tpl_free(tn);
+    return rc;
+}
+
+static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    uint64_t key = 0;
+    double value = 0;
+    tpl_node *volatile tn = NULL;
+    jmp_buf jb;
+    install_hooks();
+    if (setjmp(jb)) {
+        escape = NULL;
+        return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
+    }
+    escape = &jb;
+    int rc = 0;
+    tn = tpl_map((char *)TPL_FORMAT, &key, &value);
+    if (!tn) {
+        rc = fc_fail(err, FC_ENOMEM, 0, "tpl_map failed: %s", last_oops);
+        goto done;
+    }
+    /* tpl_load(TPL_MEM) reads the buffer in place and never writes to it. */
+    if (tpl_load(tn, TPL_MEM, (void *)(uintptr_t)data, len) != 0) {
+        rc = fc_fail(err, FC_ECORRUPT, 0, "not a valid tpl image of format %s (%zu bytes): %s",
+                     TPL_FORMAT, len, last_oops[0] ? last_oops : "rejected");
+        goto done;
+    }
+    int n = tpl_Alen(tn, 1);
+    if (n < 0 || (rc = fc_dataset_reserve(out, out->count + (size_t)n, err)) != 0) {
+        if (n < 0)
+            rc = fc_fail(err, FC_ECORRUPT, 0, "tpl image has no array");
+        goto done;
+    }
+    while (tpl_unpack(tn, 1) > 0) {
+        out->keys[out->count] = key;
+        out->values[out->count] = value;
+        out->count++;
+    }
+done:
+    escape = NULL;
+    if (tn)
+        tpl_free(tn);
+    return rc;
+}
+
+static bool tpl_probe(const uint8_t *data, size_t len)
+{
+    return len >= 4 && memcmp(data, "tpl", 3) == 0;
+}
+
+const fc_codec fc_codec_tpl = {
+    .name = "tpl",
+    .extension = "tpl",
+    .library = "tpl",
+    .library_version = tpl_version,
+    .encode = tpl_encode,
+    .decode = tpl_decode,
+    .probe = tpl_probe,
+};
