@@ -1,0 +1,47 @@
+/* cli.h - what the subcommands share. Only cli/ prints; only cli/ exits. */
+#ifndef FC_CLI_H
+#define FC_CLI_H
+
+#include "forkcollect.h"
+
+#include <stdio.h>
+
+/* Exit statuses (README.md, "Exit status"). */
+enum {
+    EXIT_OK = 0,      /* everything worked */
+    EXIT_FAIL = 1,    /* the job failed: a child, a file, a round trip */
+    EXIT_USAGE = 2,   /* a wrong flag or value */
+    EXIT_SIGINT = 130,
+    EXIT_SIGTERM = 143
+};
+
+/* Prints "forkcollect CMD: <message> (see 'forkcollect CMD --help')" to stderr;
+ * returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "forkcollect CMD: <message>" to stderr; returns EXIT_FAIL. */
+int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a whole decimal number in [min, max] (digits only, "_" and "," allowed as
+ * separators: 10_000_000). On error prints a usage error and returns -1. */
+int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min, uint64_t max,
+              uint64_t *out);
+/* Looks up a format by name; on error prints the known ones and returns NULL. */
+const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
+/* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
+int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
+
+/* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
+const char *human_ns(double ns, char buf[32]);
+
+/* Reads a result file in any format: --from if given, else recognised from the
+ * content, else from the extension. Prints errors naming the file and format. */
+int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc_dataset *out,
+                     const fc_codec **used);
+
+int cmd_run(int argc, char **argv);
+int cmd_formats(int argc, char **argv);
+int cmd_roundtrip(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+
+#endif

@@ -1,0 +1,167 @@
+/* common.c - option parsing and messages shared by the subcommands. */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <strings.h>
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "forkcollect %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'forkcollect %s --help')\n", cmd);
+    return EXIT_USAGE;
+}
+
+int fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "forkcollect %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
+}
+
+int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min, uint64_t max,
+              uint64_t *out)
+{
+    uint64_t v = 0;
+    int digits = 0;
+    for (const char *p = text; *p; p++) {
+        if ((*p == '_' || *p == ',') && digits > 0 && p[1] >= '0' && p[1] <= '9')
+            continue;
+        if (*p < '0' || *p > '9') {
+            usage_error(cmd, "%s: '%s' is not a whole number", flag, text);
+            return -1;
+        }
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) {
+            usage_error(cmd, "%s: %s is too large (at most %llu)", flag, text,
+                        (unsigned long long)max);
+            return -1;
+        }
+        v = v * 10 + d;
+        digits++;
+    }
+    if (digits == 0) {
+        usage_error(cmd, "%s: expected a whole number, got '%s'", flag, text);
+        return -1;
+    }
+    if (v < min || v > max) {
+        usage_error(cmd, "%s: %s is out of range (%llu to %llu)", flag, text,
+                    (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static void known_formats(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; fc_codec_at(i); i++) {
+        if (i)
+            strncat(buf, ", ", size - strlen(buf) - 1);
+        strncat(buf, fc_codec_at(i)->name, size - strlen(buf) - 1);
+    }
+}
+
+const fc_codec *parse_format(const char *cmd, const char *flag, const char *name)
+{
+    const fc_codec *c = fc_codec_find(name);
+    if (!c) {
+        char known[256];
+        known_formats(known, sizeof known);
+        usage_error(cmd, "%s: unknown format '%s' (known: %s)", flag, name, known);
+    }
+    return c;
+}
+
+int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max)
+{
+    int n = 0;
+    if (strcasecmp(text, "all") == 0) {
+        for (size_t i = 0; fc_codec_at(i) && n < max; i++)
+            codecs[n++] = fc_codec_at(i);
+        return n;
+    }
+    char copy[512];
+    if (strlen(text) >= sizeof copy) {
+        usage_error(cmd, "--formats: list too long");
+        return -1;
+    }
+    strcpy(copy, text);
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        const fc_codec *c = parse_format(cmd, "--formats", tok);
+        if (!c)
+            return -1;
+        for (int i = 0; i < n; i++)
+            if (codecs[i] == c) {
+                usage_error(cmd, "--formats: '%s' is listed twice", tok);
+                return -1;
+            }
+        if (n == max) {
+            usage_error(cmd, "--formats: too many formats");
+            return -1;
+        }
+        codecs[n++] = c;
+    }
+    if (n == 0) {
+        usage_error(cmd, "--formats: no format given");
+        return -1;
+    }
+    return n;
+}
+
+const char *human_ns(double ns, char buf[32])
+{
+    if (ns < 1e3)
+        snprintf(buf, 32, "%.0f ns", ns);
+    else if (ns < 1e6)
+        snprintf(buf, 32, "%.1f us", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(buf, 32, "%.1f ms", ns / 1e6);
+    else
+        snprintf(buf, 32, "%.3f s", ns / 1e9);
+    return buf;
+}
+
+static const char *extension_of(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    return dot && (!slash || dot > slash) ? dot + 1 : NULL;
+}
+
+int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc_dataset *out,
+                     const fc_codec **used)
+{
+    fc_buffer buf = {0};
+    fc_error err = {0};
+    if (fc_file_read(path, &buf, &err) != 0)
+        return fail(cmd, "%s", err.msg);
+    const fc_codec *c = from;
+    const char *how = "as given by --from";
+    if (!c && (c = fc_codec_detect(buf.data, buf.len)) != NULL)
+        how = "recognised from its content";
+    if (!c && (c = fc_codec_find(extension_of(path))) != NULL)
+        how = "guessed from its extension";
+    if (!c) {
+        fc_buffer_free(&buf);
+        return fail(cmd, "%s: cannot tell its format from its content or its name; "
+                         "give --from FORMAT", path);
+    }
+    int rc = c->decode(buf.data, buf.len, out, &err);
+    fc_buffer_free(&buf);
+    if (rc != 0)
+        return fail(cmd, "%s: not a valid %s file (%s): %s", path, c->name, how, err.msg);
+    if (used)
+        *used = c;
+    return EXIT_OK;
+}

@@ -1,0 +1,48 @@
+/* main.c - the forkcollect command: one subcommand per file. */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"run", cmd_run, "run the exercise: fork children, collect their result files"},
+    {"formats", cmd_formats, "list the formats and the library versions behind them"},
+    {"roundtrip", cmd_roundtrip, "check every pair of formats keeps every value bit for bit"},
+    {"convert", cmd_convert, "rewrite a result file in another format"},
+    {"dump", cmd_dump, "print a result file as 'key value' lines"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: forkcollect COMMAND [OPTIONS]   (forkcollect COMMAND --help for more)\n\n"
+               "Runs the fork-and-collect exercise through JSON, MessagePack, protobuf, tpl\n"
+               "and a raw layout, and compares what each format costs.\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("forkcollect %s\n", FC_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "forkcollect: unknown command '%s' (see 'forkcollect --help')\n", argv[1]);
+    return EXIT_USAGE;
+}
