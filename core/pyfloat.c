@@ -12,10 +12,14 @@
  * inside a 15-digit rounding step); otherwise the correctly rounded 16-digit form
  * is the closest 16-digit string and reads back if any 16-digit string does. So
  * trying 15, 16, 17 digits with glibc's correctly rounded printf and strtod gives
- * exactly Python's digits. tests/vectors/repr.tsv checks this against CPython.
+ * exactly Python's digits. That argument needs the full 53-bit precision: a
+ * subnormal has fewer bits (5e-324 has one), so its shortest form can be far
+ * shorter than its 15-digit rounding, and subnormals try every length from 1 up.
+ * tests/vectors/repr.tsv checks all this against CPython.
  */
 #include "forkcollect.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +31,7 @@
 static int shortest_digits(double v, char digits[20], int *exp10)
 {
     char tmp[40];
-    for (int prec = 15; prec <= 17; prec++) {
+    for (int prec = v < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
         if (prec < 17 && strtod(tmp, NULL) != v)
             continue;

@@ -48,6 +48,10 @@ while len(vals) < 6000:
     if math.isfinite(x):
         vals.append(x)
     vals.append(rng.random() * 10 ** rng.randint(-8, 20))
+# Subnormals: fewer than 53 bits, so their shortest form can be much shorter than
+# 15 digits (a bug forkcollect once had: 5e-324 printed as 4.94065645841247e-324).
+vals += [from_bits('%016x' % rng.getrandbits(52)) for _ in range(300)]
+vals += [from_bits('%016x' % (1 << k)) for k in range(52)]
 with open(os.path.join(HERE, 'repr.tsv'), 'w') as f:
     f.write('# IEEE-754 bits (hex)\trepr(x)\n')
     for x in vals:
