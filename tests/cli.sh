@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# tests/cli.sh - the forkcollect command as a user runs it: outputs, files, exit codes.
+# Usage: tests/cli.sh path/to/forkcollect path/to/tests/vectors
+set -u
+FC=$1
+VEC=$2
+WORK=$(mktemp -d)
+export TMPDIR=$WORK/tmp   # every private run directory lands here, so leftovers show
+mkdir -p "$TMPDIR"
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# expect_status WANT CMD...: runs CMD, keeps stdout/stderr in $WORK/out, $WORK/err.
+expect_status() {
+  local want=$1; shift
+  "$@" >"$WORK/out" 2>"$WORK/err"; local got=$?
+  if [ "$got" -eq "$want" ]; then return 0; fi
+  echo "  '$*' exited $got, expected $want; stderr:"; sed 's/^/    /' "$WORK/err"; return 1
+}
+no_leftovers() { [ -z "$(ls -A "$TMPDIR")" ] || { echo "  left behind: $(ls -A "$TMPDIR")"; return 1; }; }
+
+t_total_matches_python() {
+  expect_status 0 "$FC" run --format json --count 4 --workers 2 &&
+  grep -qx 'total: 20000046.72672135' "$WORK/out" &&
+  [ "$(grep -c '^forked ' "$WORK/out")" -eq 2 ] &&
+  [ "$(grep -c '^collected child [0-9]*: 2 records, 48 bytes' "$WORK/out")" -eq 2 ] &&
+  no_leftovers
+}
+
+t_every_format_same_total() {
+  local f
+  for f in raw json msgpack protobuf tpl; do
+    expect_status 0 "$FC" run --format $f --count 7 --workers 3 --iterations 1000 || return 1
+    grep -qx 'total: 3484.2214702861047' "$WORK/out" || { echo "  $f: $(grep total "$WORK/out")"; return 1; }
+  done
+  no_leftovers
+}
+
+t_keep_writes_python_bytes() {
+  local d=$WORK/keep; mkdir -p "$d"
+  expect_status 0 "$FC" run --count 5 --iterations 1000 --workers 1 --dir "$d" --keep &&
+  [ "$(ls "$d" | wc -l)" -eq 1 ] &&
+  ls "$d" | grep -Eq '^[0-9]+-[0-9]+\.json$' &&
+  cmp -s "$d"/*.json "$VEC/json-1-5-iter1000.json" &&
+  [ "$(stat -c %a "$d"/*.json)" = 600 ]
+}
+
+t_keep_private_dir_is_kept_and_named() {
+  expect_status 0 "$FC" run --format msgpack --count 3 --workers 3 --iterations 10 --keep &&
+  [ "$(grep -c "^  $TMPDIR/forkcollect-.*/[0-9]*-[0-9]*\.msgpack$" "$WORK/out")" -eq 3 ] &&
+  rm -rf "$TMPDIR"/forkcollect-* && no_leftovers
+}
+
+t_wrong_flags_exit_2_with_one_line() {
+  local args
+  for args in "run --count abc" "run --count 0" "run --workers 0" "run --bogus" "run --format xml" \
+              "run --count" "run extra" "frobnicate" "roundtrip --values odd" "convert" \
+              "convert x.json" "dump" "formats extra" "run --start 18446744073709551615 --count 2"; do
+    # shellcheck disable=SC2086
+    expect_status 2 "$FC" $args || return 1
+    [ "$(wc -l < "$WORK/err")" -eq 1 ] || { echo "  '$args': $(cat "$WORK/err")"; return 1; }
+    [ ! -s "$WORK/out" ] || { echo "  '$args' printed to stdout"; return 1; }
+  done
+  expect_status 2 "$FC" frobnicate && grep -q "unknown command 'frobnicate'" "$WORK/err" || return 1
+  expect_status 2 "$FC" run --format xml
+  grep -qx "forkcollect run: --format: unknown format 'xml' (known: raw, json, msgpack, protobuf, tpl) (see 'forkcollect run --help')" "$WORK/err"
+}
+
+t_help_everywhere() {
+  local c
+  expect_status 0 "$FC" --help && grep -q '^  roundtrip' "$WORK/out" || return 1
+  for c in run formats roundtrip convert dump; do
+    expect_status 0 "$FC" $c --help && grep -q "^usage: forkcollect $c" "$WORK/out" || return 1
+  done
+}
+
+t_formats_lists_all_five() {
+  expect_status 0 "$FC" formats &&
+  [ "$(grep -cE '^(raw|json|msgpack|protobuf|tpl) ' "$WORK/out")" -eq 5 ] &&
+  grep -qE '^msgpack +msgpack +msgpack-c +[0-9]+\.[0-9]+' "$WORK/out" &&
+  grep -qE '^protobuf +pb +protobuf-c +[0-9]+\.[0-9]+' "$WORK/out"
+}
+
+t_roundtrip_edge_and_random() {
+  expect_status 0 "$FC" roundtrip --values edge && grep -qx '25 of 25 pairs bit-exact' "$WORK/out" &&
+  expect_status 0 "$FC" roundtrip --values random --count 3000 --formats json,msgpack &&
+  grep -qx '4 of 4 pairs bit-exact' "$WORK/out"
+}
+
+t_dump_prints_python_floats() {
+  expect_status 0 "$FC" dump "$VEC/json-1-5-iter1000.json" &&
+  [ "$(head -2 "$WORK/out")" = "$(printf '1 514.1370278623858\n2 504.02105253917426')" ] &&
+  expect_status 0 "$FC" dump "$VEC/json-edge.json" &&
+  grep -qx '3 5e-324' "$WORK/out" && grep -qx '10 nan' "$WORK/out" &&
+  grep -qx '9 -inf' "$WORK/out" && grep -qx '18446744073709551615 0.5' "$WORK/out"
+}
+
+# json -> X -> json gives back Python's exact bytes, for every format X.
+t_convert_through_every_format() {
+  local f ext src=$WORK/conv/edge.json
+  mkdir -p "$WORK/conv" && cp "$VEC/json-edge.json" "$src"
+  for f in raw:raw msgpack:msgpack protobuf:pb tpl:tpl; do
+    ext=${f#*:}; f=${f%:*}
+    expect_status 0 "$FC" convert "$src" --to $f || return 1
+    expect_status 0 "$FC" dump "$WORK/conv/edge.$ext" || return 1
+    cp "$WORK/out" "$WORK/dump.$f"
+    expect_status 0 "$FC" convert "$WORK/conv/edge.$ext" --to json -o "$WORK/conv/back-$f.json" || return 1
+    cmp -s "$WORK/conv/back-$f.json" "$src" || { echo "  $f: json differs"; return 1; }
+  done
+  expect_status 0 "$FC" dump "$src" && cmp -s "$WORK/out" "$WORK/dump.tpl"
+}
+
+t_convert_never_overwrites() {
+  mkdir -p "$WORK/ow" && cp "$VEC/json-edge.json" "$WORK/ow/a.json" && echo keep > "$WORK/ow/a.raw"
+  expect_status 1 "$FC" convert "$WORK/ow/a.json" --to raw &&
+  grep -q 'a.raw: cannot create: File exists (it exists; remove it or give -o OUT)' "$WORK/err" &&
+  [ "$(cat "$WORK/ow/a.raw")" = keep ] && [ ! -e "$WORK/ow/a.raw.part" ]
+}
+
+t_corrupt_files_are_named() {
+  mkdir -p "$WORK/bad"
+  head -c 60 "$VEC/json-edge.json" > "$WORK/bad/cut.json"
+  expect_status 1 "$FC" dump "$WORK/bad/cut.json" &&
+  grep -q "cut.json: not a valid json file (recognised from its content): offset 60: expected ',' or '}' after a value, found the end of the file" "$WORK/err" &&
+  printf 'hello' > "$WORK/bad/what.bin" &&
+  expect_status 1 "$FC" dump "$WORK/bad/what.bin" &&
+  grep -q "what.bin: cannot tell its format from its content or its name; give --from FORMAT" "$WORK/err" &&
+  expect_status 1 "$FC" dump "$WORK/bad/what.bin" --from tpl &&
+  grep -q "what.bin: not a valid tpl file (as given by --from)" "$WORK/err" &&
+  expect_status 1 "$FC" dump "$WORK/bad/missing.json" &&
+  grep -q "missing.json: cannot open: No such file or directory" "$WORK/err"
+}
+
+t_run_dir_problems() {
+  expect_status 1 "$FC" run --count 2 --iterations 10 --dir "$WORK/nope" &&
+  grep -qx "forkcollect run: $WORK/nope: No such file or directory" "$WORK/err" && no_leftovers
+}
+
+t_signals_stop_children_and_clean_up() {
+  local sig want pid rc
+  for sig in INT TERM; do
+    want=$([ $sig = INT ] && echo 130 || echo 143)
+    "$FC" run --count 4 --workers 2 --iterations 4000000000 >"$WORK/out" 2>"$WORK/err" &
+    pid=$!
+    for _ in $(seq 50); do grep -q '^forked.*keys 3' "$WORK/out" && break; sleep 0.1; done
+    kill -$sig $pid; wait $pid; rc=$?
+    [ $rc -eq "$want" ] || { echo "  SIG$sig: exit $rc"; return 1; }
+    grep -q "interrupted by SIG$sig" "$WORK/err" || return 1
+    pgrep -f 'iterations 4000000000' >/dev/null && { echo "  children still running"; return 1; }
+    no_leftovers || return 1
+  done
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
+  if $t; then ok; else bad "$t"; fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

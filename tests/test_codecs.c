@@ -1,0 +1,165 @@
+/* test_codecs.c - every registered backend, the same checks: a new backend is tested
+ * the day it lands, with no test written for it. Loop tests take the codec's index. */
+#include "testutil.h"
+
+static const fc_codec *codec(int i)
+{
+    const fc_codec *c = fc_codec_at((size_t)i);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+/* Encodes d with c, decodes, and requires every key and value bit back in order. */
+static void assert_round_trip(const fc_codec *c, const fc_dataset *d)
+{
+    fc_buffer buf = {0};
+    fc_dataset back = {0};
+    fc_error e = {0};
+    ck_assert_msg(c->encode(d, &buf, &e) == 0, "%s encode: %s", c->name, e.msg);
+    ck_assert_msg(c->decode(buf.data, buf.len, &back, &e) == 0, "%s decode: %s", c->name, e.msg);
+    long diff = fc_dataset_first_difference(d, &back);
+    ck_assert_msg(diff < 0, "%s: record %ld differs (%zu records in, %zu out)", c->name, diff,
+                  d->count, back.count);
+    ck_assert_msg(c->probe(buf.data, buf.len) || d->count == 0,
+                  "%s does not recognise its own output", c->name);
+    ck_assert_ptr_eq(fc_codec_detect(buf.data, buf.len), c);
+    fc_buffer_free(&buf);
+    fc_dataset_free(&back);
+}
+
+START_TEST(edge_values_round_trip_bit_for_bit)
+{
+    fc_dataset d = {0};
+    ck_assert_int_eq(fc_values_make(FC_VALUES_EDGE, 0, 0, &d, NULL), 0);
+    ck_assert_uint_ge(d.count, 25);
+    assert_round_trip(codec(_i), &d);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(random_values_round_trip_bit_for_bit)
+{
+    fc_dataset d = {0};
+    ck_assert_int_eq(fc_values_make(FC_VALUES_RANDOM, 20000, 99, &d, NULL), 0);
+    assert_round_trip(codec(_i), &d);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(one_record_and_exercise_values)
+{
+    fc_dataset d = {0};
+    ck_assert_int_eq(fc_dataset_push(&d, 1, 514.1370278623858, NULL), 0);
+    assert_round_trip(codec(_i), &d);
+    d.count = 0;
+    ck_assert_int_eq(fc_values_make(FC_VALUES_EXERCISE, 50, 100, &d, NULL), 0);
+    assert_round_trip(codec(_i), &d);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(empty_dataset_round_trips)
+{
+    const fc_codec *c = codec(_i);
+    fc_dataset d = {0}, back = {0};
+    fc_buffer buf = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(c->encode(&d, &buf, &e), 0);
+    ck_assert_uint_gt(buf.len, 0); /* even "nothing" is written as something */
+    ck_assert_msg(c->decode(buf.data, buf.len, &back, &e) == 0, "%s: %s", c->name, e.msg);
+    ck_assert_uint_eq(back.count, 0);
+    fc_buffer_free(&buf);
+    fc_dataset_free(&back);
+}
+END_TEST
+
+/* Every proper prefix of a valid file is rejected as corrupt, with a message. */
+START_TEST(every_truncation_is_rejected)
+{
+    const fc_codec *c = codec(_i);
+    fc_dataset d = {0}, back = {0};
+    fc_buffer buf = {0};
+    ck_assert_int_eq(fc_values_make(FC_VALUES_EDGE, 0, 0, &d, NULL), 0);
+    ck_assert_int_eq(c->encode(&d, &buf, NULL), 0);
+    for (size_t len = 0; len < buf.len; len++) {
+        fc_error e = {0};
+        back.count = 0;
+        /* A copy of exactly len bytes, so ASan sees any read past the end. */
+        uint8_t *copy = malloc(len ? len : 1);
+        memcpy(copy, buf.data, len);
+        int rc = c->decode(copy, len, &back, &e);
+        free(copy);
+        ck_assert_msg(rc == FC_ECORRUPT, "%s: %zu of %zu bytes: got %s (%s)", c->name, len,
+                      buf.len, fc_code_name(rc), e.msg);
+        ck_assert_int_eq(e.code, FC_ECORRUPT);
+        ck_assert_msg(strlen(e.msg) > 10, "%s: no message for %zu bytes", c->name, len);
+    }
+    fc_buffer_free(&buf);
+    fc_dataset_free(&d);
+    fc_dataset_free(&back);
+}
+END_TEST
+
+/* Every byte of a file flipped in turn: decoding either fails cleanly or succeeds;
+ * it never crashes (ASan and UBSan watch) and never returns an unknown code. */
+START_TEST(every_flipped_byte_is_survived)
+{
+    const fc_codec *c = codec(_i);
+    fc_dataset d = {0}, back = {0};
+    fc_buffer buf = {0};
+    ck_assert_int_eq(fc_values_make(FC_VALUES_EDGE, 0, 0, &d, NULL), 0);
+    ck_assert_int_eq(c->encode(&d, &buf, NULL), 0);
+    for (size_t i = 0; i < buf.len; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            fc_error e = {0};
+            back.count = 0;
+            buf.data[i] ^= (uint8_t)(1u << bit);
+            int rc = c->decode(buf.data, buf.len, &back, &e);
+            buf.data[i] ^= (uint8_t)(1u << bit);
+            ck_assert_msg(rc == 0 || rc == FC_ECORRUPT, "%s: byte %zu: %s", c->name, i,
+                          fc_code_name(rc));
+        }
+    }
+    fc_buffer_free(&buf);
+    fc_dataset_free(&d);
+    fc_dataset_free(&back);
+}
+END_TEST
+
+START_TEST(registry_lookup)
+{
+    ck_assert_uint_eq(fc_codec_count(), 5);
+    const char *names[] = {"raw", "json", "msgpack", "protobuf", "tpl"};
+    for (size_t i = 0; i < 5; i++) {
+        const fc_codec *c = fc_codec_find(names[i]);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_str_eq(c->name, names[i]);
+        ck_assert_ptr_eq(fc_codec_find(c->extension), c);
+        ck_assert_ptr_nonnull(c->library_version());
+        ck_assert_uint_gt(strlen(c->library_version()), 0);
+    }
+    ck_assert_ptr_eq(fc_codec_find("JSON"), fc_codec_find("json"));
+    ck_assert_ptr_eq(fc_codec_find("pb"), fc_codec_find("protobuf"));
+    ck_assert_ptr_null(fc_codec_find("xml"));
+    ck_assert_ptr_null(fc_codec_find(NULL));
+    ck_assert_ptr_null(fc_codec_at(5));
+    ck_assert_ptr_null(fc_codec_detect((const uint8_t *)"hello", 5));
+}
+END_TEST
+
+int main(void)
+{
+    int n = (int)fc_codec_count();
+    Suite *s = suite_create("codecs");
+    TCase *tc = tcase_create("every backend");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, edge_values_round_trip_bit_for_bit, 0, n);
+    tcase_add_loop_test(tc, random_values_round_trip_bit_for_bit, 0, n);
+    tcase_add_loop_test(tc, one_record_and_exercise_values, 0, n);
+    tcase_add_loop_test(tc, empty_dataset_round_trips, 0, n);
+    tcase_add_loop_test(tc, every_truncation_is_rejected, 0, n);
+    tcase_add_loop_test(tc, every_flipped_byte_is_survived, 0, n);
+    tcase_add_test(tc, registry_lookup);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}

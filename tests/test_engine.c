@@ -1,0 +1,295 @@
+/* test_engine.c - the real engine: forks, files, checks, merges, cleans up.
+ * Faults are made with codecs defined here (a child that crashes, exits non-zero,
+ * writes keys outside its range, or writes what cannot be decoded), so every path
+ * goes through fork, wait and the files exactly as a real run does. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+/* Each test gets its own TMPDIR, so leftovers can be counted exactly. */
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/fc-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    setenv("TMPDIR", tmpdir, 1);
+}
+
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static void teardown(void)
+{
+    rmdir(tmpdir);
+}
+
+static fc_engine_config config(const fc_codec *c, uint64_t count, unsigned workers)
+{
+    return (fc_engine_config){.codec = c, .start = 1, .count = count, .workers = workers,
+                              .iterations = 200};
+}
+
+static void assert_exercise_values(const fc_engine_result *r, uint64_t start, uint64_t count)
+{
+    ck_assert_uint_eq(r->data.count, count);
+    for (uint64_t i = 0; i < count; i++) {
+        ck_assert_uint_eq(r->data.keys[i], start + i);
+        ck_assert_uint_eq(bits(r->data.values[i]), bits(fc_calc(start + i, 200)));
+    }
+}
+
+START_TEST(same_results_for_every_worker_count)
+{
+    const fc_codec *c = fc_codec_at((size_t)_i);
+    for (unsigned p = 1; p <= 8; p++) {
+        fc_engine_config cfg = config(c, 20, p);
+        fc_engine_result r;
+        fc_error e = {0};
+        ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s P=%u: %s", c->name, p, e.msg);
+        ck_assert_uint_eq(r.nchildren, p);
+        assert_exercise_values(&r, 1, 20);
+        for (unsigned i = 0; i < r.nchildren; i++) {
+            ck_assert_int_eq(r.children[i].state, FC_CHILD_COLLECTED);
+            ck_assert_uint_gt(r.children[i].file_bytes, 0);
+        }
+        fc_engine_result_free(&r);
+        ck_assert_int_eq(entries(tmpdir), 0); /* the private directory is gone too */
+    }
+}
+END_TEST
+
+START_TEST(more_workers_than_numbers)
+{
+    fc_engine_config cfg = config(fc_codec_find("raw"), 3, 8);
+    cfg.start = UINT64_MAX - 2; /* the last three keys there are */
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(r.nchildren, 3);
+    for (unsigned i = 0; i < 3; i++)
+        ck_assert_uint_eq(r.children[i].count, 1);
+    assert_exercise_values(&r, UINT64_MAX - 2, 3);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+START_TEST(keep_leaves_named_private_files_python_would_write)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/out", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    fc_engine_config cfg = config(fc_codec_find("json"), 5, 1);
+    cfg.iterations = 1000;
+    cfg.dir = dir;
+    cfg.keep = true;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    char want[4096];
+    snprintf(want, sizeof want, "%s/%ld-%ld.json", dir, (long)getpid(), (long)r.children[0].pid);
+    ck_assert_str_eq(r.children[0].path, want);
+    struct stat st;
+    ck_assert_int_eq(stat(want, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
+    fc_buffer got = {0}, vec = read_vector("json-1-5-iter1000.json");
+    ck_assert_int_eq(fc_file_read(want, &got, NULL), 0);
+    ck_assert_uint_eq(got.len, vec.len);
+    ck_assert_int_eq(memcmp(got.data, vec.data, got.len), 0);
+    ck_assert_int_eq(entries(dir), 1); /* no .part left over */
+    unlink(want);
+    rmdir(dir);
+    fc_buffer_free(&got);
+    fc_buffer_free(&vec);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+START_TEST(bad_configurations)
+{
+    fc_engine_result r;
+    fc_error e = {0};
+    fc_engine_config cfg = config(fc_codec_find("raw"), 0, 2);
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EINVAL);
+    fc_engine_result_free(&r);
+    cfg = config(fc_codec_find("raw"), 2, 0);
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EINVAL);
+    fc_engine_result_free(&r);
+    cfg = config(fc_codec_find("raw"), 3, 1);
+    cfg.start = UINT64_MAX - 1;
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EINVAL);
+    ck_assert_str_eq(e.msg, "numbers 18446744073709551614 + 3 run past 2^64-1");
+    fc_engine_result_free(&r);
+    cfg = config(fc_codec_find("raw"), 3, 1);
+    cfg.dir = "/nonexistent/forkcollect";
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "/nonexistent/forkcollect: No such file or directory");
+    fc_engine_result_free(&r);
+    cfg.dir = "/etc/hostname";
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "/etc/hostname: not a directory");
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* ==== Faulty children ==== */
+
+static int raw_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    return fc_codec_find("raw")->encode(in, out, err);
+}
+
+static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    return fc_codec_find("raw")->decode(data, len, out, err);
+}
+
+static bool no_probe(const uint8_t *data, size_t len)
+{
+    (void)data, (void)len;
+    return false;
+}
+
+static const char *no_version(void)
+{
+    return "test";
+}
+
+/* The child holding key 1 misbehaves; the others encode as raw does. */
+static int encode_fails(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1)
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "this codec cannot");
+    return raw_encode(in, out, err);
+}
+
+static int encode_crashes(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1)
+        raise(SIGKILL);
+    return raw_encode(in, out, err);
+}
+
+static int encode_exits(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1)
+        _exit(3);
+    return raw_encode(in, out, err);
+}
+
+static int encode_wrong_keys(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] != 1)
+        return raw_encode(in, out, err);
+    fc_dataset shifted = {0};
+    for (size_t i = 0; i < in->count; i++)
+        fc_dataset_push(&shifted, in->keys[i] + 100, in->values[i], NULL);
+    int rc = raw_encode(&shifted, out, err);
+    fc_dataset_free(&shifted);
+    return rc;
+}
+
+static int encode_duplicate_key(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] != 1)
+        return raw_encode(in, out, err);
+    fc_dataset dup = {0};
+    for (size_t i = 0; i < in->count; i++)
+        fc_dataset_push(&dup, in->keys[0], in->values[i], NULL);
+    int rc = raw_encode(&dup, out, err);
+    fc_dataset_free(&dup);
+    return rc;
+}
+
+static int encode_garbage(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] != 1)
+        return raw_encode(in, out, err);
+    return fc_buffer_append(out, "garbage", 7, err);
+}
+
+static const struct fault {
+    const char *name;
+    int (*encode)(const fc_dataset *, fc_buffer *, fc_error *);
+    int code;
+    const char *message; /* what the failed child's report says after its keys */
+} faults[] = {
+    {"encode error", encode_fails, FC_EUNSUPPORTED, "this codec cannot"},
+    {"killed", encode_crashes, FC_ECHILD, "killed by signal 9 (Killed)"},
+    {"exit 3", encode_exits, FC_ECHILD, "exited with status 3"},
+    {"wrong keys", encode_wrong_keys, FC_EKEYS, "record 0 has key 101, outside the range"},
+    {"duplicate key", encode_duplicate_key, FC_EKEYS, "key 1 appears twice"},
+    {"undecodable", encode_garbage, FC_ECORRUPT, "(faulty): offset 7: file ends inside"},
+};
+
+START_TEST(a_failed_child_is_reported_and_the_others_collected)
+{
+    const struct fault *f = &faults[_i];
+    fc_codec faulty = {.name = "faulty", .extension = "fault", .library = "test",
+                       .library_version = no_version, .encode = f->encode,
+                       .decode = raw_decode, .probe = no_probe};
+    fc_engine_config cfg = config(&faulty, 12, 3);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_uint_eq(r.nchildren, 3);
+    const fc_child_report *bad = &r.children[0];
+    ck_assert_int_eq(bad->state, FC_CHILD_FAILED);
+    ck_assert_msg(bad->error.code == f->code, "%s: code %s", f->name,
+                  fc_code_name(bad->error.code));
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "child %ld (keys 1..4): ", (long)bad->pid);
+    ck_assert_msg(strncmp(bad->error.msg, prefix, strlen(prefix)) == 0 &&
+                      strstr(bad->error.msg, f->message) != NULL,
+                  "%s: \"%s\"", f->name, bad->error.msg);
+    ck_assert_str_eq(e.msg, bad->error.msg); /* the run's error names the child */
+    for (unsigned i = 1; i < 3; i++)
+        ck_assert_int_eq(r.children[i].state, FC_CHILD_COLLECTED);
+    for (uint64_t k = 5; k <= 12; k++) /* what was collected is there */
+        ck_assert_uint_eq(bits(r.data.values[k - 1]), bits(fc_calc(k, 200)));
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0); /* nothing left behind */
+}
+END_TEST
+
+START_TEST(cancelled_run_stops_and_cleans_up)
+{
+    volatile sig_atomic_t cancel = 1;
+    fc_engine_config cfg = config(fc_codec_find("raw"), 10, 2);
+    cfg.cancel = &cancel;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EINTR);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("engine");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, same_results_for_every_worker_count, 0, (int)fc_codec_count());
+    tcase_add_test(tc, more_workers_than_numbers);
+    tcase_add_test(tc, keep_leaves_named_private_files_python_would_write);
+    tcase_add_test(tc, bad_configurations);
+    tcase_add_loop_test(tc, a_failed_child_is_reported_and_the_others_collected, 0,
+                        (int)(sizeof faults / sizeof faults[0]));
+    tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}

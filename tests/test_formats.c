@@ -1,0 +1,219 @@
+/* test_formats.c - each backend's own bytes and its own ways of failing. */
+#include "testutil.h"
+
+static fc_buffer encode_with(const char *name, const fc_dataset *d)
+{
+    fc_buffer b = {0};
+    fc_error e = {0};
+    ck_assert_msg(fc_codec_find(name)->encode(d, &b, &e) == 0, "%s", e.msg);
+    return b;
+}
+
+static void assert_bytes(const fc_buffer *b, const uint8_t *want, size_t n)
+{
+    ck_assert_uint_eq(b->len, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(b->data[i] == want[i], "byte %zu: %02x, want %02x", i, b->data[i], want[i]);
+}
+
+static int decode_with(const char *name, const uint8_t *data, size_t len, fc_dataset *out,
+                       fc_error *e)
+{
+    out->count = 0;
+    return fc_codec_find(name)->decode(data, len, out, e);
+}
+
+static void assert_rejected(const char *name, const uint8_t *data, size_t len, const char *msg)
+{
+    fc_dataset d = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(decode_with(name, data, len, &d, &e), FC_ECORRUPT);
+    ck_assert_msg(strstr(e.msg, msg) != NULL, "%s: got \"%s\", want \"%s\"", name, e.msg, msg);
+    fc_dataset_free(&d);
+}
+
+static fc_dataset two_records(void)
+{
+    fc_dataset d = {0};
+    fc_dataset_push(&d, 1, 0.5, NULL);
+    fc_dataset_push(&d, 300, -0.0, NULL);
+    return d;
+}
+
+/* ==== raw ==== */
+
+START_TEST(crc32c_known_answer)
+{
+    ck_assert_uint_eq(fc_crc32c(0, "123456789", 9), 0xe3069283u);
+    ck_assert_uint_eq(fc_crc32c(fc_crc32c(0, "1234", 4), "56789", 5), 0xe3069283u);
+    ck_assert_uint_eq(fc_crc32c(0, "", 0), 0);
+}
+END_TEST
+
+START_TEST(raw_layout)
+{
+    fc_dataset d = two_records();
+    fc_buffer b = encode_with("raw", &d);
+    uint8_t want[24 + 32] = {'F', 'C', 'R', 'W', 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+    uint8_t *p = want + 24;
+    p[0] = 1, p[14] = 0xe0, p[15] = 0x3f;            /* 1: 0.5 */
+    p[16] = 0x2c, p[17] = 0x01, p[31] = 0x80;        /* 300: -0.0 */
+    uint32_t crc = fc_crc32c(0, want + 24, 32);
+    for (int i = 0; i < 4; i++)
+        want[16 + i] = (uint8_t)(crc >> (8 * i));
+    assert_bytes(&b, want, sizeof want);
+
+    want[0] = 'X';
+    assert_rejected("raw", want, sizeof want, "offset 0: magic is not \"FCRW\"");
+    want[0] = 'F', want[4] = 2;
+    assert_rejected("raw", want, sizeof want, "offset 4: version 2, expected 1");
+    want[4] = 1, want[8] = 3;
+    assert_rejected("raw", want, sizeof want,
+                    "offset 8: header declares 3 records (48 bytes), the file has 32 bytes");
+    want[8] = 2, want[40] ^= 1;
+    assert_rejected("raw", want, sizeof want, "offset 16: payload CRC-32C is");
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+/* ==== msgpack ==== */
+
+START_TEST(msgpack_bytes_are_what_python_writes)
+{
+    /* msgpack.packb({1: 0.5, 300: -0.0}) in Python. */
+    static const uint8_t want[] = {0x82, 0x01, 0xcb, 0x3f, 0xe0, 0, 0, 0, 0, 0, 0,
+                                   0xcd, 0x01, 0x2c, 0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0};
+    fc_dataset d = two_records();
+    fc_buffer b = encode_with("msgpack", &d);
+    assert_bytes(&b, want, sizeof want);
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(msgpack_reads_other_encoders_numbers)
+{
+    /* {1: 514 (uint16), 2: 0.5 (float32), 3: -2 (negative fixint)} */
+    static const uint8_t in[] = {0x83, 0x01, 0xcd, 0x02, 0x02, 0x02, 0xca, 0x3f, 0, 0, 0,
+                                 0x03, 0xfe};
+    fc_dataset d = {0};
+    fc_error e = {0};
+    ck_assert_msg(decode_with("msgpack", in, sizeof in, &d, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(d.count, 3);
+    ck_assert_uint_eq(bits(d.values[0]), bits(514.0));
+    ck_assert_uint_eq(bits(d.values[1]), bits(0.5));
+    ck_assert_uint_eq(bits(d.values[2]), bits(-2.0));
+    fc_dataset_free(&d);
+}
+END_TEST
+
+START_TEST(msgpack_huge_declared_counts_are_refused_before_allocating)
+{
+    /* 5 bytes declaring a map of 4,294,967,295 entries: msgpack-c alone would try to
+     * allocate 4294967295 * sizeof(msgpack_object_kv) before noticing the end. */
+    static const uint8_t map32[] = {0xdf, 0xff, 0xff, 0xff, 0xff};
+    assert_rejected("msgpack", map32, sizeof map32,
+                    "offset 0: container declares 8589934590 elements, only 0 bytes remain");
+    /* The same, nested as a value. */
+    static const uint8_t nested[] = {0x81, 0x01, 0xdd, 0xff, 0xff, 0xff, 0xff};
+    assert_rejected("msgpack", nested, sizeof nested,
+                    "offset 2: container declares 4294967295 elements, only 0 bytes remain");
+    static const uint8_t str32[] = {0x81, 0x01, 0xdb, 0x7f, 0xff, 0xff, 0xff};
+    assert_rejected("msgpack", str32, sizeof str32,
+                    "offset 2: object needs 2147483647 bytes, only 0 remain");
+}
+END_TEST
+
+START_TEST(msgpack_wrong_shapes)
+{
+    static const uint8_t array[] = {0x91, 0x01};
+    assert_rejected("msgpack", array, sizeof array, "offset 0: expected a map, found type byte 0x91");
+    static const uint8_t trailing[] = {0x80, 0x00};
+    assert_rejected("msgpack", trailing, sizeof trailing, "offset 1: 1 bytes after the map");
+    static const uint8_t str_value[] = {0x81, 0x01, 0xa1, 'x'};
+    assert_rejected("msgpack", str_value, sizeof str_value,
+                    "map entry 0 (key 1): value is not a float");
+    static const uint8_t neg_key[] = {0x81, 0xff, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_rejected("msgpack", neg_key, sizeof neg_key,
+                    "map entry 0: key is not a non-negative integer");
+    static const uint8_t inexact[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 1};
+    assert_rejected("msgpack", inexact, sizeof inexact, "value is not a float");
+    static const uint8_t c1[] = {0x81, 0x01, 0xc1};
+    assert_rejected("msgpack", c1, sizeof c1, "offset 2: byte 0xc1 is never used");
+}
+END_TEST
+
+/* ==== protobuf ==== */
+
+START_TEST(protobuf_bytes)
+{
+    /* count=2; keys=[1, 300] packed; values=[0.5, -0.0] packed (little-endian). */
+    static const uint8_t want[] = {0x08, 0x02, 0x12, 0x03, 0x01, 0xac, 0x02, 0x1a, 0x10,
+                                   0, 0, 0, 0, 0, 0, 0xe0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x80};
+    fc_dataset d = two_records();
+    fc_buffer b = encode_with("protobuf", &d);
+    assert_bytes(&b, want, sizeof want);
+    /* Unpacked repeated fields are valid protobuf for the same message. */
+    static const uint8_t unpacked[] = {0x08, 0x02, 0x10, 0x01, 0x10, 0xac, 0x02,
+                                       0x19, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f,
+                                       0x19, 0, 0, 0, 0, 0, 0, 0, 0x80};
+    fc_dataset back = {0};
+    fc_error e = {0};
+    ck_assert_msg(decode_with("protobuf", unpacked, sizeof unpacked, &back, &e) == 0, "%s", e.msg);
+    ck_assert_int_lt(fc_dataset_first_difference(&d, &back), 0);
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+    fc_dataset_free(&back);
+}
+END_TEST
+
+START_TEST(protobuf_wrong_shapes)
+{
+    static const uint8_t no_count[] = {0x12, 0x01, 0x01, 0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
+    assert_rejected("protobuf", no_count, sizeof no_count, "the message has no count field");
+    static const uint8_t short_values[] = {0x08, 0x02, 0x12, 0x02, 0x01, 0x02,
+                                           0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
+    assert_rejected("protobuf", short_values, sizeof short_values,
+                    "count says 2 records, the message has 2 keys and 1 values");
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff};
+    assert_rejected("protobuf", garbage, sizeof garbage, "protobuf-c rejected the 3 bytes");
+}
+END_TEST
+
+/* ==== tpl ==== */
+
+START_TEST(tpl_layout)
+{
+    fc_dataset d = two_records();
+    fc_buffer b = encode_with("tpl", &d);
+    /* "tpl", flags, total length, "A(Uf)\0", array length, then (key, value) pairs. */
+    ck_assert_uint_eq(b.len, 4 + 4 + 6 + 4 + 2 * 16);
+    ck_assert_int_eq(memcmp(b.data, "tpl", 3), 0);
+    ck_assert_uint_eq(b.data[4], b.len);
+    ck_assert_int_eq(memcmp(b.data + 8, "A(Uf)", 6), 0);
+    ck_assert_uint_eq(b.data[14], 2);
+    /* Another tpl format is refused, with tpl's own reason, and nothing printed. */
+    memcpy(b.data + 8, "A(If)", 5);
+    assert_rejected("tpl", b.data, b.len, "format signature mismatch");
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("formats");
+    TCase *tc = tcase_create("formats");
+    tcase_add_test(tc, crc32c_known_answer);
+    tcase_add_test(tc, raw_layout);
+    tcase_add_test(tc, msgpack_bytes_are_what_python_writes);
+    tcase_add_test(tc, msgpack_reads_other_encoders_numbers);
+    tcase_add_test(tc, msgpack_huge_declared_counts_are_refused_before_allocating);
+    tcase_add_test(tc, msgpack_wrong_shapes);
+    tcase_add_test(tc, protobuf_bytes);
+    tcase_add_test(tc, protobuf_wrong_shapes);
+    tcase_add_test(tc, tpl_layout);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
