@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/examples.sh - each example does what examples/README.md says it teaches.
+# Usage: tests/examples.sh path/to/build/examples
+set -u
+E=$1
+passed=0 failed=0
+check() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi; }
+
+t_simple_fork_exit_code_both_ways() {
+  local out; out=$("$E/simple_fork") || return 1
+  grep -q 'raw status 0x0300 (768)' <<<"$out" &&
+  grep -qx 'parent: WEXITSTATUS(status) = 3' <<<"$out" &&
+  grep -qx 'parent: by hand, (status >> 8) & 0xff = 3' <<<"$out" &&
+  grep -q '^child:  pid [0-9]*, parent [0-9]*, exiting with status 3$' <<<"$out"
+}
+
+t_fork_copies_memory() {
+  local out; out=$("$E/fork") || return 1
+  grep -qx 'child:  counter = 101 (changed in the child)' <<<"$out" &&
+  grep -q '^parent: counter = 100 ' <<<"$out" &&
+  [[ $(grep 'wait() returned' <<<"$out") =~ returned\ ([0-9]+)\ \(fork\(\)\ had\ returned\ ([0-9]+)\) ]] &&
+  [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+}
+
+# Every item in exactly one batch, batches contiguous, sizes differing by at most one.
+skeleton_covers() { # ITEMS P WANT_CHILDREN
+  local out items; out=$("$E/fork_skeleton" "$1" "$2") || return 1
+  items=$(grep '^child' <<<"$out" | sort -n -k2 | sed 's/.*items//' | tr ' ' '\n' | grep . | tr '\n' ' ')
+  [ "$items" = "$(seq 0 $(($1 - 1)) | tr '\n' ' ')" ] &&
+  [ "$(grep -c '^child' <<<"$out")" -eq "$3" ] &&
+  grep -qx "parent: $3 children done, 0 failed" <<<"$out"
+}
+t_fork_skeleton_batches() {
+  skeleton_covers 10 3 3 && skeleton_covers 5 8 5 && skeleton_covers 1 1 1 && skeleton_covers 17 4 4 &&
+  [ "$("$E/fork_skeleton" 10 3 | grep '^child 0 ' | wc -w)" -eq $((5 + 4)) ] # "child 0 (pid N): items" + 4 items
+}
+
+t_fork_load_same_answer_any_n() {
+  local a b; a=$("$E/fork_load" 1 3000000 | sed 's/.*checksum \([0-9a-f]*\).*/\1/') &&
+  b=$("$E/fork_load" 3 3000000 | sed 's/.*checksum \([0-9a-f]*\).*/\1/') &&
+  [ -n "$a" ] && [ "$a" = "$b" ]
+}
+
+t_forkrand_inherits_state() {
+  local out; out=$("$E/forkrand") || return 1
+  local c1 p1 c2 p2
+  c1=$(sed -n 2p <<<"$out" | cut -d: -f2); p1=$(sed -n 3p <<<"$out" | cut -d: -f2)
+  c2=$(sed -n 5p <<<"$out" | cut -d: -f2); p2=$(sed -n 6p <<<"$out" | cut -d: -f2)
+  [ -n "$c1" ] && [ "$c1" = "$p1" ] && [ "$c2" != "$p2" ] && [ "$p1" = "$p2" ]
+}
+
+t_compute_fork_equals_serial() {
+  local serial f; serial=$("$E/compute" 7 1000) || return 1
+  grep -qx 'total 3484.2214702861047' <<<"$serial" || return 1
+  for f in raw json msgpack protobuf tpl; do
+    [ "$("$E/compute_with_fork" --format $f 7 1000 3)" = "$serial" ] || { echo "  $f differs"; return 1; }
+  done
+  ! ls /tmp | grep -q '^compute_with_fork-' # each run removes its directory
+}
+
+t_marshal_every_format() {
+  local out; out=$("$E/marshal") || return 1
+  [ "$(grep -c 'read back: 3 records, identical, bit for bit' <<<"$out")" -eq 5 ] &&
+  grep -qx '    {"1": 514.1370278623858, "2": -0.0, "300": 1e+100}' <<<"$out"
+}
+
+for t in $(declare -F | awk '{print $3}' | grep '^t_'); do check "$t"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
