@@ -43,5 +43,7 @@ int cmd_formats(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_scale(int argc, char **argv);
 
 #endif

@@ -8,7 +8,9 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"compare", cmd_compare, "run the exercise through every format and compare the costs"},
     {"run", cmd_run, "run the exercise: fork children, collect their result files"},
+    {"scale", cmd_scale, "wall time, speedup and efficiency for each number of workers"},
     {"formats", cmd_formats, "list the formats and the library versions behind them"},
     {"roundtrip", cmd_roundtrip, "check every pair of formats keeps every value bit for bit"},
     {"convert", cmd_convert, "rewrite a result file in another format"},

@@ -153,6 +153,71 @@ t_signals_stop_children_and_clean_up() {
   done
 }
 
+t_compare_json_holds_the_table() {
+  expect_status 0 "$FC" compare --count 300 --repeat 2 --warmup 0 || return 1
+  cp "$WORK/out" "$WORK/table"
+  [ ! -s "$WORK/err" ] || { echo "  progress written to a non-terminal"; return 1; }
+  expect_status 0 "$FC" compare --count 300 --repeat 2 --warmup 0 --output json || return 1
+  python3 - "$WORK/out" "$WORK/table" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+table = open(sys.argv[2]).read().split("\n")
+assert d["parameters"] == {"count": 300, "iterations": 100, "workers": d["parameters"]["workers"], "repeat": 2, "warmup": 0}
+for k in ("cpu", "cpus", "kernel", "compiler", "cflags", "date", "build_type"):
+    assert d["machine"][k] not in ("", None), k
+assert [f["format"] for f in d["formats"]] == ["raw", "json", "msgpack", "protobuf", "tpl"]
+for f in d["formats"]:
+    assert f["exact"] is True, f
+    for view, keys in (("end_to_end", ("wall_ms", "encode_ns_per_record", "decode_ns_per_record")),
+                       ("codec_alone", ("encode_ns_per_record", "decode_ns_per_record"))):
+        for k in keys:
+            s = f[view][k]
+            assert 0 < s["min"] <= s["median"] <= s["max"], (f["format"], k, s)
+    row = [l for l in table if l.startswith(f["format"] + " ")][0].split()
+    assert int(row[1].rstrip("*")) == f["bytes"], (row, f["bytes"])
+    assert int(row[3].rstrip("*")) == f["deflated_bytes"], (row, f["deflated_bytes"])
+PY
+}
+
+t_compare_csv_markdown_chart() {
+  expect_status 0 "$FC" compare --count 100 --repeat 1 --warmup 0 --formats raw,json --output csv \
+    --chart "$WORK/c.svg" &&
+  [ "$(wc -l < "$WORK/out")" -eq 3 ] && head -1 "$WORK/out" | grep -q '^format,library,version,bytes,' &&
+  grep -q '^json,forkcollect,' "$WORK/out" &&
+  grep -q '^<svg ' "$WORK/c.svg" && grep -q '>raw</text>' "$WORK/c.svg" && grep -q '>json</text>' "$WORK/c.svg" &&
+  expect_status 0 "$FC" compare --count 100 --repeat 1 --warmup 0 --output markdown &&
+  [ "$(grep -c '^| [a-z]* | [0-9]' "$WORK/out")" -eq 5 ] &&
+  expect_status 2 "$FC" compare --output xml
+}
+
+t_scale_table() {
+  expect_status 0 "$FC" scale --count 4 --iterations 1000 --workers 2 --repeat 1 &&
+  grep -Eq '^ +1 +1 +[0-9.]+ +\[.*\] +1\.00 +1\.00$' "$WORK/out" &&
+  grep -Eq '^ +2 +2 +[0-9.]+ ' "$WORK/out"
+}
+
+# The promise: Python reads our files as the dict it would have computed itself.
+t_python_agrees() {
+  local d=$WORK/py; mkdir -p "$d"
+  expect_status 0 "$FC" run --count 6 --start 4294967290 --iterations 700 --workers 2 --dir "$d" --keep || return 1
+  python3 - "$d" "$(grep '^total' "$WORK/out")" <<'PY'
+import glob, json, random, sys
+def calc(n, it):
+    random.seed(n); s = 0.0
+    for _ in range(it): s += random.random()
+    return s
+merged = {}
+for path in sorted(glob.glob(sys.argv[1] + "/*.json")):
+    raw = open(path).read()
+    d = {int(k): v for k, v in json.loads(raw).items()}
+    assert raw == json.dumps({str(k): v for k, v in d.items()}), path   # Python's own bytes
+    merged.update(d)
+want = {n: calc(n, 700) for n in range(4294967290, 4294967296)}
+assert merged == want, (merged, want)
+assert sys.argv[2] == "total: " + repr(sum(want[k] for k in sorted(want))), sys.argv[2]
+PY
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
   if $t; then ok; else bad "$t"; fi
 done
