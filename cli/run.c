@@ -3,13 +3,15 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char RUN_HELP[] =
     "usage: forkcollect run [--format F] [--count N] [--start S] [--workers P]\n"
-    "                       [--iterations I] [--dir D] [--keep]\n"
+    "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
+    "                       [--retries K] [--save FILE]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -25,12 +27,20 @@ static const char RUN_HELP[] =
     "  -d, --dir D         write the result files in D (default: a private temporary\n"
     "                      directory, removed at the end)\n"
     "  -k, --keep          keep the result files (and say where they are)\n"
+    "  -t, --timeout SEC   kill a child (and all it started) still running SEC seconds\n"
+    "                      after its fork, and count it as failed (default: no limit)\n"
+    "  -r, --retries K     run a failed range again in a fresh child, up to K times\n"
+    "  -o, --save FILE     write every collected record to FILE, in the run's format\n"
+    "                      (or FILE's extension); when children failed, what was\n"
+    "                      collected is still saved\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
     "collected, then the total (the sum of all values in key order, as Python prints\n"
-    "a float) and the elapsed time. Exit status: 0 when every result was collected,\n"
-    "1 when any was not, 2 for a wrong flag, 130/143 when interrupted.\n";
+    "a float) and the elapsed time. A failed child is reported with its pid, its\n"
+    "range and the cause, and the keys left missing are listed. Exit status: 0 when\n"
+    "every result was collected, 1 when any was not, 2 for a wrong flag, 130/143 when\n"
+    "interrupted (children stopped, files removed).\n";
 
 static volatile sig_atomic_t cancel_signal;
 
@@ -64,7 +74,7 @@ static void print_collect(const fc_child_report *c, void *ctx)
     char t1[32], t2[32], t3[32], t4[32];
     (void)ctx;
     if (c->state != FC_CHILD_COLLECTED) {
-        printf("FAILED    %s\n", c->error.msg);
+        printf("FAILED    %s%s\n", c->error.msg, c->retrying ? " (retrying)" : "");
         fflush(stdout);
         return;
     }
@@ -76,6 +86,58 @@ static void print_collect(const fc_child_report *c, void *ctx)
     fflush(stdout);
 }
 
+/* Lists on stderr the children that failed and the keys they leave missing. */
+static void report_missing(const fc_engine_result *res)
+{
+    unsigned failed = 0;
+    uint64_t missing = 0;
+    for (unsigned i = 0; i < res->nchildren; i++)
+        if (res->children[i].state != FC_CHILD_COLLECTED) {
+            failed++;
+            missing += res->children[i].count;
+        }
+    if (!failed)
+        return;
+    fprintf(stderr, "forkcollect run: %u of %u children failed; %llu keys missing:", failed,
+            res->nchildren, (unsigned long long)missing);
+    for (unsigned i = 0; i < res->nchildren; i++) {
+        const fc_child_report *c = &res->children[i];
+        if (c->state != FC_CHILD_COLLECTED)
+            fprintf(stderr, " %llu..%llu", (unsigned long long)c->first_key,
+                    (unsigned long long)(c->first_key + c->count - 1));
+    }
+    fprintf(stderr, "; no total printed\n");
+}
+
+/* Writes the records of every collected child (all of them, on success) to path. */
+static int save_collected(const char *path, const fc_codec *codec, fc_engine_result *res)
+{
+    fc_dataset d = {0};
+    fc_buffer buf = {0};
+    fc_error err = {0};
+    int rc = 0;
+    uint64_t start = res->data.count ? res->data.keys[0] : 0;
+    for (unsigned i = 0; rc == 0 && i < res->nchildren; i++) {
+        const fc_child_report *c = &res->children[i];
+        if (c->state != FC_CHILD_COLLECTED)
+            continue;
+        for (uint64_t k = c->first_key; rc == 0 && k < c->first_key + c->count; k++)
+            rc = fc_dataset_push(&d, k, res->data.values[k - start], &err);
+    }
+    if (rc == 0)
+        rc = codec->encode(&d, &buf, &err);
+    if (rc == 0)
+        rc = fc_file_write_new(path, buf.data, buf.len, &err);
+    if (rc != 0)
+        fprintf(stderr, "forkcollect run: --save: %s\n", err.msg);
+    else if (d.count < res->data.count)
+        fprintf(stderr, "forkcollect run: saved the %zu records collected to %s\n", d.count,
+                path);
+    fc_buffer_free(&buf);
+    fc_dataset_free(&d);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -83,14 +145,17 @@ int cmd_run(int argc, char **argv)
         {"start", required_argument, NULL, 's'},  {"workers", required_argument, NULL, 'w'},
         {"iterations", required_argument, NULL, 'i'}, {"dir", required_argument, NULL, 'd'},
         {"keep", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"timeout", required_argument, NULL, 't'}, {"retries", required_argument, NULL, 'r'},
+        {"save", required_argument, NULL, 'o'},   {NULL, 0, NULL, 0}};
+    const char *save = NULL;
+    uint64_t retries = 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t workers = cpus > 0 ? (uint64_t)cpus : 1, count = 20, start = 1,
              iterations = 10000000;
     fc_engine_config cfg = {.codec = fc_codec_find("json")};
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:n:s:w:i:d:kh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":f:n:s:w:i:d:kht:r:o:", opts, NULL)) != -1) {
         switch (opt) {
         case 'f':
             if (!(cfg.codec = parse_format("run", "--format", optarg)))
@@ -118,6 +183,22 @@ int cmd_run(int argc, char **argv)
         case 'k':
             cfg.keep = true;
             break;
+        case 't': {
+            char *end;
+            double sec = strtod(optarg, &end);
+            if (end == optarg || *end || !(sec > 0) || sec > 86400 * 7)
+                return usage_error("run", "--timeout: '%s' is not a number of seconds "
+                                          "(more than 0, at most a week)", optarg);
+            cfg.timeout_ms = (unsigned)(sec * 1000 + 0.5) ? (unsigned)(sec * 1000 + 0.5) : 1;
+            break;
+        }
+        case 'r':
+            if (parse_u64("run", "--retries", optarg, 0, 100, &retries))
+                return EXIT_USAGE;
+            break;
+        case 'o':
+            save = optarg;
+            break;
         case 'h':
             fputs(RUN_HELP, stdout);
             return EXIT_OK;
@@ -139,6 +220,15 @@ int cmd_run(int argc, char **argv)
     cfg.on_fork = print_fork;
     cfg.on_collect = print_collect;
     cfg.cancel = &cancel_signal;
+    cfg.retries = (unsigned)retries;
+    const fc_codec *save_codec = cfg.codec;
+    if (save) {
+        const char *dot = strrchr(save, '.'), *slash = strrchr(save, '/');
+        if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
+            save_codec = fc_codec_find(dot + 1);
+        if (access(save, F_OK) == 0)
+            return usage_error("run", "--save: %s exists; it is never overwritten", save);
+    }
 
     unsigned used = fc_split_parts(count, cfg.workers);
     printf("run: numbers %llu..%llu, %u worker%s, %llu iterations each, format %s\n",
@@ -156,13 +246,13 @@ int cmd_run(int argc, char **argv)
                 cancel_signal == SIGTERM ? "SIGTERM" : "SIGINT");
         return cancel_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
     }
+    if (res.fork_limited)
+        fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
+                        "children at a time instead of %u\n",
+                res.max_parallel, res.nchildren);
+    int save_rc = save ? save_collected(save, save_codec, &res) : EXIT_OK;
     if (rc != 0) {
-        unsigned failed = 0;
-        for (unsigned i = 0; i < res.nchildren; i++)
-            failed += res.children[i].state != FC_CHILD_COLLECTED;
-        if (failed)
-            fprintf(stderr, "forkcollect run: %u of %u children failed; no total printed\n",
-                    failed, res.nchildren);
+        report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
         fc_engine_result_free(&res);
         return rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL;
@@ -183,6 +273,8 @@ int cmd_run(int argc, char **argv)
     if (cfg.keep)
         for (unsigned i = 0; i < res.nchildren; i++)
             printf("  %s\n", res.children[i].path);
+    if (save && save_rc == EXIT_OK)
+        printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
     fc_engine_result_free(&res);
-    return EXIT_OK;
+    return save_rc;
 }

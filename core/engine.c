@@ -13,6 +13,12 @@
  *   with no SIGCHLD handler. Then: exit status, file size and CRC against the
  *   slot, decode, keys exactly the range, merge, unlink.
  *
+ * Scheduling: ranges wait in a queue and at most `workers` children run at once.
+ * A failed range goes back to the queue while it has retries left. A child past its
+ * deadline is killed with its whole process group (each child leads its own group).
+ * If fork() fails with EAGAIN while children are running, the run goes on with that
+ * many at once (fc_engine_result.fork_limited) instead of failing.
+ *
  * A failed child is recorded in its report and collection goes on, so every
  * failure is reported, not just the first; the run then returns FC_ECHILD.
  */
@@ -27,6 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -48,7 +57,10 @@ typedef struct run {
     const fc_engine_config *cfg;
     fc_engine_result *out;
     fc_slot *slots;
-    int *pipes;            /* read end per child, -1 once seen */
+    int *pipes;            /* read end per running child, else -1 */
+    uint64_t *deadline;    /* per running child: fc_now_ns() past which it is killed */
+    unsigned *queue;       /* ranges waiting for a child, in order */
+    unsigned queued, running;
     unsigned char *seen;   /* one byte per key of the whole run */
     fc_buffer file;        /* the one undecoded file the parent holds */
     fc_dataset part;       /* one child's decoded records */
@@ -79,15 +91,23 @@ static void child_fail(fc_slot *slot, const fc_error *e)
 }
 
 static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir) __attribute__((noreturn));
+                       const char *dir, pid_t parent) __attribute__((noreturn));
 static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir)
+                       const char *dir, pid_t parent)
 {
     fc_error err = {0};
     fc_dataset d = {0};
     fc_buffer enc = {0};
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    setpgid(0, 0); /* its own process group, so a timeout can kill all it started */
+#ifndef __linux__
+    (void)parent;
+#else
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* and it never outlives its parent */
+    if (getppid() != parent) /* it died before the line above */
+        _exit(CHILD_REPORTED_FAILURE);
+#endif
 
     uint64_t t0 = fc_now_ns();
     if (fc_dataset_reserve(&d, (size_t)me->count, &err) != 0)
@@ -131,7 +151,8 @@ static int child_failed(fc_child_report *c, int code, const char *fmt, ...)
     return code;
 }
 
-/* Checks a decoded child's records against its range and merges them. */
+/* Checks a decoded child's records against its range and merges them. On failure
+ * nothing of this child stays merged, so a retry starts clean. */
 static int merge(run *r, fc_child_report *c)
 {
     uint64_t start = r->cfg->start;
@@ -140,12 +161,18 @@ static int merge(run *r, fc_child_report *c)
                             r->part.count, (unsigned long long)c->count);
     for (size_t i = 0; i < r->part.count; i++) {
         uint64_t k = r->part.keys[i];
-        if (k < c->first_key || k - c->first_key >= c->count)
-            return child_failed(c, FC_EKEYS, "%s: record %zu has key %llu, outside the range",
-                                c->path, i, (unsigned long long)k);
-        if (r->seen[k - start])
+        int bad = k < c->first_key || k - c->first_key >= c->count ? 1
+                  : r->seen[k - start]                            ? 2
+                                                                  : 0;
+        if (bad) {
+            for (size_t j = 0; j < i; j++)
+                r->seen[r->part.keys[j] - start] = 0;
+            if (bad == 1)
+                return child_failed(c, FC_EKEYS, "%s: record %zu has key %llu, outside the range",
+                                    c->path, i, (unsigned long long)k);
             return child_failed(c, FC_EKEYS, "%s: key %llu appears twice", c->path,
                                 (unsigned long long)k);
+        }
         r->seen[k - start] = 1;
         r->out->data.values[k - start] = r->part.values[i];
     }
@@ -166,7 +193,10 @@ static void collect(run *r, fc_child_report *c)
     c->write_ns = slot->write_ns;
     c->file_bytes = slot->bytes;
 
-    if (WIFSIGNALED(status)) {
+    if (c->timed_out) {
+        child_failed(c, FC_ECHILD, "still running after the %.3f s timeout: killed with "
+                     "its process group", r->cfg->timeout_ms / 1000.0);
+    } else if (WIFSIGNALED(status)) {
         child_failed(c, FC_ECHILD, "killed by signal %d (%s)", WTERMSIG(status),
                      strsignal(WTERMSIG(status)));
     } else if (WEXITSTATUS(status) == CHILD_REPORTED_FAILURE && slot->error.code != 0) {
@@ -205,7 +235,8 @@ static void collect(run *r, fc_child_report *c)
     unlink(part); /* a child that died mid-write leaves one */
 }
 
-/* Stops every child still running, reaps it and removes what it wrote. */
+/* Stops every child still running (and its process group), reaps it and removes what
+ * it wrote; ranges never started are marked as such. */
 static void stop_children(run *r)
 {
     fc_engine_result *out = r->out;
@@ -213,16 +244,20 @@ static void stop_children(run *r)
         fc_child_report *c = &out->children[i];
         if (c->state != FC_CHILD_RUNNING)
             continue;
-        if (c->pid <= 0) {
+        if (r->pipes[i] < 0) {
             c->state = FC_CHILD_FAILED;
-            fc_fail(&c->error, FC_ECHILD, 0, "keys %llu..%llu: child never started",
-                    (unsigned long long)c->first_key,
-                    (unsigned long long)(c->first_key + c->count - 1));
+            if (c->error.code == 0)
+                fc_fail(&c->error, FC_ECHILD, 0, "keys %llu..%llu: never started",
+                        (unsigned long long)c->first_key,
+                        (unsigned long long)(c->first_key + c->count - 1));
             continue;
         }
+        kill(-c->pid, SIGKILL);
         kill(c->pid, SIGKILL);
         while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
             ;
+        close(r->pipes[i]);
+        r->pipes[i] = -1;
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
         char part[4096 + 8];
@@ -237,7 +272,7 @@ static bool cancelled(const run *r)
     return r->cfg->cancel && *r->cfg->cancel;
 }
 
-/* Forks child i. Returns 0, or an error after which no child i exists. */
+/* Forks a child for range i. Returns 0, or an error after which no child exists. */
 static int spawn(run *r, unsigned i, fc_error *err)
 {
     fc_child_report *c = &r->out->children[i];
@@ -245,65 +280,134 @@ static int spawn(run *r, unsigned i, fc_error *err)
     if (pipe(fds) != 0)
         return fc_fail(err, FC_EIO, errno, "pipe: %s", strerror(errno));
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    pid_t pid = fork();
+    memset(&r->slots[i], 0, sizeof r->slots[i]);
+    pid_t parent = getpid();
+    pid_t pid = r->cfg->fork_fn ? r->cfg->fork_fn() : fork();
     if (pid < 0) {
         int e = errno;
         close(fds[0]);
         close(fds[1]);
-        return fc_fail(err, FC_EIO, e, "fork of child %u of %u failed: %s", i + 1,
-                       r->out->nchildren, strerror(e));
+        return fc_fail(err, FC_EIO, e, "fork for keys %llu..%llu failed: %s",
+                       (unsigned long long)c->first_key,
+                       (unsigned long long)(c->first_key + c->count - 1), strerror(e));
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(r->cfg, c, &r->slots[i], r->out->dir); /* keeps fds[1] open until exit */
+        child_main(r->cfg, c, &r->slots[i], r->out->dir, parent); /* fds[1] open until exit */
     }
+    setpgid(pid, pid); /* as the child does: whichever runs first */
     close(fds[1]);
     r->pipes[i] = fds[0];
+    r->deadline[i] = r->cfg->timeout_ms ? fc_now_ns() + r->cfg->timeout_ms * 1000000ull : 0;
     c->pid = pid;
+    c->attempts++;
+    c->timed_out = c->retrying = false;
+    c->state = FC_CHILD_RUNNING;
+    memset(&c->error, 0, sizeof c->error);
     result_path(c->path, sizeof c->path, r->out->dir, getpid(), pid, r->cfg->codec->extension);
+    r->running++;
+    if (r->running > r->out->max_parallel)
+        r->out->max_parallel = r->running;
     if (r->cfg->on_fork)
         r->cfg->on_fork(c, r->cfg->ctx);
     return 0;
 }
 
-/* Waits for the children to end and collects each. */
-static int collect_all(run *r, unsigned forked, fc_error *err)
+/* Starts queued ranges while fewer than `limit` children run. A fork that fails with
+ * EAGAIN while others run lowers the limit instead of failing the run. */
+static int start_queued(run *r, unsigned *limit, fc_error *err)
 {
-    unsigned n = forked, left = forked;
+    while (r->queued > 0 && r->running < *limit && !cancelled(r)) {
+        fc_error e = {0};
+        if (spawn(r, r->queue[0], &e) != 0) {
+            if (e.sys_errno == EAGAIN && r->running > 0) {
+                *limit = r->running;
+                r->out->fork_limited = true;
+                return 0;
+            }
+            *err = e;
+            return e.code;
+        }
+        memmove(r->queue, r->queue + 1, --r->queued * sizeof *r->queue);
+    }
+    return 0;
+}
+
+/* Kills, with its process group, every child past its deadline; returns the
+ * milliseconds until the next deadline (at most 200). */
+static int enforce_deadlines(run *r)
+{
+    uint64_t now = fc_now_ns(), next = now + 200000000u;
+    for (unsigned i = 0; i < r->out->nchildren; i++) {
+        fc_child_report *c = &r->out->children[i];
+        if (r->pipes[i] < 0 || !r->deadline[i] || c->timed_out)
+            continue;
+        if (now >= r->deadline[i]) {
+            c->timed_out = true;
+            kill(-c->pid, SIGKILL);
+            kill(c->pid, SIGKILL);
+        } else if (r->deadline[i] < next) {
+            next = r->deadline[i];
+        }
+    }
+    return (int)((next - now + 999999) / 1000000);
+}
+
+/* Runs every range to completion (or failure), at most cfg->workers at once. */
+static int schedule(run *r, fc_error *err)
+{
+    unsigned n = r->out->nchildren, limit = n;
     struct pollfd *pfd = calloc(n, sizeof *pfd);
-    if (!pfd)
-        return fc_fail(err, FC_ENOMEM, 0, "out of memory");
-    while (left > 0) {
+    unsigned *who = calloc(n, sizeof *who);
+    int rc = 0;
+    if (!pfd || !who)
+        rc = fc_fail(err, FC_ENOMEM, 0, "out of memory");
+    while (rc == 0 && (r->queued > 0 || r->running > 0)) {
         if (cancelled(r)) {
-            free(pfd);
-            return fc_fail(err, FC_EINTR, 0, "interrupted: children stopped, files removed");
+            rc = fc_fail(err, FC_EINTR, 0, "interrupted: children stopped, files removed");
+            break;
         }
+        if ((rc = start_queued(r, &limit, err)) != 0)
+            break;
+        if (r->running == 0)
+            continue;
+        int wait_ms = enforce_deadlines(r);
+        nfds_t m = 0;
         for (unsigned i = 0; i < n; i++)
-            pfd[i] = (struct pollfd){.fd = r->pipes[i], .events = POLLIN};
-        /* A bounded wait, so a cancel that lands just before poll() is seen soon. */
-        int ready = poll(pfd, n, 200);
+            if (r->pipes[i] >= 0) {
+                pfd[m] = (struct pollfd){.fd = r->pipes[i], .events = POLLIN};
+                who[m++] = i;
+            }
+        int ready = poll(pfd, m, wait_ms);
         if (ready < 0 && errno != EINTR) {
-            int e = errno;
-            free(pfd);
-            return fc_fail(err, FC_EIO, e, "poll: %s", strerror(e));
+            rc = fc_fail(err, FC_EIO, errno, "poll: %s", strerror(errno));
+            break;
         }
-        for (unsigned i = 0; ready > 0 && i < n; i++) {
-            if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        for (nfds_t k = 0; ready > 0 && k < m; k++) {
+            if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
+            unsigned i = who[k];
             char byte;
-            if (read(pfd[i].fd, &byte, 1) > 0)
+            if (read(r->pipes[i], &byte, 1) > 0)
                 continue; /* children write nothing, but be safe */
             close(r->pipes[i]);
             r->pipes[i] = -1;
-            left--;
+            r->running--;
             fc_child_report *c = &r->out->children[i];
             collect(r, c);
+            if (c->state == FC_CHILD_FAILED && c->attempts <= r->cfg->retries) {
+                c->retrying = true;
+                r->queue[r->queued++] = i;
+            }
             if (r->cfg->on_collect)
                 r->cfg->on_collect(c, r->cfg->ctx);
+            if (c->retrying)
+                c->state = FC_CHILD_RUNNING; /* queued again */
         }
     }
     free(pfd);
-    return 0;
+    free(who);
+    return rc;
 }
 
 static int check_config(const fc_engine_config *cfg, fc_error *err)
@@ -366,10 +470,12 @@ int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *
 
     out->children = calloc(n, sizeof *out->children);
     r.pipes = malloc(n * sizeof *r.pipes);
+    r.deadline = calloc(n, sizeof *r.deadline);
+    r.queue = malloc(n * sizeof *r.queue);
     r.seen = calloc(count, 1);
     for (unsigned i = 0; r.pipes && i < n; i++)
         r.pipes[i] = -1;
-    if (!out->children || !r.pipes || !r.seen) {
+    if (!out->children || !r.pipes || !r.deadline || !r.queue || !r.seen) {
         rc = fc_fail(err, FC_ENOMEM, 0, "out of memory for %u children", n);
         goto done;
     }
@@ -389,8 +495,6 @@ int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *
     if ((rc = prepare_dir(cfg, out, &r.private_dir, err)) != 0)
         goto done;
 
-    uint64_t t0 = fc_now_ns();
-    unsigned forked = 0;
     for (unsigned i = 0; i < n; i++) {
         fc_child_report *c = &out->children[i];
         uint64_t off, len;
@@ -398,13 +502,10 @@ int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *
         c->index = i;
         c->first_key = cfg->start + off;
         c->count = len;
+        r.queue[r.queued++] = i;
     }
-    for (; forked < n && !cancelled(&r); forked++)
-        if ((rc = spawn(&r, forked, err)) != 0)
-            break;
-    int rc2 = collect_all(&r, forked, rc ? NULL : err);
-    if (rc == 0)
-        rc = rc2;
+    uint64_t t0 = fc_now_ns();
+    rc = schedule(&r, err);
     if (rc == 0 && cancelled(&r))
         rc = fc_fail(err, FC_EINTR, 0, "interrupted: children stopped, files removed");
     stop_children(&r);
@@ -422,6 +523,8 @@ done:
     if (r.slots)
         munmap(r.slots, n * sizeof *r.slots);
     free(r.pipes);
+    free(r.deadline);
+    free(r.queue);
     free(r.seen);
     fc_buffer_free(&r.file);
     fc_dataset_free(&r.part);

@@ -169,6 +169,9 @@ typedef struct fc_child_report {
     uint64_t count;
     enum fc_child_state state;
     int status;              /* raw wait status once reaped */
+    unsigned attempts;       /* children forked for this range so far */
+    bool timed_out;          /* the last attempt ran past the timeout and was killed */
+    bool retrying;           /* in on_collect: this failure will be retried */
     /* Written by the child into shared memory: */
     uint64_t compute_ns, encode_ns, write_ns;
     uint64_t file_bytes;
@@ -194,6 +197,14 @@ typedef struct fc_engine_config {
     /* If not NULL and set non-zero (by a signal handler), the run stops its children,
      * removes what it wrote and returns FC_EINTR. */
     volatile sig_atomic_t *cancel;
+    /* A child still running this many milliseconds after its fork is killed, with its
+     * whole process group, and counts as failed. 0: no limit. */
+    unsigned timeout_ms;
+    /* A failed range is run again in a fresh child up to this many times. */
+    unsigned retries;
+    /* Used instead of fork() when not NULL: a seam for tests (fork failing with
+     * EAGAIN). Must behave like fork(). */
+    pid_t (*fork_fn)(void);
 } fc_engine_config;
 
 typedef struct fc_engine_result {
@@ -201,6 +212,8 @@ typedef struct fc_engine_result {
     fc_child_report *children;
     unsigned nchildren;
     uint64_t elapsed_ns;     /* from the first fork to the last merge */
+    unsigned max_parallel;   /* the most children that ran at once */
+    bool fork_limited;       /* fork() failed with EAGAIN, so fewer ran at once */
     char dir[4096];          /* the directory used (removed unless keep) */
 } fc_engine_result;
 

@@ -218,6 +218,37 @@ assert sys.argv[2] == "total: " + repr(sum(want[k] for k in sorted(want))), sys.
 PY
 }
 
+t_timeout_reports_missing_keys() {
+  expect_status 1 "$FC" run --count 3 --workers 3 --iterations 4000000000 --timeout 0.3 --save "$WORK/partial.raw" &&
+  [ "$(grep -c 'still running after the 0.300 s timeout: killed with its process group' "$WORK/out")" -eq 3 ] &&
+  grep -q 'forkcollect run: 3 of 3 children failed; 3 keys missing: 1..1 2..2 3..3; no total printed' "$WORK/err" &&
+  grep -q "saved the 0 records collected to $WORK/partial.raw" "$WORK/err" &&
+  expect_status 2 "$FC" run --count 2 --iterations 10 --save "$WORK/partial.raw" &&
+  grep -q 'exists; it is never overwritten' "$WORK/err" &&
+  expect_status 2 "$FC" run --timeout 0 && expect_status 2 "$FC" run --timeout abc &&
+  expect_status 2 "$FC" run --retries 101 && no_leftovers
+}
+
+t_save_writes_the_merged_result() {
+  expect_status 0 "$FC" run --count 5 --iterations 1000 --workers 2 --format raw --save "$WORK/all.json" &&
+  grep -qx "saved: 5 records to $WORK/all.json (json)" "$WORK/out" &&
+  cmp -s "$WORK/all.json" "$VEC/json-1-5-iter1000.json"
+}
+
+# A real full disk: a 16 KiB tmpfs (needs root and mount; said and skipped otherwise).
+t_full_disk_is_reported_with_the_path() {
+  local d=$WORK/full; mkdir -p "$d"
+  if ! mount -t tmpfs -o size=16k tmpfs "$d" 2>/dev/null; then
+    echo "  (skipped: cannot mount a tmpfs here)"; return 0
+  fi
+  expect_status 1 "$FC" run --count 2000 --workers 2 --iterations 1 --format json --dir "$d"
+  local rc=$?
+  local left; left=$(ls -A "$d")
+  umount "$d"
+  [ $rc -eq 0 ] && grep -q "\.json\.part: write of [0-9]* bytes failed: No space left on device" "$WORK/out" &&
+  [ -z "$left" ] || { echo "  left on the full disk: $left"; return 1; }
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
   if $t; then ok; else bad "$t"; fi
 done

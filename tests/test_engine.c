@@ -5,8 +5,13 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -264,6 +269,181 @@ START_TEST(a_failed_child_is_reported_and_the_others_collected)
 }
 END_TEST
 
+/* ==== Timeouts, retries, fork failures, write errors ==== */
+
+static fc_codec faulty_codec(int (*encode)(const fc_dataset *, fc_buffer *, fc_error *))
+{
+    return (fc_codec){.name = "faulty", .extension = "fault", .library = "test",
+                      .library_version = no_version, .encode = encode, .decode = raw_decode,
+                      .probe = no_probe};
+}
+
+static char grandchild_pidfile[300];
+
+/* The child for key 1 starts a grandchild in its process group, then hangs. */
+static int encode_hangs(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] != 1)
+        return raw_encode(in, out, err);
+    pid_t g = fork();
+    if (g == 0) {
+        for (;;)
+            pause();
+    }
+    FILE *f = fopen(grandchild_pidfile, "w");
+    fprintf(f, "%ld\n", (long)g);
+    fclose(f);
+    for (;;)
+        pause();
+}
+
+START_TEST(a_hung_child_is_killed_with_its_process_group)
+{
+    snprintf(grandchild_pidfile, sizeof grandchild_pidfile, "%s.grandchild", tmpdir);
+    fc_codec faulty = faulty_codec(encode_hangs);
+    fc_engine_config cfg = config(&faulty, 6, 3);
+    cfg.timeout_ms = 300;
+    fc_engine_result r;
+    fc_error e = {0};
+    uint64_t t0 = fc_now_ns();
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_uint_lt(fc_now_ns() - t0, 5000000000u); /* it did not hang */
+    ck_assert(r.children[0].timed_out);
+    ck_assert_msg(strstr(r.children[0].error.msg, "still running after the 0.300 s timeout: "
+                                                  "killed with its process group"),
+                  "%s", r.children[0].error.msg);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
+    ck_assert_int_eq(r.children[2].state, FC_CHILD_COLLECTED);
+    /* The grandchild was in the child's group: it was killed too. It was reparented, so
+     * poll until whoever adopted it has reaped it (or it shows as a zombie). */
+    FILE *f = fopen(grandchild_pidfile, "r");
+    ck_assert_ptr_nonnull(f);
+    long g = 0;
+    ck_assert_int_eq(fscanf(f, "%ld", &g), 1);
+    fclose(f);
+    unlink(grandchild_pidfile);
+    int alive = 1;
+    for (int i = 0; i < 100 && alive; i++) {
+        char path[64], state = '?';
+        snprintf(path, sizeof path, "/proc/%ld/stat", g);
+        FILE *st = fopen(path, "r");
+        if (!st || fscanf(st, "%*d %*s %c", &state) != 1 || state == 'Z')
+            alive = 0;
+        if (st)
+            fclose(st);
+        if (alive)
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
+    }
+    ck_assert_msg(!alive, "grandchild %ld survived the timeout", g);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+static char attempt_marker[300];
+
+/* Fails the first time the range of key 1 is tried, succeeds after. */
+static int encode_fails_once(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1 && access(attempt_marker, F_OK) != 0) {
+        close(open(attempt_marker, O_CREAT | O_WRONLY, 0600));
+        raise(SIGKILL);
+    }
+    return raw_encode(in, out, err);
+}
+
+START_TEST(retries_rerun_a_failed_range_in_a_fresh_child)
+{
+    snprintf(attempt_marker, sizeof attempt_marker, "%s.attempt", tmpdir);
+    fc_codec faulty = faulty_codec(encode_fails_once);
+    fc_engine_config cfg = config(&faulty, 9, 3);
+    cfg.retries = 1;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(r.children[0].attempts, 2);
+    ck_assert_uint_eq(r.children[1].attempts, 1);
+    assert_exercise_values(&r, 1, 9);
+    fc_engine_result_free(&r);
+    /* Without retries the same fault fails the run. */
+    unlink(attempt_marker);
+    cfg.retries = 0;
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_uint_eq(r.children[0].attempts, 1);
+    fc_engine_result_free(&r);
+    unlink(attempt_marker);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* fork() as under a process limit: EAGAIN while `live_limit` children are alive. */
+static int live, live_limit;
+
+static pid_t limited_fork(void)
+{
+    if (live >= live_limit) {
+        errno = EAGAIN;
+        return -1;
+    }
+    pid_t p = fork();
+    if (p > 0)
+        live++;
+    return p;
+}
+
+static void one_less(const fc_child_report *c, void *ctx)
+{
+    (void)c, (void)ctx;
+    live--;
+}
+
+START_TEST(fork_eagain_runs_fewer_at_once)
+{
+    fc_engine_config cfg = config(fc_codec_find("raw"), 8, 4);
+    cfg.fork_fn = limited_fork;
+    cfg.on_collect = one_less;
+    live = 0;
+    live_limit = 2;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert(r.fork_limited);
+    ck_assert_uint_eq(r.max_parallel, 2);
+    assert_exercise_values(&r, 1, 8);
+    fc_engine_result_free(&r);
+
+    /* No fork possible at all: a clear error, nothing left behind. */
+    live = 0;
+    live_limit = 0;
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "fork for keys 1..2 failed: Resource temporarily unavailable");
+    ck_assert_int_eq(e.sys_errno, EAGAIN);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+START_TEST(a_write_error_in_a_child_names_the_file)
+{
+    fc_engine_config cfg = config(fc_codec_find("json"), 4, 2);
+    /* Each child may write at most 10 bytes: its write fails with EFBIG. */
+    struct rlimit rl = {10, 10};
+    signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    for (unsigned i = 0; i < 2; i++) {
+        ck_assert_int_eq(r.children[i].error.code, FC_EIO);
+        ck_assert_msg(strstr(r.children[i].error.msg, ".json.part: write of ") &&
+                          strstr(r.children[i].error.msg, "File too large"),
+                      "%s", r.children[i].error.msg);
+    }
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
 START_TEST(cancelled_run_stops_and_cleans_up)
 {
     volatile sig_atomic_t cancel = 1;
@@ -290,6 +470,10 @@ int main(void)
     tcase_add_loop_test(tc, a_failed_child_is_reported_and_the_others_collected, 0,
                         (int)(sizeof faults / sizeof faults[0]));
     tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
+    tcase_add_test(tc, a_hung_child_is_killed_with_its_process_group);
+    tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
+    tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
+    tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

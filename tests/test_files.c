@@ -1,0 +1,106 @@
+/* test_files.c - result files are created safely: never through a symlink, never over
+ * an existing file, nothing left behind on failure. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/fc-files-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static char *at(const char *name)
+{
+    static char p[2][128];
+    static int k;
+    k ^= 1;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+START_TEST(writes_a_new_private_file)
+{
+    fc_error e = {0};
+    ck_assert_int_eq(fc_file_write_new(at("a.json"), "{}", 2, &e), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(at("a.json"), &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_eq(st.st_size, 2);
+    ck_assert_int_eq(access(at("a.json.part"), F_OK), -1);
+}
+END_TEST
+
+START_TEST(never_overwrites)
+{
+    fc_error e = {0};
+    ck_assert_int_eq(fc_file_write_new(at("a.json"), "old", 3, &e), 0);
+    ck_assert_int_eq(fc_file_write_new(at("a.json"), "new!", 4, &e), FC_EIO);
+    ck_assert_int_eq(e.sys_errno, EEXIST);
+    ck_assert_msg(strstr(e.msg, "a.json: cannot create: File exists"), "%s", e.msg);
+    fc_buffer b = {0};
+    ck_assert_int_eq(fc_file_read(at("a.json"), &b, NULL), 0);
+    ck_assert_uint_eq(b.len, 3); /* the old file is untouched */
+    fc_buffer_free(&b);
+    ck_assert_int_eq(access(at("a.json.part"), F_OK), -1);
+}
+END_TEST
+
+START_TEST(never_follows_a_symlink)
+{
+    fc_error e = {0};
+    /* A symlink where the temporary file would go, pointing at a file to protect. */
+    ck_assert_int_eq(fc_file_write_new(at("victim"), "safe", 4, &e), 0);
+    ck_assert_int_eq(symlink(at("victim"), at("b.json.part")), 0);
+    ck_assert_int_eq(fc_file_write_new(at("b.json"), "evil", 4, &e), FC_EIO);
+    ck_assert_int_eq(e.sys_errno, EEXIST);
+    /* A symlink at the final name. */
+    ck_assert_int_eq(symlink(at("victim"), at("c.json")), 0);
+    ck_assert_int_eq(fc_file_write_new(at("c.json"), "evil", 4, &e), FC_EIO);
+    ck_assert_int_eq(access(at("c.json.part"), F_OK), -1); /* cleaned up */
+    fc_buffer b = {0};
+    ck_assert_int_eq(fc_file_read(at("victim"), &b, NULL), 0);
+    ck_assert_int_eq(memcmp(b.data, "safe", 4), 0);
+    fc_buffer_free(&b);
+    /* And reading never follows one either. */
+    ck_assert_int_eq(fc_file_read(at("c.json"), &b, &e), FC_EIO);
+    ck_assert_int_eq(e.sys_errno, ELOOP);
+    fc_buffer_free(&b);
+}
+END_TEST
+
+START_TEST(missing_directory_is_named)
+{
+    fc_error e = {0};
+    ck_assert_int_eq(fc_file_write_new("/nonexistent-dir/x.raw", "x", 1, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw.part: cannot create: No such file or directory");
+    ck_assert_int_eq(fc_file_read("/nonexistent-dir/x.raw", NULL, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw: cannot open: No such file or directory");
+    ck_assert_int_eq(fc_file_read("/tmp", NULL, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "/tmp: not a regular file");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("files");
+    TCase *tc = tcase_create("files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, writes_a_new_private_file);
+    tcase_add_test(tc, never_overwrites);
+    tcase_add_test(tc, never_follows_a_symlink);
+    tcase_add_test(tc, missing_directory_is_named);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
