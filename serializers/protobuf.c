@@ -16,6 +16,8 @@
 
 #include "results.pb-c.h"
 
+#include <stdlib.h>
+
 static const char *pb_version(void)
 {
     return protobuf_c_version();
@@ -38,9 +40,29 @@ static int pb_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
     return 0;
 }
 
+/* protobuf-c reports "out of memory" and "not a valid message" alike, as NULL; an
+ * allocator that notes its failures tells them apart. */
+static void *pb_alloc(void *data, size_t size)
+{
+    void *p = malloc(size);
+    if (!p)
+        *(bool *)data = true;
+    return p;
+}
+
+static void pb_free(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
 static int pb_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
 {
-    Forkcollect__Results *msg = forkcollect__results__unpack(NULL, len, data);
+    bool oom = false;
+    ProtobufCAllocator alloc = {.alloc = pb_alloc, .free = pb_free, .allocator_data = &oom};
+    Forkcollect__Results *msg = forkcollect__results__unpack(&alloc, len, data);
+    if (!msg && oom)
+        return fc_fail(err, FC_ENOMEM, 0, "protobuf-c: out of memory");
     if (!msg)
         return fc_fail(err, FC_ECORRUPT, 0,
                        "not a valid Results message: protobuf-c rejected the %zu bytes "
@@ -60,7 +82,7 @@ static int pb_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
             out->count++;
         }
     }
-    forkcollect__results__free_unpacked(msg, NULL);
+    forkcollect__results__free_unpacked(msg, &alloc);
     return rc;
 }
 

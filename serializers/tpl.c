@@ -4,8 +4,8 @@
  * hook prints to stderr. Both are replaced before every call: oops messages are kept
  * for our error, and fatal (which tpl calls only when an allocation fails, and after
  * which tpl would go on with a NULL pointer) jumps back out of tpl with longjmp and
- * reports FC_ENOMEM. What tpl had allocated by then is lost: a leak on the OOM path
- * only, noted in docs/RELIABILITY.md.
+ * reports FC_ENOMEM. tpl's allocations go through hooks that keep them in a list, so
+ * after such a jump everything tpl had allocated is freed: no leak on that path.
  *
  * Bounded: tpl_load(TPL_MEM) does not copy the buffer, and tpl_sanity() walks the
  * whole image against its length before anything is unpacked; unpacking allocates
@@ -15,7 +15,9 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tpl.h>
 
@@ -26,6 +28,77 @@ extern tpl_hook_t tpl_hook; /* defined by libtpl, not declared in tpl.h */
 static jmp_buf *escape;      /* where the fatal hook jumps; set around each tpl call */
 static char last_oops[256];  /* tpl's last complaint */
 
+/* ==== tpl's allocations, tracked ==== */
+
+/* Every block tpl holds, in a list, behind a header that keeps the payload aligned. */
+typedef union block {
+    struct {
+        union block *prev, *next;
+    } link;
+    max_align_t align;
+} block;
+
+static block *blocks; /* tpl's live blocks; empty between calls */
+
+static void link_block(block *b)
+{
+    b->link.prev = NULL;
+    b->link.next = blocks;
+    if (blocks)
+        blocks->link.prev = b;
+    blocks = b;
+}
+
+static void unlink_block(block *b)
+{
+    if (b->link.prev)
+        b->link.prev->link.next = b->link.next;
+    else
+        blocks = b->link.next;
+    if (b->link.next)
+        b->link.next->link.prev = b->link.prev;
+}
+
+static void *hook_malloc(size_t size)
+{
+    block *b = size <= SIZE_MAX - sizeof *b ? malloc(sizeof *b + size) : NULL;
+    if (!b)
+        return NULL;
+    link_block(b);
+    return b + 1;
+}
+
+static void hook_free(void *p)
+{
+    if (!p)
+        return;
+    block *b = (block *)p - 1;
+    unlink_block(b);
+    free(b);
+}
+
+static void *hook_realloc(void *p, size_t size)
+{
+    if (!p)
+        return hook_malloc(size);
+    block *b = (block *)p - 1;
+    unlink_block(b);
+    block *nb = size <= SIZE_MAX - sizeof *b ? realloc(b, sizeof *b + size) : NULL;
+    link_block(nb ? nb : b); /* on failure the old block is still tpl's */
+    return nb ? nb + 1 : NULL;
+}
+
+/* After a jump out of tpl: frees whatever it still held. */
+static void free_all_blocks(void)
+{
+    while (blocks) {
+        block *b = blocks;
+        unlink_block(b);
+        free(b);
+    }
+}
+
+static int hook_oops(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int hook_oops(const char *fmt, ...)
 {
     va_list ap;
@@ -49,6 +122,9 @@ static void install_hooks(void)
 {
     tpl_hook.oops = hook_oops;
     tpl_hook.fatal = hook_fatal;
+    tpl_hook.malloc = hook_malloc;
+    tpl_hook.realloc = hook_realloc;
+    tpl_hook.free = hook_free;
     last_oops[0] = '\0';
 }
 
@@ -66,6 +142,7 @@ static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
     install_hooks();
     if (setjmp(jb)) {
         escape = NULL;
+        free_all_blocks();
         return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
     }
     escape = &jb;
@@ -108,6 +185,7 @@ static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
     install_hooks();
     if (setjmp(jb)) {
         escape = NULL;
+        free_all_blocks();
         return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
     }
     escape = &jb;

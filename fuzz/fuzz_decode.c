@@ -1,0 +1,93 @@
+/* fuzz_decode.c - libFuzzer target for one decoder (FC_FUZZ_CODEC) or, with
+ * FC_FUZZ_DETECT, for what `forkcollect dump` does: detect the format, decode, print.
+ *
+ * Beyond "no crash, no leak, no sanitizer report", each input checks two properties:
+ *  1. bounded allocation: the bytes live at once during decoding stay within
+ *     FC_FUZZ_BOUND_FACTOR * len + FC_FUZZ_BOUND_CONST (docs/FORMATS.md's bounds, with
+ *     room for allocator rounding);
+ *  2. a file that decodes re-encodes, and that encoding decodes to the same bits.
+ * A violation aborts, and libFuzzer saves the input as a crash.
+ */
+#include "forkcollect.h"
+
+#include <sanitizer/allocator_interface.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FC_FUZZ_BOUND_FACTOR 40
+#define FC_FUZZ_BOUND_CONST (256 * 1024)
+
+static size_t live, peak;
+static int tracking;
+
+static void on_malloc(const volatile void *p, size_t size)
+{
+    (void)p;
+    if (!tracking)
+        return;
+    live += size;
+    if (live > peak)
+        peak = live;
+}
+
+static void on_free(const volatile void *p)
+{
+    if (tracking && p) {
+        size_t n = __sanitizer_get_allocated_size((const void *)p);
+        live = n > live ? 0 : live - n;
+    }
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+#ifdef FC_FUZZ_DETECT
+    const fc_codec *c = fc_codec_detect(data, len);
+    if (!c)
+        return 0;
+#else
+    const fc_codec *c = fc_codec_find(FC_FUZZ_CODEC);
+#endif
+    fc_dataset d = {0}, again = {0};
+    fc_error err = {0};
+    live = peak = 0;
+    tracking = 1;
+    int rc = c->decode(data, len, &d, &err);
+    tracking = 0;
+    if (peak > FC_FUZZ_BOUND_FACTOR * len + FC_FUZZ_BOUND_CONST) {
+        fprintf(stderr, "%s: decoding %zu bytes allocated %zu bytes at once\n", c->name, len,
+                peak);
+        abort();
+    }
+    if (rc != 0 && rc != FC_ECORRUPT && rc != FC_ENOMEM) {
+        fprintf(stderr, "%s: unexpected code %s: %s\n", c->name, fc_code_name(rc), err.msg);
+        abort();
+    }
+    if (rc == 0) {
+#ifdef FC_FUZZ_DETECT
+        char num[FC_REPR_MAX];
+        for (size_t i = 0; i < d.count; i++)
+            fc_format_double(d.values[i], num); /* what dump prints */
+#endif
+        fc_buffer enc = {0};
+        if (c->encode(&d, &enc, &err) != 0 || c->decode(enc.data, enc.len, &again, &err) != 0 ||
+            fc_dataset_first_difference(&d, &again) >= 0) {
+            fprintf(stderr, "%s: a decoded file does not survive re-encoding: %s\n", c->name,
+                    err.msg);
+            abort();
+        }
+        fc_buffer_free(&enc);
+    }
+    fc_dataset_free(&d);
+    fc_dataset_free(&again);
+    return 0;
+}
