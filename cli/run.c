@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -273,6 +274,11 @@ int cmd_run(int argc, char **argv)
     if (cfg.keep)
         for (unsigned i = 0; i < res.nchildren; i++)
             printf("  %s\n", res.children[i].path);
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
+           (double)kids.ru_maxrss / 1024);
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
     fc_engine_result_free(&res);

@@ -47,6 +47,7 @@ typedef struct fc_slot {
     uint64_t bytes;      /* size of the result file */
     uint32_t crc;        /* CRC-32C of the result file */
     uint32_t done;       /* 1 once everything above is written */
+    uint32_t stage;      /* FC_STAGE_*: which of its files the child has made */
     fc_error error;      /* the child's own error, if it failed */
 } fc_slot;
 
@@ -80,6 +81,26 @@ static void part_path(char *buf, size_t size, const char *path)
 {
     if (snprintf(buf, size, "%s.part", path) >= (int)size)
         buf[0] = '\0';
+}
+
+/* Removes the files child c made, and only those: a file at its name that it did not
+ * create (a stale one from another run) is not ours to remove. The result file stays
+ * when keep is set and the child was collected. */
+static void remove_child_files(const fc_child_report *c, const fc_slot *slot, bool keep)
+{
+    char part[4096 + 8];
+    part_path(part, sizeof part, c->path);
+    bool ours = slot->stage == FC_STAGE_LINKED;
+    if (slot->stage == FC_STAGE_PART) {
+        /* Died between link() and recording it? Then both names are the same file. */
+        struct stat a, b;
+        ours = stat(part, &a) == 0 && stat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
+               a.st_ino == b.st_ino;
+    }
+    if (slot->stage >= FC_STAGE_PART)
+        unlink(part);
+    if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
+        unlink(c->path);
 }
 
 /* ==== The child ==== */
@@ -121,7 +142,7 @@ static void child_main(const fc_engine_config *cfg, const fc_child_report *me, f
     uint64_t t2 = fc_now_ns();
     char path[4096];
     result_path(path, sizeof path, dir, getppid(), getpid(), cfg->codec->extension);
-    if (fc_file_write_new(path, enc.data, enc.len, &err) != 0)
+    if (fc_file_write_new_staged(path, enc.data, enc.len, &slot->stage, &err) != 0)
         child_fail(slot, &err);
     uint64_t t3 = fc_now_ns();
     slot->compute_ns = t1 - t0;
@@ -228,11 +249,7 @@ static void collect(run *r, fc_child_report *c)
             c->decode_ns = fc_now_ns() - t1;
         }
     }
-    if (!r->cfg->keep)
-        unlink(c->path);
-    char part[4096 + 8];
-    part_path(part, sizeof part, c->path);
-    unlink(part); /* a child that died mid-write leaves one */
+    remove_child_files(c, slot, r->cfg->keep);
 }
 
 /* Stops every child still running (and its process group), reaps it and removes what
@@ -260,10 +277,7 @@ static void stop_children(run *r)
         r->pipes[i] = -1;
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
-        char part[4096 + 8];
-        part_path(part, sizeof part, c->path);
-        unlink(part);
-        unlink(c->path);
+        remove_child_files(c, &r->slots[i], false);
     }
 }
 

@@ -57,12 +57,20 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err)
 {
+    return fc_file_write_new_staged(path, data, len, NULL, err);
+}
+
+int fc_file_write_new_staged(const char *path, const void *data, size_t len,
+                             volatile uint32_t *stage, fc_error *err)
+{
     char part[4096 + 8];
     if (snprintf(part, sizeof part, "%s.part", path) >= (int)sizeof part)
         return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", path);
     int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return fc_fail(err, FC_EIO, errno, "%s: cannot create: %s", part, strerror(errno));
+    if (stage)
+        *stage = FC_STAGE_PART;
     if (write_all(fd, data, len) != 0) {
         int e = errno;
         close(fd);
@@ -81,6 +89,8 @@ int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *
         unlink(part);
         return fc_fail(err, FC_EIO, e, "%s: cannot create: %s", path, strerror(e));
     }
+    if (stage)
+        *stage = FC_STAGE_LINKED;
     unlink(part);
     return 0;
 }

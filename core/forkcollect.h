@@ -130,6 +130,12 @@ int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
  * mode 0600, written, then linked to path, which must not exist. Nothing is left
  * behind on failure. */
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
+/* The same, recording its progress in *stage as it goes (for a parent that must clean
+ * up after a child that died midway, and remove only what the child made):
+ * FC_STAGE_PART once path.part was created by this call, FC_STAGE_LINKED once path. */
+enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
+int fc_file_write_new_staged(const char *path, const void *data, size_t len,
+                             volatile uint32_t *stage, fc_error *err);
 
 /* ==== Test data ==== */
 

@@ -423,6 +423,54 @@ START_TEST(fork_eagain_runs_fewer_at_once)
 }
 END_TEST
 
+/* A stale file from another run sits at the name the first child will want. */
+static char stale_dir[300];
+static int planted;
+
+static pid_t fork_and_plant(void)
+{
+    pid_t p = fork();
+    if (p > 0 && !planted) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)p);
+        FILE *f = fopen(path, "w");
+        fputs("stale", f);
+        fclose(f);
+        planted = 1;
+    }
+    return p;
+}
+
+START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
+{
+    snprintf(stale_dir, sizeof stale_dir, "%s/out", tmpdir);
+    ck_assert_int_eq(mkdir(stale_dir, 0700), 0);
+    planted = 0;
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.dir = stale_dir;
+    cfg.fork_fn = fork_and_plant;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
+    ck_assert_int_eq(r.children[0].error.code, FC_EIO);
+    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: cannot create: File exists"), "%s",
+                  r.children[0].error.msg);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
+    /* The stale file is still there, untouched, and nothing else is. */
+    ck_assert_int_eq(entries(stale_dir), 1);
+    fc_buffer b = {0};
+    char path[400];
+    snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)r.children[0].pid);
+    ck_assert_int_eq(fc_file_read(path, &b, NULL), 0);
+    ck_assert_uint_eq(b.len, 5);
+    fc_buffer_free(&b);
+    unlink(path);
+    rmdir(stale_dir);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
 START_TEST(a_write_error_in_a_child_names_the_file)
 {
     fc_engine_config cfg = config(fc_codec_find("json"), 4, 2);
@@ -474,6 +522,7 @@ int main(void)
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
+    tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
