@@ -429,7 +429,17 @@ static int planted;
 
 static pid_t fork_and_plant(void)
 {
+    int gate[2];
+    ck_assert_int_eq(pipe(gate), 0);
     pid_t p = fork();
+    if (p == 0) { /* the child waits until the stale file is in place */
+        char byte;
+        close(gate[1]);
+        ck_assert_int_eq(read(gate[0], &byte, 1), 1);
+        close(gate[0]);
+        return 0;
+    }
+    close(gate[0]);
     if (p > 0 && !planted) {
         char path[400];
         snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)p);
@@ -438,6 +448,8 @@ static pid_t fork_and_plant(void)
         fclose(f);
         planted = 1;
     }
+    ck_assert_int_eq(write(gate[1], "go", 1), 1);
+    close(gate[1]);
     return p;
 }
 
