@@ -11,6 +11,8 @@
  */
 #include "forkcollect.h"
 
+#include <string.h>
+
 #define MT_N 624
 #define MT_M 397
 #define MT_MATRIX_A 0x9908b0dfu
@@ -19,85 +21,106 @@
 
 typedef struct mt_state {
     uint32_t mt[MT_N];
-    int index;
 } mt_state;
 
-static void mt_init_genrand(mt_state *s, uint32_t seed)
+/* init_genrand(19650218), the start of every seeding: the same for every n, so it is
+ * computed once (children inherit it). */
+static uint32_t base_state[MT_N];
+static int base_ready;
+
+static void init_base(void)
 {
-    s->mt[0] = seed;
+    base_state[0] = 19650218u;
     for (int i = 1; i < MT_N; i++)
-        s->mt[i] = 1812433253u * (s->mt[i - 1] ^ (s->mt[i - 1] >> 30)) + (uint32_t)i;
-    s->index = MT_N;
+        base_state[i] = 1812433253u * (base_state[i - 1] ^ (base_state[i - 1] >> 30)) + (uint32_t)i;
+    base_ready = 1;
 }
 
 static void mt_init_by_array(mt_state *s, const uint32_t *key, int key_length)
 {
-    mt_init_genrand(s, 19650218u);
+    if (!base_ready)
+        init_base(); /* libforkcollect is single-threaded */
+    uint32_t *mt = s->mt;
+    memcpy(mt, base_state, sizeof base_state);
     int i = 1, j = 0;
     for (int k = MT_N > key_length ? MT_N : key_length; k; k--) {
-        s->mt[i] = (s->mt[i] ^ ((s->mt[i - 1] ^ (s->mt[i - 1] >> 30)) * 1664525u)) + key[j] +
-                   (uint32_t)j;
+        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525u)) + key[j] + (uint32_t)j;
         i++;
         j++;
         if (i >= MT_N) {
-            s->mt[0] = s->mt[MT_N - 1];
+            mt[0] = mt[MT_N - 1];
             i = 1;
         }
         if (j >= key_length)
             j = 0;
     }
     for (int k = MT_N - 1; k; k--) {
-        s->mt[i] = (s->mt[i] ^ ((s->mt[i - 1] ^ (s->mt[i - 1] >> 30)) * 1566083941u)) -
-                   (uint32_t)i;
+        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1566083941u)) - (uint32_t)i;
         i++;
         if (i >= MT_N) {
-            s->mt[0] = s->mt[MT_N - 1];
+            mt[0] = mt[MT_N - 1];
             i = 1;
         }
     }
-    s->mt[0] = 0x80000000u; /* MSB is 1, assuring a non-zero initial array */
-    s->index = MT_N;
+    mt[0] = 0x80000000u; /* MSB is 1, assuring a non-zero initial array */
 }
 
-/* Regenerates all 624 words at once (the "twist"). */
-static void mt_twist(mt_state *s)
+/* ==== One block: 624 words, 312 doubles ====
+ *
+ * CPython draws words one at a time and regenerates all 624 when they run out; after
+ * seeding the first draw regenerates. So the draws come in blocks of 624 words, and
+ * each random() takes two consecutive words of a block. Generating a whole block into
+ * an array (twist, temper, convert: loops with no dependence between elements, which
+ * the compiler vectorizes) leaves the sum, whose order is fixed, as the only chain of
+ * dependent operations. target_clones picks AVX2 at run time where the CPU has it. */
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define FC_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FC_CLONES
+#endif
+
+#define TWIST(u, v) ((((u) & MT_UPPER) | ((v) & MT_LOWER)) >> 1 ^ (((v) & 1u) ? MT_MATRIX_A : 0u))
+
+FC_CLONES
+static void mt_block(uint32_t *restrict mt, double *restrict out)
 {
-    uint32_t *mt = s->mt;
     int k;
-    for (k = 0; k < MT_N - MT_M; k++) {
-        uint32_t y = (mt[k] & MT_UPPER) | (mt[k + 1] & MT_LOWER);
-        mt[k] = mt[k + MT_M] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
+    for (k = 0; k < MT_N - MT_M; k++)
+        mt[k] = mt[k + MT_M] ^ TWIST(mt[k], mt[k + 1]);
+    for (; k < MT_N - 1; k++)
+        mt[k] = mt[k + (MT_M - MT_N)] ^ TWIST(mt[k], mt[k + 1]);
+    mt[MT_N - 1] = mt[MT_M - 1] ^ TWIST(mt[MT_N - 1], mt[0]);
+    for (int i = 0; i < MT_N / 2; i++) {
+        uint32_t a = mt[2 * i], b = mt[2 * i + 1];
+        a ^= a >> 11;
+        a ^= (a << 7) & 0x9d2c5680u;
+        a ^= (a << 15) & 0xefc60000u;
+        a ^= a >> 18;
+        b ^= b >> 11;
+        b ^= (b << 7) & 0x9d2c5680u;
+        b ^= (b << 15) & 0xefc60000u;
+        b ^= b >> 18;
+        /* Both products and the sum are exact (integers below 2^53): the result is the
+         * same with or without fused multiply-add. */
+        out[i] = ((double)(int32_t)(a >> 5) * 67108864.0 + (double)(int32_t)(b >> 6)) *
+                 (1.0 / 9007199254740992.0);
     }
-    for (; k < MT_N - 1; k++) {
-        uint32_t y = (mt[k] & MT_UPPER) | (mt[k + 1] & MT_LOWER);
-        mt[k] = mt[k + (MT_M - MT_N)] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
-    }
-    uint32_t y = (mt[MT_N - 1] & MT_UPPER) | (mt[0] & MT_LOWER);
-    mt[MT_N - 1] = mt[MT_M - 1] ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX_A : 0u);
-    s->index = 0;
-}
-
-static inline uint32_t mt_next(mt_state *s)
-{
-    if (s->index >= MT_N)
-        mt_twist(s);
-    uint32_t y = s->mt[s->index++];
-    y ^= y >> 11;
-    y ^= (y << 7) & 0x9d2c5680u;
-    y ^= (y << 15) & 0xefc60000u;
-    y ^= y >> 18;
-    return y;
 }
 
 double fc_calc(uint64_t n, uint64_t iterations)
 {
     mt_state s;
+    double block[MT_N / 2];
     uint32_t key[2] = {(uint32_t)n, (uint32_t)(n >> 32)};
     mt_init_by_array(&s, key, key[1] ? 2 : 1);
     double sum = 0.0;
-    for (uint64_t i = 0; i < iterations; i++) {
-        uint32_t a = mt_next(&s) >> 5, b = mt_next(&s) >> 6;
-        sum += ((double)a * 67108864.0 + (double)b) * (1.0 / 9007199254740992.0);
+    while (iterations > 0) {
+        mt_block(s.mt, block);
+        int take = iterations < MT_N / 2 ? (int)iterations : MT_N / 2;
+        for (int i = 0; i < take; i++)
+            sum += block[i]; /* in draw order, one at a time: CPython's sum */
+        iterations -= (uint64_t)take;
     }
     return sum;
 }

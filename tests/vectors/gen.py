@@ -52,6 +52,10 @@ while len(vals) < 6000:
 # 15 digits (a bug forkcollect once had: 5e-324 printed as 4.94065645841247e-324).
 vals += [from_bits('%016x' % rng.getrandbits(52)) for _ in range(300)]
 vals += [from_bits('%016x' % (1 << k)) for k in range(52)]
+# Every power of two: next to one the rounding interval is lopsided, and the shortest
+# digits can be a neighbour of the correctly rounded ones (forkcollect once printed
+# 2^-696 with 17 digits: 6.0834930121445114e-210 instead of 6.083493012144512e-210).
+vals += [from_bits('%016x' % (e << 52)) for e in range(1, 2047)]
 with open(os.path.join(HERE, 'repr.tsv'), 'w') as f:
     f.write('# IEEE-754 bits (hex)\trepr(x)\n')
     for x in vals:

@@ -1,0 +1,20 @@
+// shortest.cc - the one C++ file: a C entry point to Debian's libdouble-conversion,
+// whose API is C++. It finds the shortest digits that read back to a double (Grisu3,
+// with an exact bignum fallback when Grisu3 cannot decide), which core/pyfloat.c lays
+// out as Python does. docs/ARCHITECTURE.md says why this is not done in C.
+#include <double-conversion/double-to-string.h>
+
+extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10);
+
+// Fills digits (no sign, no point, NUL-terminated) for a finite non-zero v and returns
+// their count; *exp10 is the decimal exponent of the first digit (v = d.ddd * 10^exp10).
+extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10)
+{
+    bool sign;
+    int length = 0, point = 0;
+    double_conversion::DoubleToStringConverter::DoubleToAscii(
+        v, double_conversion::DoubleToStringConverter::SHORTEST, 0, digits, size, &sign,
+        &length, &point);
+    *exp10 = point - 1;
+    return length;
+}
