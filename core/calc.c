@@ -36,29 +36,35 @@ static void init_base(void)
     base_ready = 1;
 }
 
+/* init_by_array as CPython has it. Each step depends on the one before (mt[i-1]); that
+ * value is carried in a register (prev) rather than reloaded from the array, which
+ * keeps store-to-load latency off the chain. */
 static void mt_init_by_array(mt_state *s, const uint32_t *key, int key_length)
 {
     if (!base_ready)
         init_base(); /* libforkcollect is single-threaded */
     uint32_t *mt = s->mt;
     memcpy(mt, base_state, sizeof base_state);
+    uint32_t prev = mt[0];
     int i = 1, j = 0;
     for (int k = MT_N > key_length ? MT_N : key_length; k; k--) {
-        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525u)) + key[j] + (uint32_t)j;
+        prev = (mt[i] ^ ((prev ^ (prev >> 30)) * 1664525u)) + key[j] + (uint32_t)j;
+        mt[i] = prev;
         i++;
         j++;
         if (i >= MT_N) {
-            mt[0] = mt[MT_N - 1];
+            mt[0] = prev;
             i = 1;
         }
         if (j >= key_length)
             j = 0;
     }
     for (int k = MT_N - 1; k; k--) {
-        mt[i] = (mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1566083941u)) - (uint32_t)i;
+        prev = (mt[i] ^ ((prev ^ (prev >> 30)) * 1566083941u)) - (uint32_t)i;
+        mt[i] = prev;
         i++;
         if (i >= MT_N) {
-            mt[0] = mt[MT_N - 1];
+            mt[0] = prev;
             i = 1;
         }
     }

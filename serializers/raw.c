@@ -20,6 +20,12 @@
 #define RAW_HEADER 24
 #define RAW_RECORD 16
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RAW_NATIVE 1 /* records are copied as they are in memory */
+#else
+#define RAW_NATIVE 0
+#endif
+
 static void put_u16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)v;
@@ -69,10 +75,15 @@ static int raw_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
         return rc;
     uint8_t *h = out->data + out->len, *p = h + RAW_HEADER;
     for (size_t i = 0; i < in->count; i++, p += RAW_RECORD) {
+#if RAW_NATIVE
+        memcpy(p, &in->keys[i], 8); /* the host's order is the file's: plain copies */
+        memcpy(p + 8, &in->values[i], 8);
+#else
         uint64_t bits;
         memcpy(&bits, &in->values[i], 8);
         put_u64(p, in->keys[i]);
         put_u64(p + 8, bits);
+#endif
     }
     memcpy(h, RAW_MAGIC, 4);
     put_u16(h + 4, RAW_VERSION);
@@ -114,12 +125,19 @@ static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
     if (rc)
         return rc;
     const uint8_t *p = data + RAW_HEADER;
+    uint64_t *keys = out->keys + out->count;
+    double *values = out->values + out->count;
     for (size_t i = 0; i < have; i++, p += RAW_RECORD) {
+#if RAW_NATIVE
+        memcpy(&keys[i], p, 8);
+        memcpy(&values[i], p + 8, 8);
+#else
         uint64_t bits = get_u64(p + 8);
-        out->keys[out->count] = get_u64(p);
-        memcpy(&out->values[out->count], &bits, 8);
-        out->count++;
+        keys[i] = get_u64(p);
+        memcpy(&values[i], &bits, 8);
+#endif
     }
+    out->count += have;
     return 0;
 }
 
