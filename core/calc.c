@@ -88,16 +88,12 @@ static void mt_init_by_array(mt_state *s, const uint32_t *key, int key_length)
 
 #define TWIST(u, v) ((((u) & MT_UPPER) | ((v) & MT_LOWER)) >> 1 ^ (((v) & 1u) ? MT_MATRIX_A : 0u))
 
-FC_CLONES
-static void mt_block(uint32_t *restrict mt, double *restrict out)
+/* Tempers words [2*from, 2*to) and converts them to random() values out[from..to). */
+static inline __attribute__((always_inline)) void temper_convert(const uint32_t *restrict mt,
+                                                                 double *restrict out,
+                                                                 int from, int to)
 {
-    int k;
-    for (k = 0; k < MT_N - MT_M; k++)
-        mt[k] = mt[k + MT_M] ^ TWIST(mt[k], mt[k + 1]);
-    for (; k < MT_N - 1; k++)
-        mt[k] = mt[k + (MT_M - MT_N)] ^ TWIST(mt[k], mt[k + 1]);
-    mt[MT_N - 1] = mt[MT_M - 1] ^ TWIST(mt[MT_N - 1], mt[0]);
-    for (int i = 0; i < MT_N / 2; i++) {
+    for (int i = from; i < to; i++) {
         uint32_t a = mt[2 * i], b = mt[2 * i + 1];
         a ^= a >> 11;
         a ^= (a << 7) & 0x9d2c5680u;
@@ -114,19 +110,74 @@ static void mt_block(uint32_t *restrict mt, double *restrict out)
     }
 }
 
+/* Adds cur[from..to) to s, in order. */
+static inline __attribute__((always_inline)) double add_in_order(double s,
+                                                                  const double *restrict cur,
+                                                                  int from, int to)
+{
+    for (int i = from; i < to; i++)
+        s += cur[i];
+    return s;
+}
+
+#define CHUNK (MT_N / 2 / 8) /* 39 additions after each of 8 generation steps */
+
+/* Makes the next block's 312 values (twist the state, temper, convert) into next[],
+ * and adds the current block's values cur[0..312) to *sum, in draw order. The
+ * additions form one chain of dependent operations; cutting the generation into
+ * steps between groups of additions lets the processor run each step while those
+ * additions wait on each other. */
+FC_CLONES
+static void next_block_and_sum(uint32_t *restrict mt, double *restrict next,
+                               const double *restrict cur, double *sum)
+{
+    double s = *sum;
+    int k;
+    for (k = 0; k < MT_N - MT_M; k++)
+        mt[k] = mt[k + MT_M] ^ TWIST(mt[k], mt[k + 1]);
+    s = add_in_order(s, cur, 0, CHUNK);
+    for (; k < 425; k++)
+        mt[k] = mt[k + (MT_M - MT_N)] ^ TWIST(mt[k], mt[k + 1]);
+    s = add_in_order(s, cur, CHUNK, 2 * CHUNK);
+    for (; k < MT_N - 1; k++)
+        mt[k] = mt[k + (MT_M - MT_N)] ^ TWIST(mt[k], mt[k + 1]);
+    mt[MT_N - 1] = mt[MT_M - 1] ^ TWIST(mt[MT_N - 1], mt[0]);
+    s = add_in_order(s, cur, 2 * CHUNK, 3 * CHUNK);
+    static const int cut[6] = {0, 63, 126, 189, 252, MT_N / 2};
+    for (int c = 0; c < 5; c++) {
+        temper_convert(mt, next, cut[c], cut[c + 1]);
+        s = add_in_order(s, cur, (3 + c) * CHUNK, (4 + c) * CHUNK);
+    }
+    *sum = s;
+}
+
+/* The first block after seeding: nothing to add yet. */
+FC_CLONES
+static void first_block(uint32_t *restrict mt, double *restrict next)
+{
+    static const double none[MT_N / 2];
+    double ignored = 0;
+    next_block_and_sum(mt, next, none, &ignored);
+}
+
 double fc_calc(uint64_t n, uint64_t iterations)
 {
+    if (iterations == 0)
+        return 0.0; /* the sum of no draws, as in Python; no need to seed */
     mt_state s;
-    double block[MT_N / 2];
+    double blocks[2][MT_N / 2];
     uint32_t key[2] = {(uint32_t)n, (uint32_t)(n >> 32)};
     mt_init_by_array(&s, key, key[1] ? 2 : 1);
     double sum = 0.0;
-    while (iterations > 0) {
-        mt_block(s.mt, block);
-        int take = iterations < MT_N / 2 ? (int)iterations : MT_N / 2;
-        for (int i = 0; i < take; i++)
-            sum += block[i]; /* in draw order, one at a time: CPython's sum */
-        iterations -= (uint64_t)take;
+    int cur = 0;
+    first_block(s.mt, blocks[cur]);
+    /* Whole blocks: each is added while the one after it is made. */
+    while (iterations > MT_N / 2) {
+        next_block_and_sum(s.mt, blocks[cur ^ 1], blocks[cur], &sum);
+        cur ^= 1;
+        iterations -= MT_N / 2;
     }
+    for (int i = 0; i < (int)iterations; i++)
+        sum += blocks[cur][i]; /* in draw order, one at a time: CPython's sum */
     return sum;
 }

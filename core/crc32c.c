@@ -84,8 +84,9 @@ static void build_shift(void)
     uint32_t odd[32], even[32], op[32];
     /* The operator for one zero bit, then squared up to 8 * STREAM bits. */
     odd[0] = 0x82F63B78u;
-    for (int n = 1, row = 1; n < 32; n++, row <<= 1)
-        odd[n] = (uint32_t)row;
+    uint32_t row = 1;
+    for (int n = 1; n < 32; n++, row <<= 1)
+        odd[n] = row;
     gf2_square(even, odd); /* 2 bits */
     gf2_square(odd, even); /* 4 bits */
     memcpy(op, odd, sizeof op);

@@ -118,8 +118,18 @@ static void hook_fatal(const char *fmt, ...)
         longjmp(*escape, 1);
 }
 
+/* tpl_hook is process-wide: ours are installed for the length of one codec call and the
+ * caller's put back after, so a program that also uses tpl itself keeps its own. */
+static tpl_hook_t saved_hooks;
+
+static void restore_hooks(void)
+{
+    tpl_hook = saved_hooks;
+}
+
 static void install_hooks(void)
 {
+    saved_hooks = tpl_hook;
     tpl_hook.oops = hook_oops;
     tpl_hook.fatal = hook_fatal;
     tpl_hook.malloc = hook_malloc;
@@ -143,6 +153,7 @@ static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
     if (setjmp(jb)) {
         escape = NULL;
         free_all_blocks();
+        restore_hooks();
         return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
     }
     escape = &jb;
@@ -173,6 +184,7 @@ done:
     escape = NULL;
     if (tn)
         tpl_free(tn);
+    restore_hooks();
     return rc;
 }
 
@@ -186,6 +198,7 @@ static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
     if (setjmp(jb)) {
         escape = NULL;
         free_all_blocks();
+        restore_hooks();
         return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
     }
     escape = &jb;
@@ -216,6 +229,7 @@ done:
     escape = NULL;
     if (tn)
         tpl_free(tn);
+    restore_hooks();
     return rc;
 }
 

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <stdlib.h>
+#include <tpl.h>
 
 static fc_buffer encode_with(const char *name, const fc_dataset *d)
 {
@@ -239,6 +240,36 @@ START_TEST(tpl_layout)
 }
 END_TEST
 
+extern tpl_hook_t tpl_hook;
+
+/* A program using tpl itself keeps its hooks: the codec puts them back. (It once left
+ * its own installed, and a caller's free() of tpl_dump's buffer then crashed.) */
+START_TEST(tpl_leaves_the_callers_hooks_alone)
+{
+    tpl_hook_t before = tpl_hook;
+    fc_dataset d = two_records(), back = {0};
+    fc_buffer b = encode_with("tpl", &d);
+    ck_assert_int_eq(memcmp(&before, &tpl_hook, sizeof before), 0);
+    ck_assert_int_eq(decode_with("tpl", b.data, b.len, &back, NULL), 0);
+    ck_assert_int_eq(memcmp(&before, &tpl_hook, sizeof before), 0);
+    ck_assert_int_eq(decode_with("tpl", (const uint8_t *)"tpl?", 4, &back, NULL), FC_ECORRUPT);
+    ck_assert_int_eq(memcmp(&before, &tpl_hook, sizeof before), 0);
+    /* And what tpl allocates for the caller is the caller's malloc's. */
+    uint64_t k = 1;
+    double v = 0.5;
+    void *out = NULL;
+    size_t len = 0;
+    tpl_node *tn = tpl_map((char *)"A(Uf)", &k, &v);
+    tpl_pack(tn, 1);
+    ck_assert_int_eq(tpl_dump(tn, TPL_MEM, &out, &len), 0);
+    free(out);
+    tpl_free(tn);
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+    fc_dataset_free(&back);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("formats");
@@ -253,6 +284,7 @@ int main(void)
     tcase_add_test(tc, protobuf_bytes);
     tcase_add_test(tc, protobuf_wrong_shapes);
     tcase_add_test(tc, tpl_layout);
+    tcase_add_test(tc, tpl_leaves_the_callers_hooks_alone);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
