@@ -483,6 +483,60 @@ START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
 }
 END_TEST
 
+/* After the first child has written its file and exited (not yet reaped), the
+ * tampering of the loop's index: 0 appends a byte, 1 flips one, 2 deletes the file. */
+static char tamper_dir[300];
+static int tamper_kind, tampered;
+
+static pid_t fork_then_tamper(void)
+{
+    pid_t p = fork();
+    if (p <= 0 || tampered)
+        return p;
+    siginfo_t info;
+    ck_assert_int_eq(waitid(P_PID, (id_t)p, &info, WEXITED | WNOWAIT), 0);
+    char path[400];
+    snprintf(path, sizeof path, "%s/%ld-%ld.raw", tamper_dir, (long)getpid(), (long)p);
+    if (tamper_kind == 2) {
+        ck_assert_int_eq(unlink(path), 0);
+    } else {
+        FILE *f = fopen(path, tamper_kind == 0 ? "ab" : "r+b");
+        ck_assert_ptr_nonnull(f);
+        if (tamper_kind == 1)
+            fseek(f, 30, SEEK_SET);
+        fputc(tamper_kind == 0 ? 'x' : 0x55, f);
+        fclose(f);
+    }
+    tampered = 1;
+    return p;
+}
+
+START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
+{
+    static const struct { int code; const char *says; } want[3] = {
+        {FC_ECHECKSUM, "is 73 bytes, the child wrote 72"},
+        {FC_ECHECKSUM, "CRC-32C differs from what the child wrote"},
+        {FC_EIO, "result file: "},
+    };
+    snprintf(tamper_dir, sizeof tamper_dir, "%s/out", tmpdir);
+    ck_assert_int_eq(mkdir(tamper_dir, 0700), 0);
+    tamper_kind = _i;
+    tampered = 0;
+    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+    cfg.dir = tamper_dir;
+    cfg.fork_fn = fork_then_tamper;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_int_eq(r.children[0].error.code, want[_i].code);
+    ck_assert_msg(strstr(r.children[0].error.msg, want[_i].says), "%s", r.children[0].error.msg);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
+    ck_assert_int_eq(entries(tamper_dir), 0);
+    rmdir(tamper_dir);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
 START_TEST(a_write_error_in_a_child_names_the_file)
 {
     fc_engine_config cfg = config(fc_codec_find("json"), 4, 2);
@@ -535,6 +589,7 @@ int main(void)
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
     tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
+    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 3);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
