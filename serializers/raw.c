@@ -121,6 +121,8 @@ static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
         return fc_fail(err, FC_ECORRUPT, 0,
                        "offset 16: payload CRC-32C is %08x, the header says %08x", crc,
                        get_u32(data + 16));
+    if (have == 0)
+        return 0; /* (and out->keys may be NULL: no pointer arithmetic on it) */
     int rc = fc_dataset_reserve(out, out->count + have, err);
     if (rc)
         return rc;
