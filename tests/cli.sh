@@ -5,6 +5,9 @@ set -u
 FC=$1
 VEC=$2
 WORK=$(mktemp -d)
+PROTO_DIR=$(cd "$VEC/../../proto" && pwd)
+# Debian's python3 (with python3-msgpack and python3-protobuf) even if another is first on PATH.
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 export TMPDIR=$WORK/tmp   # every private run directory lands here, so leftovers show
 mkdir -p "$TMPDIR"
 trap 'rm -rf "$WORK"' EXIT
@@ -247,6 +250,42 @@ t_full_disk_is_reported_with_the_path() {
   umount "$d"
   [ $rc -eq 0 ] && grep -q "\.json\.part: write of [0-9]* bytes failed: No space left on device" "$WORK/out" &&
   [ -z "$left" ] || { echo "  left on the full disk: $left"; return 1; }
+}
+
+# Files go both ways between forkcollect and the reference implementations in another
+# language: Python's msgpack, and Google's protobuf runtime with code protoc generates
+# from our results.proto. Each reads ours as the same dict and writes the same bytes;
+# we read what each writes.
+t_reference_implementations_agree() {
+  local d=$WORK/ref; mkdir -p "$d"
+  expect_status 0 "$FC" run --count 7 --iterations 500 --workers 2 --format msgpack --save "$d/ours.msgpack" &&
+  expect_status 0 "$FC" run --count 7 --iterations 500 --workers 3 --format protobuf --save "$d/ours.pb" &&
+  protoc --python_out="$d" --proto_path="$PROTO_DIR" "$PROTO_DIR/results.proto" || return 1
+  "$PY" - "$d" <<'PY' || return 1
+import random, struct, sys
+d = sys.argv[1]
+sys.path.insert(0, d)
+import msgpack, results_pb2
+def calc(n, it):
+    random.seed(n); s = 0.0
+    for _ in range(it): s += random.random()
+    return s
+want = {n: calc(n, 500) for n in range(1, 8)}
+ours = open(d + "/ours.msgpack", "rb").read()
+assert msgpack.unpackb(ours, strict_map_key=False) == want
+assert msgpack.packb(want) == ours, "Python's msgpack writes other bytes"
+ours = open(d + "/ours.pb", "rb").read()
+r = results_pb2.Results(); r.ParseFromString(ours)
+assert r.count == 7 and dict(zip(r.keys, r.values)) == want
+assert results_pb2.Results(count=7, keys=list(want), values=list(want.values())).SerializeToString() == ours
+theirs = {0: -0.0, 2**64 - 1: float("inf"), 5: 5e-324, 6: 1e+22, 7: -2.5}
+open(d + "/theirs.msgpack", "wb").write(msgpack.packb(theirs))
+open(d + "/theirs.pb", "wb").write(results_pb2.Results(count=5, keys=list(theirs),
+                                                       values=list(theirs.values())).SerializeToString())
+PY
+  local want; want=$(printf '0 -0.0\n18446744073709551615 inf\n5 5e-324\n6 1e+22\n7 -2.5')
+  expect_status 0 "$FC" dump "$d/theirs.msgpack" && [ "$(cat "$WORK/out")" = "$want" ] &&
+  expect_status 0 "$FC" dump "$d/theirs.pb" && [ "$(cat "$WORK/out")" = "$want" ]
 }
 
 for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
