@@ -69,22 +69,24 @@ static size_t format_finite(double v, char *buf)
     return (size_t)(out - buf);
 }
 
+/* Python's words for the non-finite values, then the finite layout. */
+static size_t format_with(double v, char *buf, const char *nan, const char *inf,
+                          const char *minus_inf)
+{
+    const char *s = isnan(v) ? nan : isinf(v) ? (v < 0 ? minus_inf : inf) : NULL;
+    if (!s)
+        return format_finite(v, buf);
+    size_t n = strlen(s);
+    memcpy(buf, s, n + 1);
+    return n;
+}
+
 size_t fc_format_double(double v, char *buf)
 {
-    const char *s = isnan(v) ? "nan" : isinf(v) ? (v < 0 ? "-inf" : "inf") : NULL;
-    if (s) {
-        strcpy(buf, s);
-        return strlen(s);
-    }
-    return format_finite(v, buf);
+    return format_with(v, buf, "nan", "inf", "-inf"); /* repr() */
 }
 
 size_t fc_format_double_json(double v, char *buf)
 {
-    const char *s = isnan(v) ? "NaN" : isinf(v) ? (v < 0 ? "-Infinity" : "Infinity") : NULL;
-    if (s) {
-        strcpy(buf, s);
-        return strlen(s);
-    }
-    return format_finite(v, buf);
+    return format_with(v, buf, "NaN", "Infinity", "-Infinity"); /* json.dumps */
 }

@@ -143,10 +143,23 @@ static const char *tpl_version(void)
     return "1.6.1"; /* libtpl has no version call; this is Debian 12's libtpl0 */
 }
 
-static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+/* One (key, value) record mapped for tpl, and what an operation works on. */
+typedef struct tpl_job {
+    uint64_t key;
+    double value;
+    const fc_dataset *in; /* encode */
+    fc_buffer *out;
+    const uint8_t *data;  /* decode */
+    size_t len;
+    fc_dataset *records;
+    fc_error *err;
+} tpl_job;
+
+/* Runs op on a fresh tpl map of TPL_FORMAT, with our hooks installed for the length of
+ * the call: a fatal (out of memory) jumps back here, tpl's blocks are freed and
+ * FC_ENOMEM returned; the caller's hooks are put back on every way out. */
+static int tpl_guarded(int (*op)(tpl_node *tn, tpl_job *job), tpl_job *job)
 {
-    uint64_t key = 0;
-    double value = 0;
     tpl_node *volatile tn = NULL;
     jmp_buf jb;
     install_hooks();
@@ -154,33 +167,11 @@ static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
         escape = NULL;
         free_all_blocks();
         restore_hooks();
-        return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
+        return fc_fail(job->err, FC_ENOMEM, 0, "tpl: out of memory");
     }
     escape = &jb;
-    int rc = 0;
-    tn = tpl_map((char *)TPL_FORMAT, &key, &value);
-    if (!tn) {
-        rc = fc_fail(err, FC_ENOMEM, 0, "tpl_map failed: %s", last_oops);
-        goto done;
-    }
-    for (size_t i = 0; i < in->count; i++) {
-        key = in->keys[i];
-        value = in->values[i];
-        tpl_pack(tn, 1);
-    }
-    size_t size = 0;
-    if (tpl_dump(tn, TPL_GETSIZE, &size) != 0) {
-        rc = fc_fail(err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
-        goto done;
-    }
-    if ((rc = fc_buffer_reserve(out, size, err)) != 0)
-        goto done;
-    if (tpl_dump(tn, TPL_MEM | TPL_PREALLOCD, out->data + out->len, size) != 0) {
-        rc = fc_fail(err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
-        goto done;
-    }
-    out->len += size;
-done:
+    tn = tpl_map((char *)TPL_FORMAT, &job->key, &job->value);
+    int rc = tn ? op(tn, job) : fc_fail(job->err, FC_ENOMEM, 0, "tpl_map failed: %s", last_oops);
     escape = NULL;
     if (tn)
         tpl_free(tn);
@@ -188,49 +179,57 @@ done:
     return rc;
 }
 
-static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+static int encode_op(tpl_node *tn, tpl_job *job)
 {
-    uint64_t key = 0;
-    double value = 0;
-    tpl_node *volatile tn = NULL;
-    jmp_buf jb;
-    install_hooks();
-    if (setjmp(jb)) {
-        escape = NULL;
-        free_all_blocks();
-        restore_hooks();
-        return fc_fail(err, FC_ENOMEM, 0, "tpl: out of memory");
+    for (size_t i = 0; i < job->in->count; i++) {
+        job->key = job->in->keys[i];
+        job->value = job->in->values[i];
+        tpl_pack(tn, 1);
     }
-    escape = &jb;
-    int rc = 0;
-    tn = tpl_map((char *)TPL_FORMAT, &key, &value);
-    if (!tn) {
-        rc = fc_fail(err, FC_ENOMEM, 0, "tpl_map failed: %s", last_oops);
-        goto done;
-    }
+    size_t size = 0;
+    if (tpl_dump(tn, TPL_GETSIZE, &size) != 0)
+        return fc_fail(job->err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
+    int rc = fc_buffer_reserve(job->out, size, job->err);
+    if (rc)
+        return rc;
+    if (tpl_dump(tn, TPL_MEM | TPL_PREALLOCD, job->out->data + job->out->len, size) != 0)
+        return fc_fail(job->err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
+    job->out->len += size;
+    return 0;
+}
+
+static int decode_op(tpl_node *tn, tpl_job *job)
+{
     /* tpl_load(TPL_MEM) reads the buffer in place and never writes to it. */
-    if (tpl_load(tn, TPL_MEM, (void *)(uintptr_t)data, len) != 0) {
-        rc = fc_fail(err, FC_ECORRUPT, 0, "not a valid tpl image of format %s (%zu bytes): %s",
-                     TPL_FORMAT, len, last_oops[0] ? last_oops : "rejected");
-        goto done;
-    }
+    if (tpl_load(tn, TPL_MEM, (void *)(uintptr_t)job->data, job->len) != 0)
+        return fc_fail(job->err, FC_ECORRUPT, 0,
+                       "not a valid tpl image of format %s (%zu bytes): %s", TPL_FORMAT,
+                       job->len, last_oops[0] ? last_oops : "rejected");
     int n = tpl_Alen(tn, 1);
-    if (n < 0 || (rc = fc_dataset_reserve(out, out->count + (size_t)n, err)) != 0) {
-        if (n < 0)
-            rc = fc_fail(err, FC_ECORRUPT, 0, "tpl image has no array");
-        goto done;
-    }
+    if (n < 0)
+        return fc_fail(job->err, FC_ECORRUPT, 0, "tpl image has no array");
+    fc_dataset *out = job->records;
+    int rc = fc_dataset_reserve(out, out->count + (size_t)n, job->err);
+    if (rc)
+        return rc;
     while (tpl_unpack(tn, 1) > 0) {
-        out->keys[out->count] = key;
-        out->values[out->count] = value;
+        out->keys[out->count] = job->key;
+        out->values[out->count] = job->value;
         out->count++;
     }
-done:
-    escape = NULL;
-    if (tn)
-        tpl_free(tn);
-    restore_hooks();
-    return rc;
+    return 0;
+}
+
+static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    tpl_job job = {.in = in, .out = out, .err = err};
+    return tpl_guarded(encode_op, &job);
+}
+
+static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    tpl_job job = {.data = data, .len = len, .records = out, .err = err};
+    return tpl_guarded(decode_op, &job);
 }
 
 static bool tpl_probe(const uint8_t *data, size_t len)
