@@ -59,6 +59,21 @@ static void install_signal_handlers(void)
     sa.sa_flags = 0; /* no SA_RESTART: let poll() return EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* If whoever reads our output goes away (`run | head -1`), the run must still stop
+     * its children and remove its files: writes then fail with EPIPE instead of the
+     * signal killing us mid-run, and the end says so. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Exit status after everything else: output that could not be written is a failure. */
+static int output_status(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "forkcollect run: standard output was closed early; the run was "
+                        "still completed and cleaned up\n");
+        return rc == EXIT_OK ? EXIT_FAIL : rc;
+    }
+    return rc;
 }
 
 static void print_fork(const fc_child_report *c, void *ctx)
@@ -256,7 +271,7 @@ int cmd_run(int argc, char **argv)
         report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
         fc_engine_result_free(&res);
-        return rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+        return output_status(rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
 
     double total = 0.0;
@@ -282,5 +297,5 @@ int cmd_run(int argc, char **argv)
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
     fc_engine_result_free(&res);
-    return save_rc;
+    return output_status(save_rc);
 }

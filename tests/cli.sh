@@ -288,6 +288,15 @@ PY
   expect_status 0 "$FC" dump "$d/theirs.pb" && [ "$(cat "$WORK/out")" = "$want" ]
 }
 
+# The reader of run's output goes away mid-run: the run still cleans up after itself.
+t_closed_output_leaves_nothing_behind() {
+  "$FC" run --count 6 --workers 3 --iterations 3000000 2>"$WORK/err" | head -c 10 >/dev/null
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 1 ] || { echo "  exit $rc"; return 1; }
+  grep -q 'standard output was closed early; the run was still completed and cleaned up' "$WORK/err" &&
+  no_leftovers
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
   if $t; then ok; else bad "$t"; fi
 done
