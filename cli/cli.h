@@ -4,6 +4,7 @@
 
 #include "forkcollect.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 /* Exit statuses (README.md, "Exit status"). */
@@ -29,6 +30,14 @@ int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min,
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
+
+/* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
+ * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a
+ * reader that goes away cannot kill a run before it cleans up. */
+extern volatile sig_atomic_t cli_cancel;
+void cli_catch_signals(void);
+/* Says which signal interrupted the command; returns 130 or 143. */
+int cli_interrupted(const char *cmd);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);

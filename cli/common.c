@@ -6,6 +6,32 @@
 #include <string.h>
 #include <strings.h>
 
+volatile sig_atomic_t cli_cancel;
+
+static void on_signal(int sig)
+{
+    cli_cancel = sig;
+}
+
+void cli_catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: let poll() return EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_interrupted(const char *cmd)
+{
+    fprintf(stderr, "forkcollect %s: interrupted by %s: children stopped, files removed\n", cmd,
+            cli_cancel == SIGTERM ? "SIGTERM" : "SIGINT");
+    return cli_cancel == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;

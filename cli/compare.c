@@ -293,6 +293,7 @@ int cmd_compare(int argc, char **argv)
         }
     }
     bool tty = isatty(STDERR_FILENO);
+    cli_catch_signals();
     unsigned steps = rounds * (unsigned)n, step = 0;
     for (unsigned round = 0; round < rounds; round++) {
         for (int f = 0; f < n; f++) {
@@ -304,9 +305,15 @@ int cmd_compare(int argc, char **argv)
                 continue;
             /* End to end. */
             fc_engine_config cfg = {.codec = codecs[f], .start = 1, .count = count,
-                                    .workers = r.workers, .iterations = iterations};
+                                    .workers = r.workers, .iterations = iterations,
+                                    .cancel = &cli_cancel};
             fc_engine_result res;
             if (fc_engine_run(&cfg, &res, &err) != 0) {
+                if (cli_cancel) {
+                    fc_engine_result_free(&res);
+                    progress(tty, steps, steps, "");
+                    return cli_interrupted("compare");
+                }
                 fr->exact = false;
                 snprintf(fr->failure, sizeof fr->failure, "run: %s", err.msg);
                 fc_engine_result_free(&res);

@@ -43,28 +43,6 @@ static const char RUN_HELP[] =
     "every result was collected, 1 when any was not, 2 for a wrong flag, 130/143 when\n"
     "interrupted (children stopped, files removed).\n";
 
-static volatile sig_atomic_t cancel_signal;
-
-static void on_signal(int sig)
-{
-    cancel_signal = sig;
-}
-
-static void install_signal_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: let poll() return EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* If whoever reads our output goes away (`run | head -1`), the run must still stop
-     * its children and remove its files: writes then fail with EPIPE instead of the
-     * signal killing us mid-run, and the end says so. */
-    signal(SIGPIPE, SIG_IGN);
-}
-
 /* Exit status after everything else: output that could not be written is a failure. */
 static int output_status(int rc)
 {
@@ -235,7 +213,7 @@ int cmd_run(int argc, char **argv)
     cfg.iterations = iterations;
     cfg.on_fork = print_fork;
     cfg.on_collect = print_collect;
-    cfg.cancel = &cancel_signal;
+    cfg.cancel = &cli_cancel;
     cfg.retries = (unsigned)retries;
     const fc_codec *save_codec = cfg.codec;
     if (save) {
@@ -251,16 +229,14 @@ int cmd_run(int argc, char **argv)
            (unsigned long long)start, (unsigned long long)(start + count - 1), used,
            used == 1 ? "" : "s", (unsigned long long)iterations, cfg.codec->name);
     fflush(stdout);
-    install_signal_handlers();
+    cli_catch_signals();
 
     fc_engine_result res;
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
-    if (rc == FC_EINTR || cancel_signal) {
+    if (rc == FC_EINTR || cli_cancel) {
         fc_engine_result_free(&res);
-        fprintf(stderr, "forkcollect run: interrupted by %s: children stopped, files removed\n",
-                cancel_signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        return cancel_signal == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+        return cli_interrupted("run");
     }
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "

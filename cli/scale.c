@@ -97,6 +97,7 @@ int cmd_scale(int argc, char **argv)
         nw++;
     }
 
+    cli_catch_signals();
     uint64_t *t = calloc((size_t)nw * repeat, sizeof *t);
     if (!t)
         return fail("scale", "out of memory");
@@ -107,12 +108,15 @@ int cmd_scale(int argc, char **argv)
     for (uint64_t r = 0; r < repeat; r++) {
         for (int i = 0; i < nw; i++) {
             fc_engine_config cfg = {.codec = codec, .start = 1, .count = count,
-                                    .workers = workers[i], .iterations = iterations};
+                                    .workers = workers[i], .iterations = iterations,
+                                    .cancel = &cli_cancel};
             fc_engine_result res;
             fc_error err = {0};
             if (fc_engine_run(&cfg, &res, &err) != 0) {
                 fc_engine_result_free(&res);
                 free(t);
+                if (cli_cancel)
+                    return cli_interrupted("scale");
                 return fail("scale", "%u workers: %s", workers[i], err.msg);
             }
             t[(size_t)i * repeat + r] = res.elapsed_ns;

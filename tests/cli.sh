@@ -289,6 +289,21 @@ PY
 }
 
 # The reader of run's output goes away mid-run: the run still cleans up after itself.
+t_compare_and_scale_clean_up_when_interrupted() {
+  local cmd pid rc
+  for cmd in "compare --count 400000 --repeat 3" "scale --count 8 --iterations 400000000 --repeat 2"; do
+    # shellcheck disable=SC2086
+    "$FC" $cmd >"$WORK/out" 2>"$WORK/err" &
+    pid=$!
+    for _ in $(seq 50); do [ -n "$(ls -A "$TMPDIR")" ] && break; sleep 0.05; done
+    sleep 0.3
+    kill -INT $pid; wait $pid; rc=$?
+    [ $rc -eq 130 ] || { echo "  '$cmd': exit $rc"; cat "$WORK/err"; return 1; }
+    grep -q "interrupted by SIGINT: children stopped, files removed" "$WORK/err" || return 1
+    no_leftovers || return 1
+  done
+}
+
 t_closed_output_leaves_nothing_behind() {
   "$FC" run --count 6 --workers 3 --iterations 3000000 2>"$WORK/err" | head -c 10 >/dev/null
   local rc=${PIPESTATUS[0]}
