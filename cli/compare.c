@@ -256,6 +256,7 @@ int cmd_compare(int argc, char **argv)
     if (optind < argc)
         return usage_error("compare", "unexpected argument '%s'", argv[optind]);
 
+    cli_catch_signals(); /* before any work: an early Ctrl-C must not be lost either */
     r.count = count;
     r.iterations = iterations;
     r.workers = fc_split_parts(count, (unsigned)workers);
@@ -271,6 +272,10 @@ int cmd_compare(int argc, char **argv)
     if (fc_values_make(FC_VALUES_EXERCISE, (size_t)count, iterations, &ref, &err) != 0)
         return fail("compare", "%s", err.msg);
     r.calc_ns = (double)(fc_now_ns() - t0);
+    if (cli_cancel) {
+        fc_dataset_free(&ref);
+        return cli_interrupted("compare");
+    }
 
     unsigned rounds = (unsigned)(warmup + repeat);
     double *samples = calloc((size_t)n * 5 * repeat, sizeof *samples);
@@ -293,7 +298,6 @@ int cmd_compare(int argc, char **argv)
         }
     }
     bool tty = isatty(STDERR_FILENO);
-    cli_catch_signals();
     unsigned steps = rounds * (unsigned)n, step = 0;
     for (unsigned round = 0; round < rounds; round++) {
         for (int f = 0; f < n; f++) {
@@ -301,6 +305,11 @@ int cmd_compare(int argc, char **argv)
             char what[64];
             snprintf(what, sizeof what, "round %u/%u %s", round + 1, rounds, codecs[f]->name);
             progress(tty, step++, steps, what);
+            if (cli_cancel) { /* between runs: nothing of ours is on disk */
+                progress(tty, steps, steps, "");
+                fc_dataset_free(&ref);
+                return cli_interrupted("compare");
+            }
             if (fr->failure[0])
                 continue;
             /* End to end. */
