@@ -277,6 +277,7 @@ int cmd_compare(int argc, char **argv)
         return cli_interrupted("compare");
     }
 
+    int rc = EXIT_OK;
     unsigned rounds = (unsigned)(warmup + repeat);
     double *samples = calloc((size_t)n * 5 * repeat, sizeof *samples);
     fc_buffer *encoded = calloc((size_t)n, sizeof *encoded);
@@ -299,16 +300,16 @@ int cmd_compare(int argc, char **argv)
     }
     bool tty = isatty(STDERR_FILENO);
     unsigned steps = rounds * (unsigned)n, step = 0;
-    for (unsigned round = 0; round < rounds; round++) {
+    bool interrupted = false;
+    for (unsigned round = 0; round < rounds && !interrupted; round++) {
         for (int f = 0; f < n; f++) {
             format_result *fr = &r.formats[f];
             char what[64];
             snprintf(what, sizeof what, "round %u/%u %s", round + 1, rounds, codecs[f]->name);
             progress(tty, step++, steps, what);
             if (cli_cancel) { /* between runs: nothing of ours is on disk */
-                progress(tty, steps, steps, "");
-                fc_dataset_free(&ref);
-                return cli_interrupted("compare");
+                interrupted = true;
+                break;
             }
             if (fr->failure[0])
                 continue;
@@ -320,8 +321,8 @@ int cmd_compare(int argc, char **argv)
             if (fc_engine_run(&cfg, &res, &err) != 0) {
                 if (cli_cancel) {
                     fc_engine_result_free(&res);
-                    progress(tty, steps, steps, "");
-                    return cli_interrupted("compare");
+                    interrupted = true;
+                    break;
                 }
                 fr->exact = false;
                 snprintf(fr->failure, sizeof fr->failure, "run: %s", err.msg);
@@ -370,6 +371,10 @@ int cmd_compare(int argc, char **argv)
         }
     }
     progress(tty, steps, steps, "");
+    if (interrupted) {
+        rc = cli_interrupted("compare");
+        goto out;
+    }
     for (int f = 0; f < n; f++) {
         format_result *fr = &r.formats[f];
         unsigned m = fr->failure[0] ? 0 : (unsigned)repeat;
@@ -387,7 +392,6 @@ int cmd_compare(int argc, char **argv)
     r.children_rss_kib = ru.ru_maxrss;
 
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
-    int rc = EXIT_OK;
     if (fflush(stdout) != 0)
         rc = fail("compare", "writing the report failed: %s", strerror(errno));
     if (chart && report_svg(chart, &r) != 0)
@@ -398,8 +402,10 @@ int cmd_compare(int argc, char **argv)
                     r.formats[f].failure[0] ? r.formats[f].failure : "not bit-exact");
             rc = EXIT_FAIL;
         }
-        fc_buffer_free(&encoded[f]);
     }
+out:
+    for (int f = 0; f < n; f++)
+        fc_buffer_free(&encoded[f]);
     free(samples);
     free(encoded);
     free(reps);
