@@ -218,6 +218,21 @@ static int encode_duplicate_key(const fc_dataset *in, fc_buffer *out, fc_error *
     return rc;
 }
 
+static int encode_one_short(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    fc_dataset fewer = *in;
+    if (in->keys[0] == 1)
+        fewer.count--; /* a borrowed view with the last record left out */
+    return raw_encode(&fewer, out, err);
+}
+
+static int encode_exits_quietly(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1)
+        _exit(0); /* "success", with no file and nothing in its slot */
+    return raw_encode(in, out, err);
+}
+
 static int encode_garbage(const fc_dataset *in, fc_buffer *out, fc_error *err)
 {
     if (in->keys[0] != 1)
@@ -237,6 +252,8 @@ static const struct fault {
     {"wrong keys", encode_wrong_keys, FC_EKEYS, "record 0 has key 101, outside the range"},
     {"duplicate key", encode_duplicate_key, FC_EKEYS, "key 1 appears twice"},
     {"undecodable", encode_garbage, FC_ECORRUPT, "(faulty): offset 7: file ends inside"},
+    {"a record short", encode_one_short, FC_EKEYS, "holds 3 records, expected 4"},
+    {"exit 0, no results", encode_exits_quietly, FC_ECHILD, "exited without reporting its results"},
 };
 
 START_TEST(a_failed_child_is_reported_and_the_others_collected)
