@@ -65,17 +65,19 @@ static uint32_t crc32c_bitwise(const uint8_t *p, size_t len)
     return ~c;
 }
 
-/* Lengths around every boundary of the fast path (8-byte words, three 4096-byte
- * streams), at every alignment. Run twice by ctest: with the CPU's instruction, and
- * with FC_NO_SSE42=1 for the table. */
+/* Lengths around the boundaries of the fast paths (8-byte words, 64- and 256-byte
+ * blocks, larger strides), at every alignment. Run twice by ctest: with ISA-L, and with
+ * FC_NO_ISAL=1 for the table. */
 START_TEST(crc32c_matches_the_definition)
 {
     size_t max = 3 * 3 * 4096 + 64;
     uint8_t *buf = malloc(max + 8);
     for (size_t i = 0; i < max + 8; i++)
         buf[i] = (uint8_t)(i * 2654435761u >> 13);
-    const size_t lengths[] = {0, 1, 7, 8, 9, 63, 4095, 4096, 12287, 12288, 12289, 12295,
-                              24575, 24576, 24577, 3 * 3 * 4096, max};
+    const size_t lengths[] = {0,    1,    7,     8,     9,     15,    16,    17,   31,
+                              32,   63,   64,    65,    127,   128,   129,   255,  256,
+                              257,  511,  512,   1023,  1024,  4095,  4096,  4097, 12287,
+                              12288, 12289, 24576, 24577, 3 * 3 * 4096, max};
     for (size_t a = 0; a < 8; a++)
         for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
             size_t n = lengths[k];
