@@ -32,25 +32,31 @@ int cli_interrupted(const char *cmd)
     return cli_cancel == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
 }
 
+/* "forkcollect CMD: <message><tail>\n" on stderr. */
+static void vreport(const char *cmd, const char *tail, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "forkcollect %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "%s\n", tail);
+}
+
 int usage_error(const char *cmd, const char *fmt, ...)
 {
+    char tail[96];
     va_list ap;
-    fprintf(stderr, "forkcollect %s: ", cmd);
+    snprintf(tail, sizeof tail, " (see 'forkcollect %s --help')", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vreport(cmd, tail, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'forkcollect %s --help')\n", cmd);
     return EXIT_USAGE;
 }
 
 int fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "forkcollect %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vreport(cmd, "", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return EXIT_FAIL;
 }
 
