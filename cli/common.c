@@ -34,6 +34,8 @@ int cli_interrupted(const char *cmd)
 
 /* "forkcollect CMD: <message><tail>\n" on stderr. */
 static void vreport(const char *cmd, const char *tail, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void vreport(const char *cmd, const char *tail, const char *fmt, va_list ap)
 {
     fprintf(stderr, "forkcollect %s: ", cmd);
     vfprintf(stderr, fmt, ap);
