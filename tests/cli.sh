@@ -74,7 +74,7 @@ t_wrong_flags_exit_2_with_one_line() {
 t_help_everywhere() {
   local c
   expect_status 0 "$FC" --help && grep -q '^  roundtrip' "$WORK/out" || return 1
-  for c in run formats roundtrip convert dump; do
+  for c in run formats roundtrip convert dump compare scale; do
     expect_status 0 "$FC" $c --help && grep -q "^usage: forkcollect $c" "$WORK/out" || return 1
   done
 }
