@@ -40,7 +40,7 @@ static const char COMPARE_HELP[] =
     "  -w, --workers P      children per run (default: one per online CPU)\n"
     "  -i, --iterations I   random draws per number (default 100: cheap, so that the\n"
     "                       formats, not the load, make the differences)\n"
-    "  -r, --repeat R       measured rounds (default 5)\n"
+    "  -r, --repeat R       measured rounds (default 10)\n"
     "      --warmup W       rounds run first and not counted (default 1)\n"
     "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
@@ -205,7 +205,7 @@ int cmd_compare(int argc, char **argv)
     int n = parse_format_list("compare", "all", codecs, 16);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     uint64_t count = 100000, iterations = 100, workers = cpus > 0 ? (uint64_t)cpus : 1,
-             repeat = 5, warmup = 1;
+             repeat = 10, warmup = 1;
     enum output_kind output = OUTPUT_TABLE;
     const char *chart = NULL;
     int opt;
