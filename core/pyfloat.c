@@ -19,11 +19,6 @@
 
 int fc_shortest_digits(double v, char *digits, int size, int *exp10); /* shortest.cc */
 
-static int shortest_digits(double v, char digits[20], int *exp10)
-{
-    return fc_shortest_digits(v, digits, 20, exp10);
-}
-
 static size_t format_finite(double v, char *buf)
 {
     char *out = buf;
@@ -36,7 +31,7 @@ static size_t format_finite(double v, char *buf)
     }
     char d[20];
     int x;
-    int n = shortest_digits(a, d, &x);
+    int n = fc_shortest_digits(a, d, (int)sizeof d, &x);
     if (x >= -4 && x < 16) {
         if (x < 0) {
             *out++ = '0';
