@@ -84,4 +84,57 @@ t_sum_flag_rejects_other_words() {
   no_leftovers
 }
 
+# docs/FORMATS.md, "Reading a result file from another program": every block there,
+# exactly as written, reads our files as the dict Python's own random computes.
+doc_blocks() { # writes the section's fenced blocks to $1/N.LANG, N from 1
+  awk -v out="$1" '/^### Reading a result file from another program/ { on = 1; next }
+    on && /^## / { on = 0 }
+    on && /^```[a-z]+$/ { n++; f = out "/" n "." substr($0, 4); next }
+    on && /^```$/ { f = ""; next }
+    on && f != "" { print > f }' "$(dirname "$0")/../docs/FORMATS.md"
+}
+
+t_documented_readers_work() {
+  local d=$WORK/readers f; mkdir -p "$d/src"
+  doc_blocks "$d/src" &&
+  [ "$(cd "$d/src" && ls | tr '\n' ' ')" = '1.python 2.python 3.sh 4.python 5.python 6.c ' ] || { echo "  blocks: $(ls "$d/src")"; return 1; }
+  for f in json msgpack protobuf raw tpl; do
+    expect_status 0 "$FC" run --format $f --count 9 --start 18446744073709551600 --iterations 300 --workers 2 --save "$d/ours.$f" || return 1
+  done
+  ln -s "$PROTO_DIR" "$d/proto" && (cd "$d" && bash src/3.sh) && [ -f "$d/results_pb2.py" ] || return 1
+  "$PY" - "$d" <<'PY' || return 1
+import os, random, sys
+d0 = sys.argv[1]
+sys.path.insert(0, d0)
+def calc(n, it):
+    random.seed(n); s = 0.0
+    for _ in range(it): s += random.random()
+    return s
+want = {n: calc(n, 300) for n in range(2**64 - 16, 2**64 - 7)}
+for block, fmt in (("1", "json"), ("2", "msgpack"), ("4", "protobuf"), ("5", "raw")):
+    scope = {"path": os.path.join(d0, "ours." + fmt)}
+    exec(open(os.path.join(d0, "src", block + ".python")).read(), scope)
+    assert scope["d"] == want, (fmt, scope["d"])
+# Without strict_map_key=False, Python's msgpack refuses our file and its own packb.
+import msgpack
+for data in (open(os.path.join(d0, "ours.msgpack"), "rb").read(), msgpack.packb(want)):
+    try:
+        msgpack.unpackb(data)
+        raise SystemExit("msgpack read int keys without strict_map_key=False")
+    except ValueError as e:
+        assert str(e) == "int is not allowed for map key when strict_map_key=True", e
+PY
+  { grep '^#include' "$d/src/6.c"; echo '#include <stdio.h>'
+    echo 'int main(int argc, char **argv) { const char *path = argv[1]; (void)argc;'
+    grep -v '^#include' "$d/src/6.c"; echo 'return 0; }'; } >"$d/tpl_reader.c"
+  if ! command -v cc >/dev/null || ! pkg-config --exists libtpl; then
+    echo "  note: no C compiler or libtpl: the C block is not compiled"; return 0
+  fi
+  # shellcheck disable=SC2046
+  cc -std=c11 -Wall -Werror -o "$d/tpl_reader" "$d/tpl_reader.c" $(pkg-config --cflags --libs libtpl) &&
+  "$d/tpl_reader" "$d/ours.tpl" >"$d/tpl.out" &&
+  "$FC" dump "$d/ours.tpl" | "$PY" -c 'import sys; a = [l.split() for l in open(sys.argv[1])]; b = [l.split() for l in sys.stdin]
+assert [(int(k), float(v)) for k, v in a] == [(int(k), float(v)) for k, v in b] and len(a) == 9, (a, b)' "$d/tpl.out"
+}
+
 run_tests
