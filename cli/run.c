@@ -103,8 +103,10 @@ static void report_missing(const fc_engine_result *res)
     fprintf(stderr, "; no total printed\n");
 }
 
-/* Writes the records of every collected child (all of them, on success) to path. */
-static int save_collected(const char *path, const fc_codec *codec, fc_engine_result *res)
+/* Writes the records of every collected child (all of them, on success) to path;
+ * *saved is how many. */
+static int save_collected(const char *path, const fc_codec *codec, fc_engine_result *res,
+                          size_t *saved)
 {
     fc_dataset d = {0};
     fc_buffer buf = {0};
@@ -115,8 +117,12 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
         const fc_child_report *c = &res->children[i];
         if (c->state != FC_CHILD_COLLECTED)
             continue;
-        for (uint64_t k = c->first_key; rc == 0 && k < c->first_key + c->count; k++)
+        /* Counted from 0, not up to first_key + count: a range that ends at 2^64-1
+         * would make that bound 0 and the range vanish from the file. */
+        for (uint64_t j = 0; rc == 0 && j < c->count; j++) {
+            uint64_t k = c->first_key + j;
             rc = fc_dataset_push(&d, k, res->data.values[k - start], &err);
+        }
     }
     if (rc == 0)
         rc = codec->encode(&d, &buf, &err);
@@ -127,6 +133,7 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
     else if (d.count < res->data.count)
         fprintf(stderr, "forkcollect run: saved the %zu records collected to %s\n", d.count,
                 path);
+    *saved = d.count;
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
     return rc ? EXIT_FAIL : EXIT_OK;
@@ -242,7 +249,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
                         "children at a time instead of %u\n",
                 res.max_parallel, res.nchildren);
-    int save_rc = save ? save_collected(save, save_codec, &res) : EXIT_OK;
+    size_t saved = 0;
+    int save_rc = save ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
     if (rc != 0) {
         report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
@@ -271,7 +279,7 @@ int cmd_run(int argc, char **argv)
     printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
            (double)kids.ru_maxrss / 1024);
     if (save && save_rc == EXIT_OK)
-        printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
+        printf("saved: %zu records to %s (%s)\n", saved, save, save_codec->name);
     fc_engine_result_free(&res);
     return output_status(save_rc);
 }
