@@ -31,6 +31,21 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
 
+/* Files written for the user (--save, --chart). Each is created new: never through a
+ * symbolic link, never over an existing file, nothing left behind when it fails
+ * (fc_file_write_new: PATH.part with O_CREAT|O_EXCL|O_NOFOLLOW, then link()).
+ *
+ * check_new_file: before any work, that PATH can be created: nothing at PATH (not even
+ * a dangling symbolic link), no stale PATH.part, a directory that exists and can be
+ * written. Prints a usage error naming the path; returns 0 or EXIT_USAGE.
+ * write_new_file: writes data there; prints what went wrong; EXIT_OK or EXIT_FAIL.
+ * write_rendered_file: render(f, ctx) prints into memory first, then write_new_file. */
+int check_new_file(const char *cmd, const char *flag, const char *path);
+int write_new_file(const char *cmd, const char *flag, const char *path, const void *data,
+                   size_t len);
+int write_rendered_file(const char *cmd, const char *flag, const char *path,
+                        void (*render)(FILE *f, const void *ctx), const void *ctx);
+
 /* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
  * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a
  * reader that goes away cannot kill a run before it cleans up. */

@@ -2,9 +2,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 volatile sig_atomic_t cli_cancel;
 
@@ -198,4 +202,85 @@ int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc
     if (used)
         *used = c;
     return EXIT_OK;
+}
+
+/* ==== Files written for the user ==== */
+
+/* The directory part of path ("." when there is none), in dir[size]. */
+static void directory_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+int check_new_file(const char *cmd, const char *flag, const char *path)
+{
+    char part[4096], dir[4096];
+    struct stat st;
+    size_t len = strlen(path);
+    if (len == 0)
+        return usage_error(cmd, "%s: no file name given", flag);
+    if (len + sizeof ".part" > sizeof part)
+        return usage_error(cmd, "%s: %s: path too long", flag, path);
+    if (path[len - 1] == '/')
+        return usage_error(cmd, "%s: %s names a directory, not a file", flag, path);
+    if (lstat(path, &st) == 0)
+        return S_ISLNK(st.st_mode)
+                   ? usage_error(cmd, "%s: %s is a symbolic link; forkcollect never writes "
+                                      "through one (remove it or choose another name)",
+                                 flag, path)
+                   : usage_error(cmd, "%s: %s exists; it is never overwritten", flag, path);
+    if (errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: said below, about the directory */
+        return usage_error(cmd, "%s: cannot use %s: %s", flag, path, strerror(errno));
+    snprintf(part, sizeof part, "%s.part", path);
+    if (lstat(part, &st) == 0)
+        return usage_error(cmd, "%s: %s exists (left by an interrupted write?); remove it first",
+                           flag, part);
+    directory_of(path, dir, sizeof dir);
+    if (stat(dir, &st) != 0)
+        return usage_error(cmd, "%s: cannot write %s: directory %s: %s", flag, path, dir,
+                           strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return usage_error(cmd, "%s: cannot write %s: %s is not a directory", flag, path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return usage_error(cmd, "%s: cannot create files in %s: %s", flag, dir,
+                           strerror(errno));
+    return 0;
+}
+
+int write_new_file(const char *cmd, const char *flag, const char *path, const void *data,
+                   size_t len)
+{
+    fc_error err = {0};
+    if (fc_file_write_new(path, data, len, &err) == 0)
+        return EXIT_OK;
+    const char *hint = err.sys_errno == EEXIST ? " (it is never overwritten)"
+                       : err.sys_errno == ELOOP ? " (a symbolic link is never followed)"
+                                                : "";
+    return fail(cmd, "%s: %s%s; nothing was written", flag, err.msg, hint);
+}
+
+int write_rendered_file(const char *cmd, const char *flag, const char *path,
+                        void (*render)(FILE *f, const void *ctx), const void *ctx)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return fail(cmd, "%s: %s: out of memory", flag, path);
+    render(mem, ctx);
+    int bad = ferror(mem);
+    if (fclose(mem) != 0 || bad) {
+        free(text);
+        return fail(cmd, "%s: %s: out of memory while preparing it; nothing was written", flag,
+                    path);
+    }
+    int rc = write_new_file(cmd, flag, path, text, len);
+    free(text);
+    return rc;
 }

@@ -44,6 +44,7 @@ static const char COMPARE_HELP[] =
     "      --warmup W       rounds run first and not counted (default 1)\n"
     "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
+    "                       (FILE must be new: it is never overwritten)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every format ran and round-tripped bit for bit, 1 otherwise,\n"
@@ -181,6 +182,11 @@ static void progress(bool on, unsigned done, unsigned total, const char *what)
 
 /* ==== The command ==== */
 
+static void render_svg(FILE *f, const void *report)
+{
+    report_svg(f, report);
+}
+
 static int parse_output(const char *s, enum output_kind *k)
 {
     static const char *names[] = {"table", "csv", "json", "markdown"};
@@ -255,6 +261,8 @@ int cmd_compare(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("compare", "unexpected argument '%s'", argv[optind]);
+    if (chart && check_new_file("compare", "--chart", chart) != 0)
+        return EXIT_USAGE; /* now, not after minutes of measuring */
 
     cli_catch_signals(); /* before any work: an early Ctrl-C must not be lost either */
     r.count = count;
@@ -394,8 +402,8 @@ int cmd_compare(int argc, char **argv)
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
     if (fflush(stdout) != 0)
         rc = fail("compare", "writing the report failed: %s", strerror(errno));
-    if (chart && report_svg(chart, &r) != 0)
-        rc = fail("compare", "%s: cannot write the chart: %s", chart, strerror(errno));
+    if (chart && write_rendered_file("compare", "--chart", chart, render_svg, &r) != EXIT_OK)
+        rc = EXIT_FAIL;
     for (int f = 0; f < n; f++) {
         if (!r.formats[f].exact) {
             fprintf(stderr, "forkcollect compare: %s: %s\n", r.formats[f].codec->name,

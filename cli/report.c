@@ -277,12 +277,10 @@ static const char *COLORS[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b
                                "#edc948", "#b07aa1", "#ff9da7"};
 
 /* Left panel: bytes per record (linear). Right panel: encode and decode ns per record,
- * codec alone, on a log scale (the formats differ by three orders of magnitude). */
-int report_svg(const char *path, const compare_report *r)
+ * codec alone, on a log scale (the formats differ by three orders of magnitude).
+ * Printed to o, which is memory: compare writes the file with write_rendered_file. */
+void report_svg(FILE *o, const compare_report *r)
 {
-    FILE *o = fopen(path, "w");
-    if (!o)
-        return -1;
     int n = r->nformats, row = 44, top = 70, h = top + n * row + 70, w = 960;
     fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                "font-family=\"sans-serif\" font-size=\"13\">\n"
@@ -366,5 +364,4 @@ int report_svg(const char *path, const compare_report *r)
     fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">%s, %ld CPUs; "
                "medians of %u rounds</text>\n</svg>\n",
             20, h - 8, r->cpu, r->cpus, r->repeat);
-    return fclose(o) == 0 ? 0 : -1;
 }

@@ -33,7 +33,8 @@ static const char RUN_HELP[] =
     "  -r, --retries K     run a failed range again in a fresh child, up to K times\n"
     "  -o, --save FILE     write every collected record to FILE, in the run's format\n"
     "                      (or FILE's extension); when children failed, what was\n"
-    "                      collected is still saved\n"
+    "                      collected is still saved. FILE must be new: an existing\n"
+    "                      file or symbolic link is refused before the run starts\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
@@ -126,17 +127,17 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
     }
     if (rc == 0)
         rc = codec->encode(&d, &buf, &err);
-    if (rc == 0)
-        rc = fc_file_write_new(path, buf.data, buf.len, &err);
     if (rc != 0)
-        fprintf(stderr, "forkcollect run: --save: %s\n", err.msg);
-    else if (d.count < res->data.count)
+        rc = fail("run", "--save: %s", err.msg);
+    else
+        rc = write_new_file("run", "--save", path, buf.data, buf.len);
+    if (rc == EXIT_OK && d.count < res->data.count)
         fprintf(stderr, "forkcollect run: saved the %zu records collected to %s\n", d.count,
                 path);
     *saved = d.count;
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
-    return rc ? EXIT_FAIL : EXIT_OK;
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -227,8 +228,8 @@ int cmd_run(int argc, char **argv)
         const char *dot = strrchr(save, '.'), *slash = strrchr(save, '/');
         if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
             save_codec = fc_codec_find(dot + 1);
-        if (access(save, F_OK) == 0)
-            return usage_error("run", "--save: %s exists; it is never overwritten", save);
+        if (check_new_file("run", "--save", save) != 0)
+            return EXIT_USAGE; /* now, before forking, not after the whole run */
     }
 
     unsigned used = fc_split_parts(count, cfg.workers);
