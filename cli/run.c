@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -140,97 +139,95 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
     return rc;
 }
 
-int cmd_run(int argc, char **argv)
+/* What run's flags ask for. */
+typedef struct run_request {
+    fc_engine_config cfg;
+    uint64_t workers, retries;
+    const char *save;
+    const fc_codec *save_codec; /* the run's format, or the one --save's extension names */
+} run_request;
+
+static const cli_flag RUN_FLAGS[] = {
+    {"format", 'f', true, 'f'},  {"count", 'n', true, 'n'},      {"start", 's', true, 's'},
+    {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
+    {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
+    {"save", 'o', true, 'o'},    {NULL, 0, false, 0}};
+
+static int parse_timeout(const char *text, unsigned *ms)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
-        {"start", required_argument, NULL, 's'},  {"workers", required_argument, NULL, 'w'},
-        {"iterations", required_argument, NULL, 'i'}, {"dir", required_argument, NULL, 'd'},
-        {"keep", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
-        {"timeout", required_argument, NULL, 't'}, {"retries", required_argument, NULL, 'r'},
-        {"save", required_argument, NULL, 'o'},   {NULL, 0, NULL, 0}};
-    const char *save = NULL;
-    uint64_t retries = 0;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t workers = cpus > 0 ? (uint64_t)cpus : 1, count = 20, start = 1,
-             iterations = 10000000;
-    fc_engine_config cfg = {.codec = fc_codec_find("json")};
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:n:s:w:i:d:kht:r:o:", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if (!(cfg.codec = parse_format("run", "--format", optarg)))
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            if (parse_u64("run", "--count", optarg, 1, 100000000, &count))
-                return EXIT_USAGE;
-            break;
-        case 's':
-            if (parse_u64("run", "--start", optarg, 0, UINT64_MAX, &start))
-                return EXIT_USAGE;
-            break;
-        case 'w':
-            if (parse_u64("run", "--workers", optarg, 1, 1024, &workers))
-                return EXIT_USAGE;
-            break;
-        case 'i':
-            if (parse_u64("run", "--iterations", optarg, 0, UINT64_MAX, &iterations))
-                return EXIT_USAGE;
-            break;
-        case 'd':
-            cfg.dir = optarg;
-            break;
-        case 'k':
-            cfg.keep = true;
-            break;
-        case 't': {
-            char *end;
-            double sec = strtod(optarg, &end);
-            if (end == optarg || *end || !(sec > 0) || sec > 86400 * 7)
-                return usage_error("run", "--timeout: '%s' is not a number of seconds "
-                                          "(more than 0, at most a week)", optarg);
-            cfg.timeout_ms = (unsigned)(sec * 1000 + 0.5) ? (unsigned)(sec * 1000 + 0.5) : 1;
-            break;
-        }
-        case 'r':
-            if (parse_u64("run", "--retries", optarg, 0, 100, &retries))
-                return EXIT_USAGE;
-            break;
-        case 'o':
-            save = optarg;
-            break;
-        case 'h':
-            fputs(RUN_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("run", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("run", "unknown option '%s'", argv[optind - 1]);
-        }
+    char *end;
+    double sec = strtod(text, &end);
+    if (end == text || *end || !(sec > 0) || sec > 86400 * 7) {
+        usage_error("run", "--timeout: '%s' is not a number of seconds (more than 0, at most "
+                           "a week)", text);
+        return -1;
     }
-    if (optind < argc)
-        return usage_error("run", "unexpected argument '%s'", argv[optind]);
-    if (count - 1 > UINT64_MAX - start)
+    *ms = (unsigned)(sec * 1000 + 0.5) ? (unsigned)(sec * 1000 + 0.5) : 1;
+    return 0;
+}
+
+/* One flag into the run_request; 0, or -1 after a usage error. */
+static int run_flag(void *ctx, int id, const char *v)
+{
+    run_request *rq = ctx;
+    fc_engine_config *cfg = &rq->cfg;
+    switch (id) {
+    case 'f': return (cfg->codec = parse_format("run", "--format", v)) ? 0 : -1;
+    case 'n': return parse_u64("run", "--count", v, 1, 100000000, &cfg->count);
+    case 's': return parse_u64("run", "--start", v, 0, UINT64_MAX, &cfg->start);
+    case 'w': return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
+    case 'i': return parse_u64("run", "--iterations", v, 0, UINT64_MAX, &cfg->iterations);
+    case 'd': cfg->dir = v; return 0;
+    case 'k': cfg->keep = true; return 0;
+    case 't': return parse_timeout(v, &cfg->timeout_ms);
+    case 'r': return parse_u64("run", "--retries", v, 0, 100, &rq->retries);
+    case 'o': rq->save = v; return 0;
+    }
+    return -1;
+}
+
+/* Reads run's flags into rq and checks them together; returns CLI_GO_ON, or the exit
+ * status (after --help, or a usage error). */
+static int parse_run(int argc, char **argv, run_request *rq)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *rq = (run_request){.cfg = {.codec = fc_codec_find("json"), .start = 1, .count = 20,
+                                .iterations = 10000000},
+                        .workers = cpus > 0 ? (uint64_t)cpus : 1};
+    static const cli_command RUN = {"run", RUN_HELP, RUN_FLAGS, 0, run_flag};
+    int status = cli_parse(&RUN, argc, argv, rq, NULL);
+    if (status != CLI_GO_ON)
+        return status;
+    fc_engine_config *cfg = &rq->cfg;
+    if (cfg->count - 1 > UINT64_MAX - cfg->start)
         return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
-                           (unsigned long long)start, (unsigned long long)count);
-    cfg.start = start;
-    cfg.count = count;
-    cfg.workers = (unsigned)workers;
-    cfg.iterations = iterations;
-    cfg.on_fork = print_fork;
-    cfg.on_collect = print_collect;
-    cfg.cancel = &cli_cancel;
-    cfg.retries = (unsigned)retries;
-    const fc_codec *save_codec = cfg.codec;
-    if (save) {
-        const char *dot = strrchr(save, '.'), *slash = strrchr(save, '/');
+                           (unsigned long long)cfg->start, (unsigned long long)cfg->count);
+    cfg->workers = (unsigned)rq->workers;
+    cfg->retries = (unsigned)rq->retries;
+    cfg->on_fork = print_fork;
+    cfg->on_collect = print_collect;
+    cfg->cancel = &cli_cancel;
+    rq->save_codec = cfg->codec;
+    if (rq->save) {
+        const char *dot = strrchr(rq->save, '.'), *slash = strrchr(rq->save, '/');
         if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
-            save_codec = fc_codec_find(dot + 1);
-        if (check_new_file("run", "--save", save) != 0)
+            rq->save_codec = fc_codec_find(dot + 1);
+        if (check_new_file("run", "--save", rq->save) != 0)
             return EXIT_USAGE; /* now, before forking, not after the whole run */
     }
+    return CLI_GO_ON;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_request rq;
+    int status = parse_run(argc, argv, &rq);
+    if (status != CLI_GO_ON)
+        return status;
+    fc_engine_config cfg = rq.cfg;
+    const char *save = rq.save;
+    const fc_codec *save_codec = rq.save_codec;
+    uint64_t start = cfg.start, count = cfg.count, iterations = cfg.iterations;
 
     unsigned used = fc_split_parts(count, cfg.workers);
     printf("run: numbers %llu..%llu, %u worker%s, %llu iterations each, format %s\n",

@@ -83,4 +83,75 @@ t_save_destination_is_checked_before_the_run() {
   no_leftovers
 }
 
+# ==== Flags: one parser for every command (cli_parse in cli/common.c) ====
+
+# expect_usage LINE CMD...: exit 2, nothing on stdout, exactly LINE on stderr.
+expect_usage() {
+  local line=$1; shift
+  expect_status 2 "$FC" "$@" || return 1
+  [ ! -s "$WORK/out" ] || { echo "  '$*' printed to stdout"; return 1; }
+  [ "$(cat "$WORK/err")" = "$line" ] || { echo "  '$*' said: $(cat "$WORK/err")"; echo "  expected: $line"; return 1; }
+}
+
+# getopt's tail said "unknown option 'run'" for -Zk (argv[optind - 1] after a cluster).
+t_unknown_flag_in_a_cluster_is_named() {
+  local c
+  for c in run compare scale roundtrip; do
+    expect_usage "forkcollect $c: unknown option '-Z' (in '-Zk') (see 'forkcollect $c --help')" $c -Zk &&
+    expect_usage "forkcollect $c: unknown option '-Z' (see 'forkcollect $c --help')" $c -Z &&
+    expect_usage "forkcollect $c: unknown option '--bogus' (see 'forkcollect $c --help')" $c --bogus=1 || return 1
+  done
+}
+
+# An ambiguous prefix was called unknown; it now lists what it could be.
+t_ambiguous_prefix_lists_the_candidates() {
+  expect_usage "forkcollect compare: option '--w' is ambiguous: it could be --workers or --warmup (see 'forkcollect compare --help')" compare --w 2 &&
+  expect_usage "forkcollect roundtrip: unknown option '--' (see 'forkcollect roundtrip --help')" roundtrip --=1 &&
+  # run's list grows with its flags; --start and --save are two of the candidates.
+  expect_status 2 "$FC" run --s 5 &&
+  grep -q "^forkcollect run: option '--s' is ambiguous: it could be --start.*--save" "$WORK/err" ||
+    { cat "$WORK/err"; return 1; }
+  # A whole name is never ambiguous, and a unique prefix is that flag.
+  expect_status 0 "$FC" run --coun 2 --work 1 --it 1 --form raw && grep -q '^total: ' "$WORK/out"
+}
+
+# --keep=yes was called an unknown option.
+t_flag_without_value_says_so() {
+  expect_usage "forkcollect run: --keep takes no value (got '--keep=yes') (see 'forkcollect run --help')" run --keep=yes &&
+  expect_usage "forkcollect run: --count needs a value (see 'forkcollect run --help')" run --count &&
+  expect_usage "forkcollect run: -n (--count) needs a value (see 'forkcollect run --help')" run -n &&
+  expect_usage "forkcollect compare: --chart needs a value (see 'forkcollect compare --help')" compare --chart &&
+  expect_usage "forkcollect scale: unexpected argument 'extra' (see 'forkcollect scale --help')" scale extra
+}
+
+# Every spelling getopt took still works: -n2, -n 2, --count=2, clusters, "--".
+t_flag_spellings() {
+  expect_status 0 "$FC" run -kn2 -w1 -i1 --format=raw --dir "$WORK" &&
+  grep -qx 'total: 1.0903985160016507' "$WORK/out" && rm -f "$WORK"/*.raw &&
+  expect_status 0 "$FC" run -n 2 -w 1 -i 1 -fjson && grep -qx 'total: 1.0903985160016507' "$WORK/out" &&
+  expect_usage "forkcollect run: unexpected argument '--count' (see 'forkcollect run --help')" run -- --count &&
+  expect_status 0 "$FC" run --he && grep -q '^usage: forkcollect run' "$WORK/out" &&
+  expect_status 0 "$FC" scale -h && grep -q '^usage: forkcollect scale' "$WORK/out" &&
+  no_leftovers
+}
+
+# scale --workers: 64 or more counts exited 2 without a word; a list over 511
+# characters was cut where it crossed 511, without a word.
+t_scale_worker_lists_of_any_length() {
+  local many long
+  many=$(seq -s, 1 70)
+  expect_status 0 "$FC" scale --workers "$many" --count 1 --iterations 1 --repeat 1 &&
+  [ "$(grep -cE '^ +[0-9]+ +1 +[0-9.]+ ' "$WORK/out")" -eq 70 ] || { echo "  70 counts: $(tail -1 "$WORK/out")"; return 1; }
+  long=$(printf '0001,%.0s' $(seq 130))0002   # 655 characters; the 2 is at the end
+  expect_status 0 "$FC" scale --workers "$long" --count 2 --iterations 1 --repeat 1 &&
+  [ "$(grep -cE '^ +1 +1 ' "$WORK/out")" -eq 130 ] && grep -qE '^ +2 +2 ' "$WORK/out" ||
+    { echo "  long list: $(tail -2 "$WORK/out")"; return 1; }
+  expect_usage "forkcollect scale: --workers: at most 1024 worker counts (see 'forkcollect scale --help')" \
+    scale --workers "$(seq -s, 1 1025)" &&
+  expect_usage "forkcollect scale: --workers: '1,,2' has an empty item (item 2) (see 'forkcollect scale --help')" \
+    scale --workers 1,,2 &&
+  expect_usage "forkcollect compare: --formats: 'raw,' has an empty item (item 2) (see 'forkcollect compare --help')" \
+    compare --formats raw,
+}
+
 run_tests
