@@ -70,6 +70,8 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *ctx, int *nargs
  * separators: 10_000_000). On error prints a usage error and returns -1. */
 int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min, uint64_t max,
               uint64_t *out);
+/* "s" unless n is 1: "%llu number%s". */
+const char *plural(uint64_t n);
 /* Looks up a format by name; on error prints the known ones and returns NULL. */
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */

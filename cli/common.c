@@ -251,7 +251,11 @@ int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min,
         if ((*p == '_' || *p == ',') && digits > 0 && p[1] >= '0' && p[1] <= '9')
             continue;
         if (*p < '0' || *p > '9') {
-            usage_error(cmd, "%s: '%s' is not a whole number", flag, text);
+            if (text[0] == '-' && text[1] >= '0' && text[1] <= '9')
+                usage_error(cmd, "%s: %s is negative (give %llu to %llu)", flag, text,
+                            (unsigned long long)min, (unsigned long long)max);
+            else
+                usage_error(cmd, "%s: '%s' is not a whole number", flag, text);
             return -1;
         }
         unsigned d = (unsigned)(*p - '0');
@@ -484,4 +488,9 @@ int write_rendered_file(const char *cmd, const char *flag, const char *path,
     int rc = write_new_file(cmd, flag, path, text, len);
     free(text);
     return rc;
+}
+
+const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
 }

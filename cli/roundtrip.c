@@ -115,8 +115,9 @@ int cmd_roundtrip(int argc, char **argv)
     if (fc_values_make(kind, (size_t)count, kind == FC_VALUES_EXERCISE ? 1000 : seed, &orig,
                        &err) != 0)
         return fail("roundtrip", "%s", err.msg);
-    printf("roundtrip: %zu %s values, %d formats, %d ordered pairs\n\n", orig.count, kind_name,
-           ncodecs, ncodecs * ncodecs);
+    printf("roundtrip: %zu %s value%s, %d format%s, %d ordered pair%s\n\n", orig.count,
+           kind_name, plural(orig.count), ncodecs, plural((uint64_t)ncodecs), ncodecs * ncodecs,
+           plural((uint64_t)(ncodecs * ncodecs)));
     printf("%-10s", "A \\ B");
     for (int b = 0; b < ncodecs; b++)
         printf(" %-9s", codecs[b]->name);

@@ -57,9 +57,9 @@ static int output_status(int rc)
 static void print_fork(const fc_child_report *c, void *ctx)
 {
     (void)ctx;
-    printf("forked    child %ld: keys %llu..%llu (%llu numbers)\n", (long)c->pid,
-           (unsigned long long)c->first_key,
-           (unsigned long long)(c->first_key + c->count - 1), (unsigned long long)c->count);
+    printf("forked    child %ld: keys %llu..%llu (%llu number%s)\n", (long)c->pid,
+           (unsigned long long)c->first_key, (unsigned long long)(c->first_key + c->count - 1),
+           (unsigned long long)c->count, plural(c->count));
     fflush(stdout);
 }
 
@@ -72,9 +72,10 @@ static void print_collect(const fc_child_report *c, void *ctx)
         fflush(stdout);
         return;
     }
-    printf("collected child %ld: %llu records, %llu bytes (compute %s, encode %s, write %s, "
+    printf("collected child %ld: %llu record%s, %llu bytes (compute %s, encode %s, write %s, "
            "decode %s)\n",
-           (long)c->pid, (unsigned long long)c->count, (unsigned long long)c->file_bytes,
+           (long)c->pid, (unsigned long long)c->count, plural(c->count),
+           (unsigned long long)c->file_bytes,
            human_ns((double)c->compute_ns, t1), human_ns((double)c->encode_ns, t2),
            human_ns((double)c->write_ns, t3), human_ns((double)c->decode_ns, t4));
     fflush(stdout);
@@ -131,8 +132,8 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
     else
         rc = write_new_file("run", "--save", path, buf.data, buf.len);
     if (rc == EXIT_OK && d.count < res->data.count)
-        fprintf(stderr, "forkcollect run: saved the %zu records collected to %s\n", d.count,
-                path);
+        fprintf(stderr, "forkcollect run: saved the %zu record%s collected to %s\n", d.count,
+                plural(d.count), path);
     *saved = d.count;
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
@@ -152,6 +153,21 @@ static const cli_flag RUN_FLAGS[] = {
     {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
     {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
     {"save", 'o', true, 'o'},    {NULL, 0, false, 0}};
+
+/* --start: a whole number from 0. A negative one is what Python's random.seed would
+ * take, so say what Python does with it. */
+static int parse_start(const char *text, uint64_t *start)
+{
+    const char *digits = text + 1;
+    if (text[0] == '-' && digits[0] >= '0' && digits[0] <= '9' &&
+        digits[strspn(digits, "0123456789_,")] == '\0') {
+        usage_error("run", "--start: %s is negative; Python's random.seed(%s) is "
+                           "random.seed(%s) (it drops the sign), so use --start %s",
+                    text, text, digits, digits);
+        return -1;
+    }
+    return parse_u64("run", "--start", text, 0, UINT64_MAX, start);
+}
 
 static int parse_timeout(const char *text, unsigned *ms)
 {
@@ -174,7 +190,7 @@ static int run_flag(void *ctx, int id, const char *v)
     switch (id) {
     case 'f': return (cfg->codec = parse_format("run", "--format", v)) ? 0 : -1;
     case 'n': return parse_u64("run", "--count", v, 1, 100000000, &cfg->count);
-    case 's': return parse_u64("run", "--start", v, 0, UINT64_MAX, &cfg->start);
+    case 's': return parse_start(v, &cfg->start);
     case 'w': return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
     case 'i': return parse_u64("run", "--iterations", v, 0, UINT64_MAX, &cfg->iterations);
     case 'd': cfg->dir = v; return 0;
@@ -230,9 +246,9 @@ int cmd_run(int argc, char **argv)
     uint64_t start = cfg.start, count = cfg.count, iterations = cfg.iterations;
 
     unsigned used = fc_split_parts(count, cfg.workers);
-    printf("run: numbers %llu..%llu, %u worker%s, %llu iterations each, format %s\n",
-           (unsigned long long)start, (unsigned long long)(start + count - 1), used,
-           used == 1 ? "" : "s", (unsigned long long)iterations, cfg.codec->name);
+    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s\n",
+           (unsigned long long)start, (unsigned long long)(start + count - 1), used, plural(used),
+           (unsigned long long)iterations, plural(iterations), cfg.codec->name);
     fflush(stdout);
     cli_catch_signals();
 
@@ -277,7 +293,8 @@ int cmd_run(int argc, char **argv)
     printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
            (double)kids.ru_maxrss / 1024);
     if (save && save_rc == EXIT_OK)
-        printf("saved: %zu records to %s (%s)\n", saved, save, save_codec->name);
+        printf("saved: %zu record%s to %s (%s)\n", saved, plural(saved), save,
+               save_codec->name);
     fc_engine_result_free(&res);
     return output_status(save_rc);
 }

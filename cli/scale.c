@@ -111,10 +111,10 @@ int cmd_scale(int argc, char **argv)
     uint64_t *t = calloc((size_t)nw * repeat, sizeof *t);
     if (!t)
         return fail("scale", "out of memory");
-    printf("scale: numbers 1..%llu, %llu iterations each, format %s, median of %llu rounds, "
-           "%ld online CPUs\n\n",
-           (unsigned long long)count, (unsigned long long)iterations, codec->name,
-           (unsigned long long)repeat, cpus);
+    printf("scale: numbers 1..%llu, %llu iteration%s each, format %s, median of %llu round%s, "
+           "%ld online CPU%s\n\n",
+           (unsigned long long)count, (unsigned long long)iterations, plural(iterations),
+           codec->name, (unsigned long long)repeat, plural(repeat), cpus, plural((uint64_t)cpus));
     for (uint64_t r = 0; r < repeat; r++) {
         for (int i = 0; i < nw; i++) {
             fc_engine_config cfg = {.codec = codec, .start = 1, .count = count,

@@ -154,4 +154,23 @@ t_scale_worker_lists_of_any_length() {
     compare --formats raw,
 }
 
+# Issue 11 item 7: a negative --start was "not a whole number"; say what Python does.
+t_negative_start_says_what_python_does() {
+  expect_usage "forkcollect run: --start: -5 is negative; Python's random.seed(-5) is random.seed(5) (it drops the sign), so use --start 5 (see 'forkcollect run --help')" run --start -5 &&
+  expect_usage "forkcollect run: --start: -5 is negative; Python's random.seed(-5) is random.seed(5) (it drops the sign), so use --start 5 (see 'forkcollect run --help')" run --start=-5 &&
+  expect_usage "forkcollect run: --count: -3 is negative (give 1 to 100000000) (see 'forkcollect run --help')" run --count -3 &&
+  "$PY" -c 'import random; random.seed(-5); a = random.random(); random.seed(5); assert a == random.random()'
+}
+
+# Issue 11 item 7: "(1 numbers)".
+t_one_is_singular() {
+  expect_status 0 "$FC" run --count 1 --workers 1 --iterations 1 --save "$WORK/one.json" &&
+  grep -qx 'run: numbers 1..1, 1 worker, 1 iteration each, format json' "$WORK/out" &&
+  grep -qx 'forked    child [0-9]*: keys 1..1 (1 number)' "$WORK/out" &&
+  grep -q '^collected child [0-9]*: 1 record, 26 bytes (' "$WORK/out" &&
+  grep -qx "saved: 1 record to $WORK/one.json (json)" "$WORK/out" &&
+  expect_status 0 "$FC" roundtrip --formats raw --values random --count 1 &&
+  grep -qx 'roundtrip: 1 random value, 1 format, 1 ordered pair' "$WORK/out"
+}
+
 run_tests
