@@ -96,8 +96,38 @@ uint32_t fc_crc32c(uint32_t crc, const void *data, size_t len);
 
 /* ==== Codecs ==== */
 
+/* What a format can hold: bits of fc_codec.supports (as curl's `supports` bits say
+ * what a protocol handler can do). A command asks these instead of guessing from a
+ * codec's name; a bit is set only when the codec's tests show it. */
+enum {
+    /* Every key 0..2^64-1 round-trips (otherwise only keys a double holds exactly,
+     * 0..2^53, are promised). */
+    FC_SUPPORTS_KEY_U64 = 1u << 0,
+    /* +-Infinity and NaN are written and read back (otherwise encode refuses them). */
+    FC_SUPPORTS_NONFINITE = 1u << 1,
+    /* Every NaN keeps its bits (payload and sign); otherwise a NaN reads back as the
+     * one quiet NaN, as in JSON and Python. */
+    FC_SUPPORTS_NAN_BITS = 1u << 2,
+    /* The codec is forkcollect's own code, built on no outside library (so it has no
+     * library version of its own to report). */
+    FC_SUPPORTS_BUILTIN = 1u << 3,
+    /* Kept for what comes next, set by no codec yet: string values, nested values,
+     * a schema the file carries or names. */
+    FC_SUPPORTS_STRINGS = 1u << 8,
+    FC_SUPPORTS_NESTING = 1u << 9,
+    FC_SUPPORTS_SCHEMA = 1u << 10
+};
+
+/* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 2 is this one (the
+ * probe bids, `supports` exists). A codec sets .version = FC_CODEC_VERSION; a field
+ * added by a later version is read only from codecs whose version has it. */
+#define FC_CODEC_VERSION 2
+
+/* The most bytes a probe is shown: the start of a file, enough to recognise it. */
+#define FC_PROBE_BYTES 4096
+
 /* One backend. Each is a const table in serializers/<name>.c, listed once in
- * serializers/registry.c; nothing else needs to change to add one. */
+ * serializers/registry.c. */
 typedef struct fc_codec {
     const char *name;        /* "json", "msgpack", "protobuf", "tpl", "raw" */
     const char *extension;   /* file suffix, without the dot */
@@ -112,14 +142,27 @@ typedef struct fc_codec {
      * (docs/FORMATS.md gives each bound). Rejects anything else with FC_ECORRUPT
      * and a message naming the byte offset. On error `out` may hold some records. */
     int (*decode)(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err);
-    /* True if data starts like a file of this format (for format detection). */
-    bool (*probe)(const uint8_t *data, size_t len);
+    /* The probe's bid, as libarchive's format bidders: how many bits of data it
+     * checked and found as a file of this format starts (a 4-byte magic is 32), or
+     * 0 when data cannot be the start of such a file. data is the file's first
+     * bytes, at most FC_PROBE_BYTES of them, so a probe never needs the end. */
+    unsigned (*probe)(const uint8_t *data, size_t len);
+    unsigned version;        /* FC_CODEC_VERSION of the code that wrote the table */
+    unsigned supports;       /* FC_SUPPORTS_* bits */
 } fc_codec;
 
 const fc_codec *fc_codec_find(const char *name);   /* by name or extension; NULL if unknown */
 const fc_codec *fc_codec_at(size_t i);             /* NULL past the last */
 size_t fc_codec_count(void);
-/* The first codec whose probe accepts data, or NULL. */
+/* The codec whose extension (or name) ends path's last component after its last
+ * dot ("out/1-2.pb": protobuf); NULL when the name says nothing. */
+const fc_codec *fc_codec_for_path(const char *path);
+/* The codecs whose probes bid on data, highest bid first (registry order among
+ * equal bids): fills up to max of them in out (and their bids in bids, if not NULL)
+ * and returns how many bid. */
+size_t fc_codec_bidders(const uint8_t *data, size_t len, const fc_codec **out, unsigned *bids,
+                        size_t max);
+/* The highest bidder for data, or NULL when no probe bids. */
 const fc_codec *fc_codec_detect(const uint8_t *data, size_t len);
 
 /* ==== Files ==== */
