@@ -180,6 +180,45 @@ enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
 int fc_file_write_new_staged(const char *path, const void *data, size_t len,
                              volatile uint32_t *stage, fc_error *err);
 
+/* ==== Reading a result file the user named ==== */
+
+/* The largest input read unless the caller gives another limit: 1 GiB. */
+#define FC_READ_MAX_DEFAULT ((uint64_t)1 << 30)
+
+typedef struct fc_read_options {
+    const fc_codec *from;    /* the format, as the user gave it; NULL: find it */
+    uint64_t max_size;       /* refuse inputs larger than this; 0: FC_READ_MAX_DEFAULT */
+} fc_read_options;
+
+enum fc_format_source {
+    FC_FORMAT_GIVEN = 1,     /* fc_read_options.from */
+    FC_FORMAT_NAME,          /* the file name's extension names a format */
+    FC_FORMAT_CONTENT        /* the name says nothing; the probes' highest bid */
+};
+
+typedef struct fc_read_info {
+    const fc_codec *codec;   /* the format the records were read as */
+    enum fc_format_source source;
+    size_t bytes;            /* the input's length */
+} fc_read_info;
+
+/* Reads the result file at path and appends its records to out. The format is
+ * opt->from if given, else the one path's extension names, else the highest bidder
+ * among the probes (fc_codec_bidders); when a second bidder decodes the same bytes
+ * too, nothing is appended and FC_EINVAL says which formats read them. path may be a
+ * symlink, a FIFO, a pipe (/dev/stdin, <(...)) or a character device: it is opened
+ * so that nothing blocks (a FIFO with no writer is an error, not a hang); a regular
+ * file's size is checked before it is read, a stream is read up to the limit. The
+ * messages name the input, the format and how it was chosen, and, for anything
+ * that could not be read, the command-line flag --from (or --max-size). info may be
+ * NULL. On error out may hold some records. */
+int fc_result_read(const char *path, const fc_read_options *opt, fc_dataset *out,
+                   fc_read_info *info, fc_error *err);
+/* The same from an open descriptor (standard input, say), called `name` in messages;
+ * the format is never taken from name. fd is read from, not closed. */
+int fc_result_read_fd(int fd, const char *name, const fc_read_options *opt, fc_dataset *out,
+                      fc_read_info *info, fc_error *err);
+
 /* ==== Test data ==== */
 
 /* Fills out (appending) with one of the standard value sets:
