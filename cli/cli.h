@@ -108,10 +108,10 @@ int cli_interrupted(const char *cmd);
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);
 
-/* Reads a result file in any format: --from if given, else recognised from the
- * content, else from the extension. Prints errors naming the file and format. */
-int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc_dataset *out,
-                     const fc_codec **used);
+/* Reads a result file in any format (fc_result_read; "-" is standard input) and
+ * prints its error, which names the file, the format and what to do. */
+int read_result_file(const char *cmd, const char *path, const fc_read_options *opt,
+                     fc_dataset *out, fc_read_info *info);
 
 int cmd_run(int argc, char **argv);
 int cmd_formats(int argc, char **argv);

@@ -106,7 +106,7 @@ t_corrupt_files_are_named() {
   mkdir -p "$WORK/bad"
   head -c 60 "$VEC/json-edge.json" > "$WORK/bad/cut.json"
   expect_status 1 "$FC" dump "$WORK/bad/cut.json" &&
-  grep -q "cut.json: not a valid json file (recognised from its content): offset 60: expected ',' or '}' after a value, found the end of the file" "$WORK/err" &&
+  grep -qF "cut.json: not a valid json file (named by its extension): offset 60: expected ',' or '}' after a value, found the end of the file (if it is another format, give --from FORMAT)" "$WORK/err" &&
   printf 'hello' > "$WORK/bad/what.bin" &&
   expect_status 1 "$FC" dump "$WORK/bad/what.bin" &&
   grep -q "what.bin: cannot tell its format from its content or its name; give --from FORMAT" "$WORK/err" &&
