@@ -106,8 +106,8 @@ uint32_t fc_crc32c(uint32_t crc, const void *data, size_t len);
 
 /* ==== Codecs ==== */
 
-/* One backend. Each is a const table in serializers/<name>.c, listed once in
- * serializers/registry.c; nothing else needs to change to add one. */
+/* One backend. Each is a const table in serializers/<name>.c, listed once: the list of
+ * formats in CMakeLists.txt (docs/ARCHITECTURE.md, "Adding a format"). */
 typedef struct fc_codec {
     const char *name;        /* "json", "msgpack", "protobuf", "tpl", "raw" */
     const char *extension;   /* file suffix, without the dot */
