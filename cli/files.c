@@ -14,7 +14,7 @@ static const char CONVERT_HELP[] =
     "its content, else from its extension. OUT defaults to IN with its extension\n"
     "replaced by FORMAT's; an existing file is never overwritten.\n"
     "\n"
-    "  -t, --to FORMAT     raw, json, msgpack, protobuf or tpl\n"
+    "  -t, --to FORMAT     {formats}\n"
     "  -o, --output OUT    where to write\n"
     "      --from FORMAT   the input's format, when it cannot be recognised\n"
     "  -h, --help          show this help\n";
@@ -61,7 +61,7 @@ int cmd_convert(int argc, char **argv)
             out_path = optarg;
             break;
         case 'h':
-            fputs(CONVERT_HELP, stdout);
+            print_help(CONVERT_HELP);
             return EXIT_OK;
         case ':':
             return usage_error("convert", "%s needs a value", argv[optind - 1]);
