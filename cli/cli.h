@@ -76,6 +76,9 @@ const char *plural(uint64_t n);
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
+/* Prints a help text to stdout with each "{formats}" replaced by the formats built, from
+ * the registry: "raw, json, msgpack, protobuf or tpl". */
+void print_help(const char *text);
 /* Calls item(cmd, each, ctx) for each comma-separated item of a flag's value, of any
  * length; an empty item is a usage error. Returns 0, or -1 once an error is printed
  * (item returns -1 after printing its own). */

@@ -105,7 +105,7 @@ static int found(cli_parser *p, const cli_flag *f)
 {
     if (f != &help_flag)
         return f->id;
-    fputs(p->c->help, stdout);
+    print_help(p->c->help); /* "{formats}": the formats built */
     return stop(p, EXIT_OK);
 }
 

@@ -16,7 +16,7 @@ static const char CONVERT_HELP[] =
     "extension replaced by FORMAT's; - is standard output. An existing file is never\n"
     "overwritten and a symlink never followed.\n"
     "\n"
-    "  -t, --to FORMAT       raw, json, msgpack, protobuf or tpl\n"
+    "  -t, --to FORMAT       {formats}\n"
     "  -o, --output OUT      where to write (- for standard output)\n"
     "      --from FORMAT     the input's format, when its name does not say it\n"
     "      --max-size BYTES  read inputs up to this size (default 1073741824, 1 GiB)\n"
@@ -115,7 +115,7 @@ int cmd_convert(int argc, char **argv)
             out_path = optarg;
             break;
         case 'h':
-            fputs(CONVERT_HELP, stdout);
+            print_help(CONVERT_HELP);
             return EXIT_OK;
         case ':':
             return usage_error("convert", "%s needs a value", argv[optind - 1]);

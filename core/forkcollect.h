@@ -136,8 +136,8 @@ enum {
 /* The most bytes a probe is shown: the start of a file, enough to recognise it. */
 #define FC_PROBE_BYTES 4096
 
-/* One backend. Each is a const table in serializers/<name>.c, listed once in
- * serializers/registry.c. */
+/* One backend. Each is a const table in serializers/<name>.c, listed once: the list of
+ * formats in CMakeLists.txt (docs/ARCHITECTURE.md, "Adding a format"). */
 typedef struct fc_codec {
     const char *name;        /* "json", "msgpack", "protobuf", "tpl", "raw" */
     const char *extension;   /* file suffix, without the dot */
