@@ -190,21 +190,29 @@ static void parse_spec(const char *text)
     S.armed = 1;
 }
 
+static void read_environment(void)
+{
+    const char *spec = getenv("FC_FAULT");
+    S.log = getenv("FC_FAULT_LOG");
+    S.count_file = getenv("FC_FAULT_COUNT");
+    if (spec && *spec && !S.armed)
+        parse_spec(spec);
+}
+
+/* On the first call. Under ASan the first calls come from its own start-up, before
+ * the environment is there: read it again in the constructor. */
 static void init(void)
 {
     if (S.ready)
         return;
     S.ready = 1;
-    const char *spec = getenv("FC_FAULT");
-    S.log = getenv("FC_FAULT_LOG");
-    S.count_file = getenv("FC_FAULT_COUNT");
-    if (spec && *spec)
-        parse_spec(spec);
+    read_environment();
 }
 
 __attribute__((constructor)) static void shim_start(void)
 {
-    init();
+    S.ready = 1;
+    read_environment();
 }
 
 /* ==== Counting, at the end of each process ==== */
