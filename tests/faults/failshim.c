@@ -10,8 +10,10 @@
  *     CALL    open, openat, creat, read, pread, write, pwrite, close, link, linkat,
  *             rename, renameat, unlink, unlinkat, rmdir, mkdir, mkdirat, mkdtemp, stat,
  *             lstat, fstat, fstatat, access, faccessat, mmap, pipe, pipe2, fork, waitpid,
- *             wait4, waitid, poll, ppoll, fsync, fdatasync, ftruncate, opendir, fdopendir
- *             (open64, openat64, mmap64 count as open, openat, mmap)
+ *             wait4, waitid, poll, ppoll, fsync, fdatasync, ftruncate, opendir, fdopendir,
+ *             renameat2, mkstemp, fchmod, getrandom
+ *             (open64, openat64, mmap64 count as open, openat, mmap; mkostemp, mkstemps,
+ *             mkostemps as mkstemp, since their open() happens inside libc)
  *     ACTION  an errno name (EIO, ENOSPC, EMFILE, EAGAIN, ECHILD, EINTR, ...): the call
  *             fails with it and does nothing (close closes the descriptor first, as
  *             Linux does even when close fails);
@@ -42,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -53,7 +56,8 @@
     X(linkat) X(rename) X(renameat) X(unlink) X(unlinkat) X(rmdir) X(mkdir) X(mkdirat)     \
     X(mkdtemp) X(stat) X(lstat) X(fstat) X(fstatat) X(access) X(faccessat) X(mmap)         \
     X(pipe) X(pipe2) X(fork) X(waitpid) X(wait4) X(waitid) X(poll) X(ppoll) X(fsync)       \
-    X(fdatasync) X(ftruncate) X(opendir) X(fdopendir)
+    X(fdatasync) X(ftruncate) X(opendir) X(fdopendir) X(renameat2) X(mkstemp) X(fchmod)   \
+    X(getrandom)
 
 #define AS_ENUM(name) C_##name,
 #define AS_NAME(name) #name,
@@ -114,7 +118,8 @@ static const struct {
               {"EEXIST", EEXIST},     {"ENOENT", ENOENT},   {"EXDEV", EXDEV},
               {"EROFS", EROFS},       {"EDQUOT", EDQUOT},   {"EFBIG", EFBIG},
               {"ENAMETOOLONG", ENAMETOOLONG}, {"ELOOP", ELOOP}, {"EOVERFLOW", EOVERFLOW},
-              {"EINVAL", EINVAL},     {"EBADF", EBADF},     {"ENOTDIR", ENOTDIR}},
+              {"EINVAL", EINVAL},     {"EBADF", EBADF},     {"ENOTDIR", ENOTDIR},
+              {"ENOSYS", ENOSYS}},
   signals[] = {{"SIGINT", SIGINT},   {"SIGTERM", SIGTERM}, {"SIGKILL", SIGKILL},
                {"SIGHUP", SIGHUP},   {"SIGQUIT", SIGQUIT}, {"SIGUSR1", SIGUSR1},
                {"SIGUSR2", SIGUSR2}, {"SIGALRM", SIGALRM}, {"SIGPIPE", SIGPIPE},
@@ -381,6 +386,14 @@ WRAP(ftruncate, int, ftruncate, (int fd, off_t len), (fd, len), -1)
 WRAP(opendir, DIR *, opendir, (const char *p), (p), NULL)
 WRAP(fdopendir, DIR *, fdopendir, (int fd), (fd), NULL)
 WRAP(creat, int, creat, (const char *p, mode_t m), (p, m), -1)
+WRAP(renameat2, int, renameat2, (int d1, const char *a, int d2, const char *b, unsigned fl),
+     (d1, a, d2, b, fl), -1)
+WRAP(mkstemp, int, mkstemp, (char *t), (t), -1)
+WRAP(mkstemp, int, mkostemp, (char *t, int fl), (t, fl), -1)
+WRAP(mkstemp, int, mkstemps, (char *t, int len), (t, len), -1)
+WRAP(mkstemp, int, mkostemps, (char *t, int len, int fl), (t, len, fl), -1)
+WRAP(fchmod, int, fchmod, (int fd, mode_t m), (fd, m), -1)
+WRAP(getrandom, ssize_t, getrandom, (void *buf, size_t n, unsigned fl), (buf, n, fl), -1)
 
 /* open and openat take a mode only with O_CREAT or O_TMPFILE. */
 #define WRAP_OPEN(c, name, params, args, ...)                                               \
