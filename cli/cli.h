@@ -31,6 +31,10 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
 
+/* Signals (docs/RELIABILITY.md, "Signals").
+ * cli_start(), first in main(), puts right what the process inherited: signals
+ * blocked, SIGCHLD or SIGINT/SIGTERM ignored; it sets SIGPIPE to its default. */
+void cli_start(void);
 /* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
  * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a
  * reader that goes away cannot kill a run before it cleans up. */

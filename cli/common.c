@@ -8,6 +8,23 @@
 
 volatile sig_atomic_t cli_cancel;
 
+void cli_start(void)
+{
+    /* Nothing inherited is blocked: a blocked SIGINT or SIGTERM would never be acted on. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* SIGCHLD ignored makes the kernel reap the children itself: waitpid() would fail
+     * and every child be reported with a status that was never filled in. */
+    signal(SIGCHLD, SIG_DFL);
+    /* SIGINT and SIGTERM always stop forkcollect, even when inherited ignored (as a
+     * non-interactive shell starts `forkcollect ... &`): scripts stop a run with
+     * `kill -INT`, and a stopped run leaves nothing behind. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+}
+
 static void on_signal(int sig)
 {
     cli_cancel = sig;

@@ -29,6 +29,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    cli_start();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# tests/cli_signals.sh - signals, inherited signal state and exit statuses of the
+# forkcollect command (issue 10).
+# Usage: tests/cli_signals.sh path/to/forkcollect path/to/tests/vectors
+# shellcheck source=tests/clilib.sh
+source "$(dirname "$0")/clilib.sh"
+
+# Iteration counts no other test uses, so that pgrep finds only our children.
+LONG=4000000017    # a child that never ends by itself
+HALF=100000017     # about half a second per number
+
+# bg CMD...: starts CMD in the background, stdout/stderr in $WORK/out, $WORK/err; sets PID.
+bg() { "$@" >"$WORK/out" 2>"$WORK/err" & PID=$!; }
+# wait_for PATTERN FILE: waits (at most 10 s) until FILE has a line matching PATTERN.
+wait_for() {
+  local _
+  for _ in $(seq 100); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
+  echo "  no line '$1' in $2 after 10 s"; return 1
+}
+# finish PID: waits (at most 10 s) for PID to end, and sets RC to its exit status.
+finish() {
+  local _
+  for _ in $(seq 100); do
+    kill -0 "$1" 2>/dev/null || { wait "$1"; RC=$?; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$1"; wait "$1"; RC=$?
+  echo "  still running 10 s after the signal (killed)"; return 1
+}
+# expect_end WANT PID: finish PID, and its status must be WANT.
+expect_end() {
+  finish "$2" || return 1
+  [ "$RC" -eq "$1" ] && return 0
+  echo "  exited $RC, expected $1; stderr:"; sed 's/^/    /' "$WORK/err"; return 1
+}
+no_children() {
+  ! pgrep -f "iterations $1" >/dev/null || { echo "  children still running"; return 1; }
+}
+signum() { kill -l "$1"; }
+# perl_sets CODE: PERL=(a command prefix that runs CODE, POSIX imported, then execs the
+# rest of its arguments: signal dispositions and the mask pass through exec).
+perl_sets() { PERL=(perl -MPOSIX -e "$1; exec @ARGV or die"); }
+# The pid of the child forked for keys FIRST..: from run's "forked" lines.
+child_pid() { sed -n "s/^forked    child \([0-9]*\): keys $1\.\..*/\1/p" "$WORK/out"; }
+
+# 3: started with SIGCHLD ignored, the kernel reaped the children itself: every child
+# was reported "killed by signal 2" from a status never filled in.
+t_ignored_sigchld_is_put_right() {
+  expect_status 0 "$FC" run --count 4 --iterations 1000 --workers 2 || return 1
+  local want; want=$(grep '^total' "$WORK/out")
+  perl_sets '$SIG{CHLD} = "IGNORE"'
+  expect_status 0 "${PERL[@]}" "$FC" run --count 4 --iterations 1000 --workers 2 &&
+  [ "$(grep '^total' "$WORK/out")" = "$want" ] &&
+  [ "$(grep -c '^collected child' "$WORK/out")" -eq 2 ] && no_leftovers
+}
+
+# 15: SIGINT/SIGTERM blocked in the inherited mask were never acted on; ignored ones
+# are acted on too (a non-interactive shell starts `cmd &` with SIGINT ignored).
+t_blocked_or_ignored_sigint_sigterm_still_stop_a_run() {
+  local setup sig
+  for setup in 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGINT, SIGTERM))' \
+               '$SIG{INT} = $SIG{TERM} = "IGNORE"'; do
+    for sig in INT TERM; do
+      perl_sets "$setup"
+      bg "${PERL[@]}" "$FC" run --count 2 --workers 2 --iterations $LONG
+      wait_for '^forked.*keys 2' "$WORK/out" || return 1
+      kill -$sig $PID
+      expect_end $((128 + $(signum $sig))) $PID || { echo "  ($setup, SIG$sig)"; return 1; }
+      grep -qx "forkcollect run: interrupted by SIG$sig: children stopped, files removed" "$WORK/err" &&
+      no_children $LONG && no_leftovers || return 1
+    done
+  done
+}
+
+# SIGPIPE inherited ignored is put back to its default: a filter's reader that goes away
+# ends a printing command quietly, as when SIGPIPE was not ignored.
+t_inherited_ignored_sigpipe_is_put_right() {
+  local big=$WORK/big.raw
+  expect_status 0 "$FC" run --count 100000 --workers 2 --iterations 1 --format raw --save "$big" || return 1
+  perl_sets '$SIG{PIPE} = "IGNORE"'
+  "${PERL[@]}" "$FC" dump "$big" 2>"$WORK/err" | head -c 1 >/dev/null
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq $((128 + $(signum PIPE))) ] && [ ! -s "$WORK/err" ] || { echo "  exit $rc: $(cat "$WORK/err")"; return 1; }
+}
+
+run_tests
