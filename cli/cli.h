@@ -33,7 +33,8 @@ int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs
 
 /* Signals (docs/RELIABILITY.md, "Signals").
  * cli_start(), first in main(), puts right what the process inherited: signals
- * blocked, SIGCHLD or SIGINT/SIGTERM ignored; it sets SIGPIPE to its default. */
+ * blocked, SIGCHLD or SIGINT/SIGTERM ignored. It sets SIGPIPE to its default and
+ * ignores SIGXFSZ (a write past `ulimit -f` fails with EFBIG and is reported). */
 void cli_start(void);
 /* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
  * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a

@@ -23,6 +23,9 @@ void cli_start(void)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+    /* Past `ulimit -f`, write() fails with EFBIG, reported with the file's name and
+     * cleaned up, instead of SIGXFSZ ending the process with OUT.part left behind. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 static void on_signal(int sig)

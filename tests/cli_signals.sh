@@ -83,4 +83,20 @@ t_inherited_ignored_sigpipe_is_put_right() {
   [ "$rc" -eq $((128 + $(signum PIPE))) ] && [ ! -s "$WORK/err" ] || { echo "  exit $rc: $(cat "$WORK/err")"; return 1; }
 }
 
+# 11: past `ulimit -f`, SIGXFSZ killed convert and run --save and left OUT.part, which
+# then blocked every later convert to that name.
+t_file_size_limit_is_an_error_and_leaves_no_part_file() {
+  local d=$WORK/fsize; mkdir -p "$d"
+  expect_status 0 "$FC" run --count 200 --workers 1 --iterations 1 --save "$d/src.json" || return 1
+  expect_status 1 bash -c 'ulimit -f 1 && exec "$@"' - "$FC" convert "$d/src.json" --to raw -o "$d/out.raw" &&
+  grep -qx "forkcollect convert: $d/out.raw.part: write of [0-9]* bytes failed: File too large" "$WORK/err" &&
+  [ ! -e "$d/out.raw.part" ] && [ ! -e "$d/out.raw" ] || { ls "$d"; return 1; }
+  expect_status 0 "$FC" convert "$d/src.json" --to raw -o "$d/out.raw" || return 1
+  # Children's files (50 records) fit under the limit; the saved file (200) does not.
+  expect_status 1 bash -c 'ulimit -f 2 && exec "$@"' - "$FC" run --count 200 --workers 4 \
+    --iterations 1 --format raw --save "$d/all.raw" &&
+  grep -qx "forkcollect run: --save: $d/all.raw.part: write of [0-9]* bytes failed: File too large" "$WORK/err" &&
+  [ ! -e "$d/all.raw.part" ] && [ ! -e "$d/all.raw" ] && no_leftovers
+}
+
 run_tests
