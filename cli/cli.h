@@ -36,13 +36,19 @@ int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs
  * blocked, SIGCHLD or SIGINT/SIGTERM ignored. It sets SIGPIPE to its default and
  * ignores SIGXFSZ (a write past `ulimit -f` fails with EFBIG and is reported). */
 void cli_start(void);
-/* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
- * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a
- * reader that goes away cannot kill a run before it cleans up. */
+/* From cli_catch_signals() on, a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGUSR1/2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, real-time signals;
+ * not one inherited ignored, except SIGINT and SIGTERM) sets cli_cancel to its number
+ * (the engine's cancel flag: it stops the children and removes what the run wrote);
+ * SIGPIPE is ignored, so a reader that goes away cannot end a command before it
+ * cleans up. Children forked later end by these signals as before. */
 extern volatile sig_atomic_t cli_cancel;
 void cli_catch_signals(void);
-/* Says which signal interrupted the command; returns 130 or 143. */
-int cli_interrupted(const char *cmd);
+/* "SIGINT", "SIGRTMIN+3", ... (buf is used for names not in the table). */
+const char *cli_signal_name(int sig, char buf[16]);
+/* Prints "forkcollect CMD: interrupted by SIGHUP: <what>" (what NULL: "children
+ * stopped, files removed"); returns 128 + the signal's number (130 for SIGINT). */
+int cli_interrupted(const char *cmd, const char *what);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);

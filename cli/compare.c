@@ -274,7 +274,7 @@ int cmd_compare(int argc, char **argv)
     r.calc_ns = (double)(fc_now_ns() - t0);
     if (cli_cancel) {
         fc_dataset_free(&ref);
-        return cli_interrupted("compare");
+        return cli_interrupted("compare", NULL);
     }
 
     int rc = EXIT_OK;
@@ -372,7 +372,7 @@ int cmd_compare(int argc, char **argv)
     }
     progress(tty, steps, steps, "");
     if (interrupted) {
-        rc = cli_interrupted("compare");
+        rc = cli_interrupted("compare", NULL);
         goto out;
     }
     for (int f = 0; f < n; f++) {

@@ -40,8 +40,9 @@ static const char RUN_HELP[] =
     "collected, then the total (the sum of all values in key order, as Python prints\n"
     "a float) and the elapsed time. A failed child is reported with its pid, its\n"
     "range and the cause, and the keys left missing are listed. Exit status: 0 when\n"
-    "every result was collected, 1 when any was not, 2 for a wrong flag, 130/143 when\n"
-    "interrupted (children stopped, files removed).\n";
+    "every result was collected, 1 when any was not, 2 for a wrong flag, 128+N when\n"
+    "stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP...): children stopped,\n"
+    "files removed.\n";
 
 /* Exit status after everything else: output that could not be written is a failure. */
 static int output_status(int rc)
@@ -236,7 +237,7 @@ int cmd_run(int argc, char **argv)
     int rc = fc_engine_run(&cfg, &res, &err);
     if (rc == FC_EINTR || cli_cancel) {
         fc_engine_result_free(&res);
-        return cli_interrupted("run");
+        return cli_interrupted("run", NULL);
     }
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "

@@ -116,7 +116,7 @@ int cmd_scale(int argc, char **argv)
                 fc_engine_result_free(&res);
                 free(t);
                 if (cli_cancel)
-                    return cli_interrupted("scale");
+                    return cli_interrupted("scale", NULL);
                 return fail("scale", "%u workers: %s", workers[i], err.msg);
             }
             t[(size_t)i * repeat + r] = res.elapsed_ns;

@@ -99,4 +99,41 @@ t_file_size_limit_is_an_error_and_leaves_no_part_file() {
   [ ! -e "$d/all.raw.part" ] && [ ! -e "$d/all.raw" ] && no_leftovers
 }
 
+# 12: SIGHUP, SIGUSR1, SIGALRM... ended the run by their default action and left the
+# private directory behind. Each now stops the run like SIGINT, named, 128+N.
+# (A shell starts `cmd &` with SIGQUIT ignored, and an ignored SIGQUIT stays ignored:
+# perl puts it back to its default first.)
+t_other_stop_signals_clean_up_and_name_the_signal() {
+  local sig
+  perl_sets '$SIG{QUIT} = "DEFAULT"'
+  for sig in HUP QUIT USR1 USR2 ALRM VTALRM PROF XCPU IO PWR RTMIN+3 RTMAX; do
+    bg "${PERL[@]}" "$FC" run --count 2 --workers 2 --iterations $LONG
+    wait_for '^forked.*keys 2' "$WORK/out" || return 1
+    kill -s $sig $PID
+    expect_end $((128 + $(signum $sig))) $PID || { echo "  (SIG$sig)"; return 1; }
+    grep -qx "forkcollect run: interrupted by SIG$sig: children stopped, files removed" "$WORK/err" ||
+      { echo "  SIG$sig: $(cat "$WORK/err")"; return 1; }
+    no_children $LONG && no_leftovers || return 1
+  done
+}
+
+# nohup's SIGHUP (inherited ignored) stays ignored: the run goes on to its end.
+t_nohup_still_ignores_sighup() {
+  bg nohup "$FC" run --count 2 --workers 2 --iterations $HALF
+  wait_for '^forked.*keys 2' "$WORK/out" || return 1
+  kill -HUP $PID
+  expect_end 0 $PID && grep -q '^total: ' "$WORK/out" && no_leftovers
+}
+
+# A child still dies by a stop signal sent to it: it does not inherit the parent's
+# handler (which would make it ignore SIGHUP and go on computing).
+t_a_child_sent_sighup_dies_by_it() {
+  bg "$FC" run --count 2 --workers 2 --iterations $HALF
+  wait_for '^forked.*keys 2' "$WORK/out" || return 1
+  local pid; pid=$(child_pid 1)
+  kill -HUP "$pid"
+  expect_end 1 $PID &&
+  grep -qx "FAILED    child $pid (keys 1..1): killed by signal 1 (Hangup)" "$WORK/out" && no_leftovers
+}
+
 run_tests
