@@ -136,4 +136,15 @@ t_a_child_sent_sighup_dies_by_it() {
   grep -qx "FAILED    child $pid (keys 1..1): killed by signal 1 (Hangup)" "$WORK/out" && no_leftovers
 }
 
+# 7: compare computed its reference values with no look at SIGINT (unbounded with
+# large flags: here 1,000 numbers of 100,000,000 draws).
+t_compare_stops_while_computing_its_reference_values() {
+  bg "$FC" compare --count 1000 --iterations 100000000 --formats raw
+  sleep 0.5
+  kill -INT $PID
+  expect_end 130 $PID &&
+  grep -qx "forkcollect compare: interrupted by SIGINT: children stopped, files removed" "$WORK/err" &&
+  [ ! -s "$WORK/out" ] && no_leftovers
+}
+
 run_tests
