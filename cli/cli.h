@@ -32,9 +32,9 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
 
 /* Signals (docs/RELIABILITY.md, "Signals").
- * cli_start(), first in main(), puts right what the process inherited: signals
- * blocked, SIGCHLD or SIGINT/SIGTERM ignored. It sets SIGPIPE to its default and
- * ignores SIGXFSZ (a write past `ulimit -f` fails with EFBIG and is reported). */
+ * cli_start(), first in main(), puts right what the process inherited: fds 0-2 closed,
+ * signals blocked, SIGCHLD or SIGINT/SIGTERM ignored. It also ignores SIGXFSZ (a write
+ * past `ulimit -f` fails with EFBIG and is reported) and sets SIGPIPE to its default. */
 void cli_start(void);
 /* From cli_catch_signals() on, a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
  * SIGUSR1/2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, real-time signals;
@@ -49,6 +49,15 @@ const char *cli_signal_name(int sig, char buf[16]);
 /* Prints "forkcollect CMD: interrupted by SIGHUP: <what>" (what NULL: "children
  * stopped, files removed"); returns 128 + the signal's number (130 for SIGINT). */
 int cli_interrupted(const char *cmd, const char *what);
+
+/* fflush(stdout), remembering why it failed, for cli_output_status(). */
+void cli_flush(void);
+/* Checks that all that was written to stdout reached it: flushes and closes stdout.
+ * On failure prints "forkcollect CMD: cannot write to standard output: <reason><tail>"
+ * ("standard output was closed early" for EPIPE) and returns EXIT_FAIL in place of
+ * EXIT_OK; otherwise returns rc. Only the first call checks: main() calls it after
+ * every command, a command may call it earlier. */
+int cli_output_status(const char *cmd, const char *tail, int rc);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);

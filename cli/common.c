@@ -1,8 +1,11 @@
-/* common.c - option parsing, messages and signals, shared by the subcommands. */
+/* common.c - option parsing, messages, signals and standard output, shared by the
+ * subcommands. */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* SIGIO, SIGPWR, SIGSTKFLT */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
@@ -59,9 +62,20 @@ static void on_signal(int sig)
         cli_cancel = sig; /* the first one is the cause */
 }
 
+/* Makes sure fds 0, 1 and 2 are open: one inherited closed would be taken by the next
+ * file opened (a result file, a pipe) and receive what is printed. /dev/null opened
+ * the wrong way round keeps them "closed": a write to stdout still fails (EBADF). */
+static void occupy_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY); /* the lowest free fd: fd */
+}
+
 void cli_start(void)
 {
     cli_pid = getpid();
+    occupy_std_fds();
     /* Nothing inherited is blocked: a blocked SIGINT or SIGTERM would never be acted on. */
     sigset_t none;
     sigemptyset(&none);
@@ -79,6 +93,10 @@ void cli_start(void)
     /* Past `ulimit -f`, write() fails with EFBIG, reported with the file's name and
      * cleaned up, instead of SIGXFSZ ending the process with OUT.part left behind. */
     signal(SIGXFSZ, SIG_IGN);
+    /* Not a terminal: one large buffer, so that the error of writing it is seen by the
+     * final fflush() in cli_output_status() and reported with its cause. */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 }
 
 void cli_catch_signals(void)
@@ -129,6 +147,44 @@ int cli_interrupted(const char *cmd, const char *what)
     fprintf(stderr, "forkcollect %s: interrupted by %s: %s\n", cmd, cli_signal_name(sig, name),
             what ? what : "children stopped, files removed");
     return 128 + sig;
+}
+
+/* ==== Standard output ==== */
+
+static int stdout_errno; /* why a write to stdout first failed, when a flush saw it */
+static bool stdout_checked;
+
+void cli_flush(void)
+{
+    if (fflush(stdout) != 0 && stdout_errno == 0)
+        stdout_errno = errno;
+}
+
+int cli_output_status(const char *cmd, const char *tail, int rc)
+{
+    if (stdout_checked)
+        return rc;
+    stdout_checked = true;
+    bool failed = ferror(stdout) != 0;
+    if (fflush(stdout) != 0) {
+        failed = true;
+        if (stdout_errno == 0)
+            stdout_errno = errno;
+    }
+    if (fclose(stdout) != 0 && !failed) {
+        failed = true;
+        stdout_errno = errno;
+    }
+    if (!failed || cli_cancel) /* a signal's own message says what happened */
+        return rc;
+    fprintf(stderr, "forkcollect%s%s: ", *cmd ? " " : "", cmd);
+    if (stdout_errno == EPIPE)
+        fprintf(stderr, "standard output was closed early%s\n", tail);
+    else if (stdout_errno != 0)
+        fprintf(stderr, "cannot write to standard output: %s%s\n", strerror(stdout_errno), tail);
+    else
+        fprintf(stderr, "cannot write to standard output%s\n", tail);
+    return rc == EXIT_OK ? EXIT_FAIL : rc;
 }
 
 /* ==== Messages and flags ==== */

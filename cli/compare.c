@@ -405,8 +405,6 @@ int cmd_compare(int argc, char **argv)
     r.children_rss_kib = ru.ru_maxrss;
 
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
-    if (fflush(stdout) != 0)
-        rc = fail("compare", "writing the report failed: %s", strerror(errno));
     if (chart && report_svg(chart, &r) != 0)
         rc = fail("compare", "%s: cannot write the chart: %s", chart, strerror(errno));
     for (int f = 0; f < n; f++) {
@@ -416,6 +414,7 @@ int cmd_compare(int argc, char **argv)
             rc = EXIT_FAIL;
         }
     }
+    rc = cli_output_status("compare", "", rc);
 out:
     for (int f = 0; f < n; f++)
         fc_buffer_free(&encoded[f]);

@@ -47,12 +47,7 @@ static const char RUN_HELP[] =
 /* Exit status after everything else: output that could not be written is a failure. */
 static int output_status(int rc)
 {
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "forkcollect run: standard output was closed early; the run was "
-                        "still completed and cleaned up\n");
-        return rc == EXIT_OK ? EXIT_FAIL : rc;
-    }
-    return rc;
+    return cli_output_status("run", "; the run was still completed and cleaned up", rc);
 }
 
 static void print_fork(const fc_child_report *c, void *ctx)
@@ -61,7 +56,7 @@ static void print_fork(const fc_child_report *c, void *ctx)
     printf("forked    child %ld: keys %llu..%llu (%llu numbers)\n", (long)c->pid,
            (unsigned long long)c->first_key,
            (unsigned long long)(c->first_key + c->count - 1), (unsigned long long)c->count);
-    fflush(stdout);
+    cli_flush();
 }
 
 static void print_collect(const fc_child_report *c, void *ctx)
@@ -70,7 +65,7 @@ static void print_collect(const fc_child_report *c, void *ctx)
     (void)ctx;
     if (c->state != FC_CHILD_COLLECTED) {
         printf("FAILED    %s%s\n", c->error.msg, c->retrying ? " (retrying)" : "");
-        fflush(stdout);
+        cli_flush();
         return;
     }
     printf("collected child %ld: %llu records, %llu bytes (compute %s, encode %s, write %s, "
@@ -78,7 +73,7 @@ static void print_collect(const fc_child_report *c, void *ctx)
            (long)c->pid, (unsigned long long)c->count, (unsigned long long)c->file_bytes,
            human_ns((double)c->compute_ns, t1), human_ns((double)c->encode_ns, t2),
            human_ns((double)c->write_ns, t3), human_ns((double)c->decode_ns, t4));
-    fflush(stdout);
+    cli_flush();
 }
 
 /* Lists on stderr the children that failed and the keys they leave missing. */
@@ -229,7 +224,7 @@ int cmd_run(int argc, char **argv)
     printf("run: numbers %llu..%llu, %u worker%s, %llu iterations each, format %s\n",
            (unsigned long long)start, (unsigned long long)(start + count - 1), used,
            used == 1 ? "" : "s", (unsigned long long)iterations, cfg.codec->name);
-    fflush(stdout);
+    cli_flush();
     cli_catch_signals();
 
     fc_engine_result res;

@@ -141,5 +141,5 @@ int cmd_scale(int argc, char **argv)
                base / med, base / med / children);
     }
     free(t);
-    return EXIT_OK;
+    return cli_output_status("scale", "", EXIT_OK);
 }

@@ -147,4 +147,24 @@ t_compare_stops_while_computing_its_reference_values() {
   [ ! -s "$WORK/out" ] && no_leftovers
 }
 
+# 20: scale, roundtrip and formats exited 0 when stdout could not be written; run said
+# "closed early" for a full device. Every command checks, names the cause, exits 1.
+t_every_command_reports_stdout_it_cannot_write() {
+  local args cmd
+  for args in "formats" "roundtrip" "scale --count 2 --iterations 10 --repeat 1 --workers 1" \
+              "compare --count 10 --repeat 1 --warmup 0 --formats raw" \
+              "dump $VEC/json-edge.json" "run --count 2 --iterations 10" "run --help" "--version"; do
+    cmd=${args%% *}; [ "$cmd" = --version ] && cmd=
+    # shellcheck disable=SC2086
+    "$FC" $args >/dev/full 2>"$WORK/err"; local rc=$?
+    [ $rc -eq 1 ] || { echo "  '$args' >/dev/full: exit $rc"; return 1; }
+    local tail=; [ "$args" = "run --count 2 --iterations 10" ] && tail="; the run was still completed and cleaned up"
+    [ "$(cat "$WORK/err")" = "forkcollect${cmd:+ $cmd}: cannot write to standard output: No space left on device$tail" ] ||
+      { echo "  '$args': $(cat "$WORK/err")"; return 1; }
+  done
+  "$FC" formats >&- 2>"$WORK/err"
+  [ $? -eq 1 ] && grep -qx "forkcollect formats: cannot write to standard output: Bad file descriptor" "$WORK/err" &&
+  no_leftovers
+}
+
 run_tests
