@@ -44,6 +44,9 @@ void cli_start(void);
  * cleans up. Children forked later end by these signals as before. */
 extern volatile sig_atomic_t cli_cancel;
 void cli_catch_signals(void);
+/* The last look before exit: blocks the stop signals (one arriving later dies with
+ * the process) and returns cli_cancel. */
+int cli_last_check(void);
 /* "SIGINT", "SIGRTMIN+3", ... (buf is used for names not in the table). */
 const char *cli_signal_name(int sig, char buf[16]);
 /* Prints "forkcollect CMD: interrupted by SIGHUP: <what>" (what NULL: "children
@@ -56,7 +59,7 @@ void cli_flush(void);
  * On failure prints "forkcollect CMD: cannot write to standard output: <reason><tail>"
  * ("standard output was closed early" for EPIPE) and returns EXIT_FAIL in place of
  * EXIT_OK; otherwise returns rc. Only the first call checks: main() calls it after
- * every command, a command may call it earlier. */
+ * every command, a command may call it earlier (before its last check for a signal). */
 int cli_output_status(const char *cmd, const char *tail, int rc);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */

@@ -120,6 +120,14 @@ void cli_catch_signals(void)
     signal(SIGPIPE, SIG_IGN); /* a reader that goes away cannot end us before cleanup */
 }
 
+int cli_last_check(void)
+{
+    sigset_t all;
+    stop_set(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    return cli_cancel;
+}
+
 const char *cli_signal_name(int sig, char buf[16])
 {
     for (size_t i = 0; i < NSTOP; i++)

@@ -405,8 +405,13 @@ int cmd_compare(int argc, char **argv)
     r.children_rss_kib = ru.ru_maxrss;
 
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
-    if (chart && report_svg(chart, &r) != 0)
-        rc = fail("compare", "%s: cannot write the chart: %s", chart, strerror(errno));
+    bool charted = false;
+    if (chart && !cli_cancel) {
+        if (report_svg(chart, &r) != 0)
+            rc = fail("compare", "%s: cannot write the chart: %s", chart, strerror(errno));
+        else
+            charted = true;
+    }
     for (int f = 0; f < n; f++) {
         if (!r.formats[f].exact) {
             fprintf(stderr, "forkcollect compare: %s: %s\n", r.formats[f].codec->name,
@@ -415,6 +420,12 @@ int cmd_compare(int argc, char **argv)
         }
     }
     rc = cli_output_status("compare", "", rc);
+    if (cli_last_check()) { /* a signal at any point: nothing of ours stays */
+        if (charted)
+            unlink(chart);
+        rc = cli_interrupted("compare", charted ? "children stopped, files removed (and "
+                                                  "the chart)" : NULL);
+    }
 out:
     for (int f = 0; f < n; f++)
         fc_buffer_free(&encoded[f]);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char CONVERT_HELP[] =
     "usage: forkcollect convert IN --to FORMAT [-o OUT] [--from FORMAT]\n"
@@ -92,14 +93,24 @@ int cmd_convert(int argc, char **argv)
     }
     fc_buffer buf = {0};
     fc_error err = {0};
-    if (to->encode(&d, &buf, &err) != 0)
+    int written = -1;
+    if (to->encode(&d, &buf, &err) != 0) {
         rc = fail("convert", "encoding %zu records as %s: %s", d.count, to->name, err.msg);
-    else if (fc_file_write_new(out_path, buf.data, buf.len, &err) != 0)
+    } else {
+        cli_catch_signals(); /* a signal from here on must not leave OUT or OUT.part */
+        written = fc_file_write_new(out_path, buf.data, buf.len, &err);
+    }
+    if (cli_last_check()) {
+        if (written == 0)
+            unlink(out_path);
+        rc = cli_interrupted("convert", "nothing written");
+    } else if (written < 0 && rc == EXIT_OK) {
         rc = fail("convert", "%s%s", err.msg,
                   err.sys_errno == EEXIST ? " (it exists; remove it or give -o OUT)" : "");
-    else
+    } else if (written == 0) {
         fprintf(stderr, "forkcollect convert: %s (%s, %zu records) -> %s (%s, %zu bytes)\n",
                 in_path, used->name, d.count, out_path, to->name, buf.len);
+    }
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
     return rc;

@@ -42,12 +42,23 @@ static const char RUN_HELP[] =
     "range and the cause, and the keys left missing are listed. Exit status: 0 when\n"
     "every result was collected, 1 when any was not, 2 for a wrong flag, 128+N when\n"
     "stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP...): children stopped,\n"
-    "files removed.\n";
+    "files removed, --save's file too.\n";
 
-/* Exit status after everything else: output that could not be written is a failure. */
-static int output_status(int rc)
+/* The end of every run that got as far as the engine: stdout checked, then one last
+ * look for a signal. A signal that came at any point before gives 128+signal, and
+ * nothing the run wrote stays: not --save's file either. */
+static int run_end(fc_engine_result *res, const char *saved, int status)
 {
-    return cli_output_status("run", "; the run was still completed and cleaned up", rc);
+    status = cli_output_status("run", "; the run was still completed and cleaned up", status);
+    if (cli_last_check()) {
+        if (saved)
+            unlink(saved);
+        status = cli_interrupted("run", saved ? "children stopped, files removed (and "
+                                                "--save's file)"
+                                              : NULL);
+    }
+    fc_engine_result_free(res);
+    return status;
 }
 
 static void print_fork(const fc_child_report *c, void *ctx)
@@ -230,10 +241,8 @@ int cmd_run(int argc, char **argv)
     fc_engine_result res;
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
-    if (rc == FC_EINTR || cli_cancel) {
-        fc_engine_result_free(&res);
-        return cli_interrupted("run", NULL);
-    }
+    if (rc == FC_EINTR || cli_cancel)
+        return run_end(&res, NULL, EXIT_FAIL); /* the signal decides the status */
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
                         "children at a time instead of %u\n",
@@ -242,8 +251,8 @@ int cmd_run(int argc, char **argv)
     if (rc != 0) {
         report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
-        fc_engine_result_free(&res);
-        return output_status(rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
+        return run_end(&res, save && save_rc == EXIT_OK ? save : NULL,
+                       rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
 
     double total = 0.0;
@@ -268,6 +277,5 @@ int cmd_run(int argc, char **argv)
            (double)kids.ru_maxrss / 1024);
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
-    fc_engine_result_free(&res);
-    return output_status(save_rc);
+    return run_end(&res, save && save_rc == EXIT_OK ? save : NULL, save_rc);
 }

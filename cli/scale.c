@@ -141,5 +141,6 @@ int cmd_scale(int argc, char **argv)
                base / med, base / med / children);
     }
     free(t);
-    return cli_output_status("scale", "", EXIT_OK);
+    int rc = cli_output_status("scale", "", EXIT_OK);
+    return cli_last_check() ? cli_interrupted("scale", NULL) : rc;
 }
