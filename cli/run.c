@@ -42,21 +42,48 @@ static const char RUN_HELP[] =
     "range and the cause, and the keys left missing are listed. Exit status: 0 when\n"
     "every result was collected, 1 when any was not, 2 for a wrong flag, 128+N when\n"
     "stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP...): children stopped,\n"
-    "files removed, --save's file too.\n";
+    "files removed, --save's file too (--keep keeps the collected result files).\n";
+
+/* Says, after a failed or interrupted run with --keep, which result files were kept
+ * and where. A private directory left empty is removed. */
+static void report_kept(const fc_engine_config *cfg, const fc_engine_result *res)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < res->nchildren; i++)
+        kept += res->children[i].state == FC_CHILD_COLLECTED;
+    if (kept == 0) {
+        if (!cfg->dir && res->dir[0])
+            rmdir(res->dir);
+        fprintf(stderr, "forkcollect run: --keep: no child was collected, so no result file "
+                        "was kept\n");
+        return;
+    }
+    fprintf(stderr, "forkcollect run: --keep: kept the %u result file%s collected, in %s:\n",
+            kept, kept == 1 ? "" : "s", res->dir);
+    for (unsigned i = 0; i < res->nchildren; i++)
+        if (res->children[i].state == FC_CHILD_COLLECTED)
+            fprintf(stderr, "  %s\n", res->children[i].path);
+}
 
 /* The end of every run that got as far as the engine: stdout checked, then one last
  * look for a signal. A signal that came at any point before gives 128+signal, and
- * nothing the run wrote stays: not --save's file either. */
-static int run_end(fc_engine_result *res, const char *saved, int status)
+ * nothing the run wrote stays: not --save's file either. With --keep, a failed or
+ * interrupted run says which result files it kept, and where. */
+static int run_end(const fc_engine_config *cfg, fc_engine_result *res, const char *saved,
+                   bool failed, int status)
 {
     status = cli_output_status("run", "; the run was still completed and cleaned up", status);
     if (cli_last_check()) {
         if (saved)
             unlink(saved);
-        status = cli_interrupted("run", saved ? "children stopped, files removed (and "
-                                                "--save's file)"
-                                              : NULL);
+        status = cli_interrupted("run", cfg->keep ? "children stopped"
+                                        : saved   ? "children stopped, files removed (and "
+                                                    "--save's file)"
+                                                  : NULL);
+        failed = true;
     }
+    if (failed && cfg->keep)
+        report_kept(cfg, res);
     fc_engine_result_free(res);
     return status;
 }
@@ -242,7 +269,7 @@ int cmd_run(int argc, char **argv)
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
     if (rc == FC_EINTR || cli_cancel)
-        return run_end(&res, NULL, EXIT_FAIL); /* the signal decides the status */
+        return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
                         "children at a time instead of %u\n",
@@ -251,7 +278,7 @@ int cmd_run(int argc, char **argv)
     if (rc != 0) {
         report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
-        return run_end(&res, save && save_rc == EXIT_OK ? save : NULL,
+        return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, true,
                        rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
 
@@ -277,5 +304,5 @@ int cmd_run(int argc, char **argv)
            (double)kids.ru_maxrss / 1024);
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
-    return run_end(&res, save && save_rc == EXIT_OK ? save : NULL, save_rc);
+    return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, false, save_rc);
 }

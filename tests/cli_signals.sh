@@ -194,4 +194,39 @@ t_a_signal_during_the_save_write_is_not_swallowed() {
   [ -z "$(ls -A "$d")" ] || { ls "$d"; return 1; }
 }
 
+# 16: --keep with a failed or interrupted run kept the private directory without naming
+# it, and said "files removed".
+t_keep_says_what_a_failed_or_interrupted_run_kept() {
+  local a b dir
+  # Failed: child 1 killed, child 2 collected.
+  bg "$FC" run --count 2 --workers 2 --iterations $HALF --keep
+  wait_for '^forked.*keys 2' "$WORK/out" || return 1
+  a=$(child_pid 1); b=$(child_pid 2)
+  kill -KILL "$a"
+  expect_end 1 $PID || return 1
+  dir=$(ls -d "$TMPDIR"/forkcollect-*)
+  grep -qx "forkcollect run: --keep: kept the 1 result file collected, in $dir:" "$WORK/err" &&
+  grep -qx "  $dir/$PID-$b.json" "$WORK/err" && [ -f "$dir/$PID-$b.json" ] &&
+  [ "$(ls "$dir")" = "$PID-$b.json" ] || { cat "$WORK/err"; return 1; }
+  rm -rf "$dir"
+  # Interrupted: child 1 stopped (SIGSTOP), child 2 collected, then SIGINT.
+  bg "$FC" run --count 2 --workers 2 --iterations $HALF --keep
+  wait_for '^forked.*keys 2' "$WORK/out" || return 1
+  a=$(child_pid 1); b=$(child_pid 2)
+  kill -STOP "$a"
+  wait_for "^collected child $b" "$WORK/out" || { kill -KILL "$a" $PID; return 1; }
+  kill -INT $PID
+  expect_end 130 $PID || return 1
+  dir=$(ls -d "$TMPDIR"/forkcollect-*)
+  grep -qx "forkcollect run: interrupted by SIGINT: children stopped" "$WORK/err" &&
+  grep -qx "forkcollect run: --keep: kept the 1 result file collected, in $dir:" "$WORK/err" &&
+  [ "$(ls "$dir")" = "$PID-$b.json" ] && ! grep -q 'files removed' "$WORK/err" &&
+  no_children $HALF || { cat "$WORK/err"; return 1; }
+  rm -rf "$dir"
+  # Nothing collected: said so, and the empty private directory is not left behind.
+  expect_status 1 "$FC" run --count 2 --workers 2 --iterations $LONG --timeout 0.2 --keep &&
+  grep -qx "forkcollect run: --keep: no child was collected, so no result file was kept" "$WORK/err" &&
+  no_leftovers
+}
+
 run_tests
