@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ==== Signals (docs/RELIABILITY.md, "Signals") ==== */
@@ -227,6 +229,182 @@ int fail(const char *cmd, const char *fmt, ...)
     return EXIT_FAIL;
 }
 
+/* ==== Flags ==== */
+
+/* Where cli_parse is in argv. */
+typedef struct cli_parser {
+    const cli_command *c;
+    int argc;
+    char **argv;          /* argv[0] is the command's name */
+    int next;             /* the next argv to read */
+    const char *word;     /* the argument being read ("-kn4") */
+    const char *cluster;  /* the rest of it after -k ("n4"), or NULL */
+    bool only_args;       /* after "--" */
+    const char *value;    /* the value of the flag just read */
+    int nargs;            /* arguments that are not flags, moved to argv[1 .. nargs] */
+    int status;           /* after CLI_STOP: what the command returns */
+} cli_parser;
+
+enum { CLI_END = 0, CLI_STOP = -1 };
+
+static const cli_flag help_flag = {"help", 'h', false, 0};
+
+/* The command's flags, then --help; NULL past the end. */
+static const cli_flag *flag_at(const cli_parser *p, size_t i)
+{
+    size_t n = 0;
+    while (p->c->flags[n].name)
+        n++;
+    return i < n ? &p->c->flags[i] : i == n ? &help_flag : NULL;
+}
+
+static int stop(cli_parser *p, int status)
+{
+    p->status = status;
+    return CLI_STOP;
+}
+
+static int found(cli_parser *p, const cli_flag *f)
+{
+    if (f != &help_flag)
+        return f->id;
+    fputs(p->c->help, stdout);
+    return stop(p, EXIT_OK);
+}
+
+/* Says that --name[0..len) could be any of the flags it begins. */
+static void ambiguous(const cli_parser *p, const char *name, size_t len)
+{
+    char list[512] = "";
+    size_t nmatch = 0, k = 0;
+    const cli_flag *f;
+    for (size_t i = 0; (f = flag_at(p, i)) != NULL; i++)
+        nmatch += strncmp(f->name, name, len) == 0;
+    for (size_t i = 0; (f = flag_at(p, i)) != NULL; i++) {
+        if (strncmp(f->name, name, len) != 0)
+            continue;
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s--%s",
+                 k == 0 ? "" : k + 1 == nmatch ? " or " : ", ", f->name);
+        k++;
+    }
+    usage_error(p->c->name, "option '--%.*s' is ambiguous: it could be %s", (int)len, name,
+                list);
+}
+
+/* The flag named name[0..len), or the only one that name begins; NULL after a usage
+ * error. */
+static const cli_flag *find_long(const cli_parser *p, const char *name, size_t len)
+{
+    const cli_flag *f, *match = NULL;
+    size_t nmatch = 0;
+    for (size_t i = 0; (f = flag_at(p, i)) != NULL; i++) {
+        if (strncmp(f->name, name, len) != 0)
+            continue;
+        if (f->name[len] == '\0')
+            return f; /* a whole name wins over the longer names it begins */
+        match = f;
+        nmatch++;
+    }
+    if (nmatch == 1 && len > 0)
+        return match;
+    if (nmatch == 0 || len == 0)
+        usage_error(p->c->name, "unknown option '--%.*s'", (int)len, name);
+    else
+        ambiguous(p, name, len);
+    return NULL;
+}
+
+/* --name, --name=VALUE, --name VALUE. */
+static int long_flag(cli_parser *p, const char *arg)
+{
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const cli_flag *f = find_long(p, name, len);
+    if (!f)
+        return stop(p, EXIT_USAGE);
+    if (!f->has_value && eq)
+        return stop(p, usage_error(p->c->name, "--%s takes no value (got '%s')", f->name,
+                                   arg));
+    if (f->has_value) {
+        if (eq)
+            p->value = eq + 1;
+        else if (p->next < p->argc)
+            p->value = p->argv[p->next++];
+        else
+            return stop(p, usage_error(p->c->name, "--%s needs a value", f->name));
+    }
+    return found(p, f);
+}
+
+/* The next letter of a cluster: -k, -n VALUE, -nVALUE, -kn4. */
+static int short_flag(cli_parser *p)
+{
+    char c = *p->cluster++;
+    const cli_flag *f = NULL;
+    for (size_t i = 0; (f = flag_at(p, i)) != NULL && f->letter != c; i++)
+        ;
+    if (!f) {
+        if (strlen(p->word) > 2)
+            return stop(p, usage_error(p->c->name, "unknown option '-%c' (in '%s')", c,
+                                       p->word));
+        return stop(p, usage_error(p->c->name, "unknown option '-%c'", c));
+    }
+    if (f->has_value) {
+        if (*p->cluster)
+            p->value = p->cluster;
+        else if (p->next < p->argc)
+            p->value = p->argv[p->next++];
+        else
+            return stop(p, usage_error(p->c->name, "-%c (--%s) needs a value", c, f->name));
+        p->cluster = NULL;
+    } else if (*p->cluster == '\0') {
+        p->cluster = NULL;
+    }
+    return found(p, f);
+}
+
+/* The next flag's id, CLI_END when none is left, or CLI_STOP. */
+static int next_flag(cli_parser *p)
+{
+    p->value = NULL;
+    if (p->cluster)
+        return short_flag(p);
+    while (p->next < p->argc) {
+        char *arg = p->argv[p->next++];
+        if (!p->only_args && strcmp(arg, "--") == 0) {
+            p->only_args = true;
+            continue;
+        }
+        if (p->only_args || arg[0] != '-' || arg[1] == '\0') {
+            p->argv[1 + p->nargs++] = arg; /* an index already read: nothing is lost */
+            continue;
+        }
+        if (arg[1] == '-')
+            return long_flag(p, arg);
+        p->word = arg;
+        p->cluster = arg + 1;
+        return short_flag(p);
+    }
+    return CLI_END;
+}
+
+int cli_parse(const cli_command *c, int argc, char **argv, void *ctx, int *nargs)
+{
+    cli_parser p = {.c = c, .argc = argc, .argv = argv, .next = 1};
+    int id;
+    while ((id = next_flag(&p)) != CLI_END && id != CLI_STOP)
+        if (c->on_flag(ctx, id, p.value) != 0)
+            return EXIT_USAGE;
+    if (id == CLI_STOP)
+        return p.status;
+    if (p.nargs > c->max_args)
+        return usage_error(c->name, "unexpected argument '%s'", argv[1 + c->max_args]);
+    if (nargs)
+        *nargs = p.nargs;
+    return CLI_GO_ON;
+}
+
 int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min, uint64_t max,
               uint64_t *out)
 {
@@ -236,7 +414,11 @@ int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min,
         if ((*p == '_' || *p == ',') && digits > 0 && p[1] >= '0' && p[1] <= '9')
             continue;
         if (*p < '0' || *p > '9') {
-            usage_error(cmd, "%s: '%s' is not a whole number", flag, text);
+            if (text[0] == '-' && text[1] >= '0' && text[1] <= '9')
+                usage_error(cmd, "%s: %s is negative (give %llu to %llu)", flag, text,
+                            (unsigned long long)min, (unsigned long long)max);
+            else
+                usage_error(cmd, "%s: '%s' is not a whole number", flag, text);
             return -1;
         }
         unsigned d = (unsigned)(*p - '0');
@@ -282,41 +464,66 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
     return c;
 }
 
-int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max)
+int for_each_item(const char *cmd, const char *flag, const char *text,
+                  int (*item)(const char *cmd, const char *text, void *ctx), void *ctx)
 {
-    int n = 0;
-    if (strcasecmp(text, "all") == 0) {
-        for (size_t i = 0; fc_codec_at(i) && n < max; i++)
-            codecs[n++] = fc_codec_at(i);
-        return n;
-    }
-    char copy[512];
-    if (strlen(text) >= sizeof copy) {
-        usage_error(cmd, "--formats: list too long");
+    if (*text == '\0') {
+        usage_error(cmd, "%s: nothing given", flag);
         return -1;
     }
-    strcpy(copy, text);
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        const fc_codec *c = parse_format(cmd, "--formats", tok);
-        if (!c)
-            return -1;
-        for (int i = 0; i < n; i++)
-            if (codecs[i] == c) {
-                usage_error(cmd, "--formats: '%s' is listed twice", tok);
-                return -1;
-            }
-        if (n == max) {
-            usage_error(cmd, "--formats: too many formats");
+    char *copy = strdup(text);
+    if (!copy) {
+        fail(cmd, "%s: out of memory", flag);
+        return -1;
+    }
+    int rc = 0, n = 0;
+    for (char *tok = copy, *end; rc == 0 && tok; tok = end, n++) {
+        if ((end = strchr(tok, ',')) != NULL)
+            *end++ = '\0';
+        if (*tok == '\0') {
+            usage_error(cmd, "%s: '%s' has an empty item (item %d)", flag, text, n + 1);
+            rc = -1;
+        } else {
+            rc = item(cmd, tok, ctx);
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+struct format_list {
+    const fc_codec **codecs;
+    int n, max;
+};
+
+static int add_format(const char *cmd, const char *name, void *ctx)
+{
+    struct format_list *l = ctx;
+    const fc_codec *c = parse_format(cmd, "--formats", name);
+    if (!c)
+        return -1;
+    for (int i = 0; i < l->n; i++)
+        if (l->codecs[i] == c) {
+            usage_error(cmd, "--formats: '%s' is listed twice", name);
             return -1;
         }
-        codecs[n++] = c;
-    }
-    if (n == 0) {
-        usage_error(cmd, "--formats: no format given");
+    if (l->n == l->max) {
+        usage_error(cmd, "--formats: at most %d formats", l->max);
         return -1;
     }
-    return n;
+    l->codecs[l->n++] = c;
+    return 0;
+}
+
+int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max)
+{
+    struct format_list l = {codecs, 0, max};
+    if (strcasecmp(text, "all") == 0) {
+        for (size_t i = 0; fc_codec_at(i) && l.n < max; i++)
+            codecs[l.n++] = fc_codec_at(i);
+        return l.n;
+    }
+    return for_each_item(cmd, "--formats", text, add_format, &l) == 0 ? l.n : -1;
 }
 
 const char *human_ns(double ns, char buf[32])
@@ -363,4 +570,90 @@ int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc
     if (used)
         *used = c;
     return EXIT_OK;
+}
+
+/* ==== Files written for the user ==== */
+
+/* The directory part of path ("." when there is none), in dir[size]. */
+static void directory_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+int check_new_file(const char *cmd, const char *flag, const char *path)
+{
+    char part[4096], dir[4096];
+    struct stat st;
+    size_t len = strlen(path);
+    if (len == 0)
+        return usage_error(cmd, "%s: no file name given", flag);
+    if (len + sizeof ".part" > sizeof part)
+        return usage_error(cmd, "%s: %s: path too long", flag, path);
+    if (path[len - 1] == '/')
+        return usage_error(cmd, "%s: %s names a directory, not a file", flag, path);
+    if (lstat(path, &st) == 0)
+        return S_ISLNK(st.st_mode)
+                   ? usage_error(cmd, "%s: %s is a symbolic link; forkcollect never writes "
+                                      "through one (remove it or choose another name)",
+                                 flag, path)
+                   : usage_error(cmd, "%s: %s exists; it is never overwritten", flag, path);
+    if (errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: said below, about the directory */
+        return usage_error(cmd, "%s: cannot use %s: %s", flag, path, strerror(errno));
+    snprintf(part, sizeof part, "%s.part", path);
+    if (lstat(part, &st) == 0)
+        return usage_error(cmd, "%s: %s exists (left by an interrupted write?); remove it first",
+                           flag, part);
+    directory_of(path, dir, sizeof dir);
+    if (stat(dir, &st) != 0)
+        return usage_error(cmd, "%s: cannot write %s: directory %s: %s", flag, path, dir,
+                           strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return usage_error(cmd, "%s: cannot write %s: %s is not a directory", flag, path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return usage_error(cmd, "%s: cannot create files in %s: %s", flag, dir,
+                           strerror(errno));
+    return 0;
+}
+
+int write_new_file(const char *cmd, const char *flag, const char *path, const void *data,
+                   size_t len)
+{
+    fc_error err = {0};
+    if (fc_file_write_new(path, data, len, &err) == 0)
+        return EXIT_OK;
+    const char *hint = err.sys_errno == EEXIST ? " (it is never overwritten)"
+                       : err.sys_errno == ELOOP ? " (a symbolic link is never followed)"
+                                                : "";
+    return fail(cmd, "%s: %s%s; nothing was written", flag, err.msg, hint);
+}
+
+int write_rendered_file(const char *cmd, const char *flag, const char *path,
+                        void (*render)(FILE *f, const void *ctx), const void *ctx)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return fail(cmd, "%s: %s: out of memory", flag, path);
+    render(mem, ctx);
+    int bad = ferror(mem);
+    if (fclose(mem) != 0 || bad) {
+        free(text);
+        return fail(cmd, "%s: %s: out of memory while preparing it; nothing was written", flag,
+                    path);
+    }
+    int rc = write_new_file(cmd, flag, path, text, len);
+    free(text);
+    return rc;
+}
+
+const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
 }

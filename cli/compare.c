@@ -14,7 +14,6 @@
 #include "compare.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,7 @@ static const char COMPARE_HELP[] =
     "      --warmup W       rounds run first and not counted (default 1)\n"
     "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
+    "                       (FILE must be new: it is never overwritten)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every format ran and round-tripped bit for bit, 1 otherwise,\n"
@@ -195,6 +195,11 @@ static void progress(bool on, unsigned done, unsigned total, const char *what)
 
 /* ==== The command ==== */
 
+static void render_svg(FILE *f, const void *report)
+{
+    report_svg(f, report);
+}
+
 static int parse_output(const char *s, enum output_kind *k)
 {
     static const char *names[] = {"table", "csv", "json", "markdown"};
@@ -206,69 +211,71 @@ static int parse_output(const char *s, enum output_kind *k)
     return -1;
 }
 
+/* What compare's flags ask for. */
+typedef struct compare_request {
+    const fc_codec *codecs[16];
+    int n;
+    uint64_t count, iterations, workers, repeat, warmup;
+    enum output_kind output;
+    const char *chart;
+} compare_request;
+
+static const cli_flag COMPARE_FLAGS[] = {
+    {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
+    {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
+    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {NULL, 0, false, 0}};
+
+static int compare_flag(void *ctx, int id, const char *v)
+{
+    compare_request *rq = ctx;
+    switch (id) {
+    case 'f': return (rq->n = parse_format_list("compare", v, rq->codecs, 16)) < 0 ? -1 : 0;
+    case 'n': return parse_u64("compare", "--count", v, 1, 10000000, &rq->count);
+    case 'w': return parse_u64("compare", "--workers", v, 1, 1024, &rq->workers);
+    case 'i': return parse_u64("compare", "--iterations", v, 0, 100000000, &rq->iterations);
+    case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &rq->repeat);
+    case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &rq->warmup);
+    case 'c': rq->chart = v; return 0;
+    case 'o':
+        if (parse_output(v, &rq->output) == 0)
+            return 0;
+        usage_error("compare", "--output: '%s' is not table, csv, json or markdown", v);
+        return -1;
+    }
+    return -1;
+}
+
+/* Reads compare's flags into rq; returns CLI_GO_ON, or the exit status. */
+static int parse_compare(int argc, char **argv, compare_request *rq)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *rq = (compare_request){.count = 100000, .iterations = 100,
+                            .workers = cpus > 0 ? (uint64_t)cpus : 1, .repeat = 10,
+                            .warmup = 1, .output = OUTPUT_TABLE};
+    rq->n = parse_format_list("compare", "all", rq->codecs, 16);
+    static const cli_command COMPARE = {"compare", COMPARE_HELP, COMPARE_FLAGS, 0,
+                                        compare_flag};
+    int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
+    if (status != CLI_GO_ON)
+        return status;
+    if (rq->chart && check_new_file("compare", "--chart", rq->chart) != 0)
+        return EXIT_USAGE; /* now, not after minutes of measuring */
+    return CLI_GO_ON;
+}
+
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"formats", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
-        {"workers", required_argument, NULL, 'w'}, {"iterations", required_argument, NULL, 'i'},
-        {"repeat", required_argument, NULL, 'r'},  {"warmup", required_argument, NULL, 'W'},
-        {"output", required_argument, NULL, 'o'},  {"chart", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     static compare_report r; /* large; one per process */
-    const fc_codec *codecs[16];
-    int n = parse_format_list("compare", "all", codecs, 16);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t count = 100000, iterations = 100, workers = cpus > 0 ? (uint64_t)cpus : 1,
-             repeat = 10, warmup = 1;
-    enum output_kind output = OUTPUT_TABLE;
-    const char *chart = NULL;
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:n:w:i:r:o:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if ((n = parse_format_list("compare", optarg, codecs, 16)) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            if (parse_u64("compare", "--count", optarg, 1, 10000000, &count))
-                return EXIT_USAGE;
-            break;
-        case 'w':
-            if (parse_u64("compare", "--workers", optarg, 1, 1024, &workers))
-                return EXIT_USAGE;
-            break;
-        case 'i':
-            if (parse_u64("compare", "--iterations", optarg, 0, 100000000, &iterations))
-                return EXIT_USAGE;
-            break;
-        case 'r':
-            if (parse_u64("compare", "--repeat", optarg, 1, 1000, &repeat))
-                return EXIT_USAGE;
-            break;
-        case 'W':
-            if (parse_u64("compare", "--warmup", optarg, 0, 100, &warmup))
-                return EXIT_USAGE;
-            break;
-        case 'o':
-            if (parse_output(optarg, &output))
-                return usage_error("compare", "--output: '%s' is not table, csv, json or "
-                                              "markdown", optarg);
-            break;
-        case 'c':
-            chart = optarg;
-            break;
-        case 'h':
-            fputs(COMPARE_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("compare", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("compare", "unexpected argument '%s'", argv[optind]);
+    compare_request rq;
+    int status = parse_compare(argc, argv, &rq);
+    if (status != CLI_GO_ON)
+        return status;
+    const fc_codec **codecs = rq.codecs;
+    int n = rq.n;
+    uint64_t count = rq.count, iterations = rq.iterations, workers = rq.workers,
+             repeat = rq.repeat, warmup = rq.warmup;
+    enum output_kind output = rq.output;
+    const char *chart = rq.chart;
 
     cli_catch_signals(); /* before any work: an early Ctrl-C must not be lost either */
     r.count = count;
@@ -407,8 +414,8 @@ int cmd_compare(int argc, char **argv)
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
     bool charted = false;
     if (chart && !cli_cancel) {
-        if (report_svg(chart, &r) != 0)
-            rc = fail("compare", "%s: cannot write the chart: %s", chart, strerror(errno));
+        if (write_rendered_file("compare", "--chart", chart, render_svg, &r) != EXIT_OK)
+            rc = EXIT_FAIL;
         else
             charted = true;
     }

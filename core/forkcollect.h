@@ -83,6 +83,16 @@ long fc_dataset_first_difference(const fc_dataset *a, const fc_dataset *b);
  * random.random(), bit for bit. */
 double fc_calc(uint64_t n, uint64_t iterations);
 
+/* The total of a run, the two ways Python adds floats (core/fsum.c).
+ * fc_fsum: Python's math.fsum, the sum of v[0..count-1] correctly rounded, the same in
+ * any order; Python 3.12+'s sum() gives it for the course's numbers. As math.fsum: a
+ * nan among the values gives nan, infinities of one sign give that infinity; inf with
+ * -inf, or a partial sum past the largest double, is FC_EINVAL (no *sum). FC_ENOMEM
+ * when more than 32 partial sums are needed and malloc fails.
+ * fc_sum_in_order: v[0] + v[1] + ... from the left, as Python 3.11 and older sum(). */
+int fc_fsum(const double *v, size_t count, double *sum, fc_error *err);
+double fc_sum_in_order(const double *v, size_t count);
+
 /* Python's repr() of a double ("0.1", "1e+16", "-0.0", "nan", "inf"): the shortest
  * text that reads back to the same bits. buf needs FC_REPR_MAX bytes; returns the
  * length written (without the NUL). */

@@ -95,7 +95,7 @@ t_file_size_limit_is_an_error_and_leaves_no_part_file() {
   # Children's files (50 records) fit under the limit; the saved file (200) does not.
   expect_status 1 bash -c 'ulimit -f 2 && exec "$@"' - "$FC" run --count 200 --workers 4 \
     --iterations 1 --format raw --save "$d/all.raw" &&
-  grep -qx "forkcollect run: --save: $d/all.raw.part: write of [0-9]* bytes failed: File too large" "$WORK/err" &&
+  grep -qx "forkcollect run: --save: $d/all.raw.part: write of [0-9]* bytes failed: File too large; nothing was written" "$WORK/err" &&
   [ ! -e "$d/all.raw.part" ] && [ ! -e "$d/all.raw" ] && no_leftovers
 }
 
