@@ -33,6 +33,16 @@ expect_end() {
   [ "$RC" -eq "$1" ] && return 0
   echo "  exited $RC, expected $1; stderr:"; sed 's/^/    /' "$WORK/err"; return 1
 }
+# wait_catching PID: waits (at most 10 s) until PID catches SIGINT (SigCgt, Linux).
+wait_catching() {
+  local _ mask
+  for _ in $(seq 100); do
+    mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+    [ -n "$mask" ] && (( (16#$mask >> 1) & 1 )) && return 0
+    sleep 0.1
+  done
+  echo "  $1 never caught SIGINT"; return 1
+}
 no_children() {
   ! pgrep -f "iterations $1" >/dev/null || { echo "  children still running"; return 1; }
 }
@@ -140,7 +150,8 @@ t_a_child_sent_sighup_dies_by_it() {
 # large flags: here 1,000 numbers of 100,000,000 draws).
 t_compare_stops_while_computing_its_reference_values() {
   bg "$FC" compare --count 1000 --iterations 100000000 --formats raw
-  sleep 0.5
+  wait_catching $PID || { kill -KILL $PID; return 1; }
+  sleep 0.3
   kill -INT $PID
   expect_end 130 $PID &&
   grep -qx "forkcollect compare: interrupted by SIGINT: children stopped, files removed" "$WORK/err" &&
