@@ -10,7 +10,9 @@ LONG=4000000017    # a child that never ends by itself
 HALF=100000017     # about half a second per number
 
 # bg CMD...: starts CMD in the background, stdout/stderr in $WORK/out, $WORK/err; sets PID.
-bg() { "$@" >"$WORK/out" 2>"$WORK/err" & PID=$!; }
+# The files are emptied first, here: the child's own `>` may come after wait_for has
+# read the last command's "forked" lines, and the signal would come too early.
+bg() { : >"$WORK/out"; : >"$WORK/err"; "$@" >"$WORK/out" 2>"$WORK/err" & PID=$!; }
 # Waits are long (60 s at most), for slow builds (the asan preset is -O0) on a busy
 # machine: a command that works ends or prints long before.
 # wait_for PATTERN FILE: waits until FILE has a line matching PATTERN.
