@@ -76,6 +76,9 @@ const char *plural(uint64_t n);
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
+/* Prints a help text to stdout with each "{formats}" replaced by the formats built, from
+ * the registry: "raw, json, msgpack, protobuf or tpl". */
+void print_help(const char *text);
 /* Calls item(cmd, each, ctx) for each comma-separated item of a flag's value, of any
  * length; an empty item is a usage error. Returns 0, or -1 once an error is printed
  * (item returns -1 after printing its own). */
@@ -131,10 +134,10 @@ int cli_output_status(const char *cmd, const char *tail, int rc);
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);
 
-/* Reads a result file in any format: --from if given, else recognised from the
- * content, else from the extension. Prints errors naming the file and format. */
-int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc_dataset *out,
-                     const fc_codec **used);
+/* Reads a result file in any format (fc_result_read; "-" is standard input) and
+ * prints its error, which names the file, the format and what to do. */
+int read_result_file(const char *cmd, const char *path, const fc_read_options *opt,
+                     fc_dataset *out, fc_read_info *info);
 
 int cmd_run(int argc, char **argv);
 int cmd_formats(int argc, char **argv);

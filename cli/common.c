@@ -268,7 +268,7 @@ static int found(cli_parser *p, const cli_flag *f)
 {
     if (f != &help_flag)
         return f->id;
-    fputs(p->c->help, stdout);
+    print_help(p->c->help); /* "{formats}": the formats built */
     return stop(p, EXIT_OK);
 }
 
@@ -539,37 +539,14 @@ const char *human_ns(double ns, char buf[32])
     return buf;
 }
 
-static const char *extension_of(const char *path)
+int read_result_file(const char *cmd, const char *path, const fc_read_options *opt,
+                     fc_dataset *out, fc_read_info *info)
 {
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    return dot && (!slash || dot > slash) ? dot + 1 : NULL;
-}
-
-int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc_dataset *out,
-                     const fc_codec **used)
-{
-    fc_buffer buf = {0};
     fc_error err = {0};
-    if (fc_file_read(path, &buf, &err) != 0)
-        return fail(cmd, "%s", err.msg);
-    const fc_codec *c = from;
-    const char *how = "as given by --from";
-    if (!c && (c = fc_codec_detect(buf.data, buf.len)) != NULL)
-        how = "recognised from its content";
-    if (!c && (c = fc_codec_find(extension_of(path))) != NULL)
-        how = "guessed from its extension";
-    if (!c) {
-        fc_buffer_free(&buf);
-        return fail(cmd, "%s: cannot tell its format from its content or its name; "
-                         "give --from FORMAT", path);
-    }
-    int rc = c->decode(buf.data, buf.len, out, &err);
-    fc_buffer_free(&buf);
-    if (rc != 0)
-        return fail(cmd, "%s: not a valid %s file (%s): %s", path, c->name, how, err.msg);
-    if (used)
-        *used = c;
-    return EXIT_OK;
+    int rc = strcmp(path, "-") == 0
+                 ? fc_result_read_fd(STDIN_FILENO, "standard input", opt, out, info, &err)
+                 : fc_result_read(path, opt, out, info, &err);
+    return rc == 0 ? EXIT_OK : fail(cmd, "%s", err.msg);
 }
 
 /* ==== Files written for the user ==== */

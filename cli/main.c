@@ -21,8 +21,11 @@ static const struct {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: forkcollect COMMAND [OPTIONS]   (forkcollect COMMAND --help for more)\n\n"
-               "Runs the fork-and-collect exercise through JSON, MessagePack, protobuf, tpl\n"
-               "and a raw layout, and compares what each format costs.\n\ncommands:\n");
+               "Runs the fork-and-collect exercise through each format and compares what\n"
+               "each costs. Formats: ");
+    for (size_t i = 0; fc_codec_at(i); i++)
+        fprintf(f, "%s%s", i ? ", " : "", fc_codec_at(i)->name);
+    fprintf(f, " (see 'forkcollect formats').\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }

@@ -12,7 +12,7 @@ static const char *library_line(char *buf, size_t size)
     buf[0] = '\0';
     for (size_t i = 0; fc_codec_at(i); i++) {
         const fc_codec *c = fc_codec_at(i);
-        if (strcmp(c->library, "forkcollect") == 0)
+        if (c->supports & FC_SUPPORTS_BUILTIN)
             continue;
         size_t n = strlen(buf);
         snprintf(buf + n, size - n, "%s%s %s", n ? ", " : "", c->library, c->library_version());

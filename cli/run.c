@@ -19,7 +19,7 @@ static const char RUN_HELP[] =
     "D/<parent pid>-<child pid>.<ext> and exits. The parent collects each file as its\n"
     "child ends, checks it, merges it, and removes it unless --keep.\n"
     "\n"
-    "  -f, --format F      raw, json, msgpack, protobuf or tpl (default json)\n"
+    "  -f, --format F      {formats} (default json)\n"
     "  -n, --count N       how many numbers (default 20)\n"
     "  -s, --start S       the first number (default 1)\n"
     "  -w, --workers P     children to fork (default: one per online CPU)\n"

@@ -86,11 +86,49 @@ static int pb_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
     return rc;
 }
 
-/* Field 1 (count) as a varint: tag byte 0x08. protobuf writers emit fields in
- * field-number order, and forkcollect requires the count. */
-static bool pb_probe(const uint8_t *data, size_t len)
+/* Reads a varint at data[*pos..len); false if it is cut off or longer than 10 bytes. */
+static bool pb_varint(const uint8_t *data, size_t len, size_t *pos, uint64_t *v)
 {
-    return len >= 2 && data[0] == 0x08;
+    *v = 0;
+    for (unsigned shift = 0; *pos < len && shift < 70; shift += 7) {
+        uint8_t b = data[(*pos)++];
+        *v |= (uint64_t)(b & 0x7f) << (shift < 64 ? shift : 63);
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
+/* Walks the first fields: each must have a field number and a wire type protobuf
+ * has (no groups), and results.proto's fields the wire types they are written with
+ * (count a varint; keys packed or a varint; values packed or 8 bytes). Bids 8 bits
+ * for each of those fields seen, unknown fields (which protobuf skips) nothing; 0
+ * when none of ours is seen or a field is impossible. */
+static unsigned pb_probe(const uint8_t *data, size_t len)
+{
+    unsigned bid = 0;
+    size_t pos = 0;
+    for (int fields = 0; fields < 16 && pos < len; fields++) {
+        uint64_t tag, n;
+        if (!pb_varint(data, len, &pos, &tag))
+            break;
+        uint64_t field = tag >> 3;
+        unsigned wire = (unsigned)(tag & 7);
+        bool ours = (field == 1 && wire == 0) || (field == 2 && (wire == 2 || wire == 0)) ||
+                    (field == 3 && (wire == 2 || wire == 1));
+        if (field == 0 || wire == 3 || wire == 4 || wire > 5 || (field <= 3 && !ours))
+            return 0;
+        bid += ours ? 8 : 0;
+        if (wire == 0 && !pb_varint(data, len, &pos, &n))
+            break;
+        if (wire == 2 && !pb_varint(data, len, &pos, &n))
+            break;
+        size_t skip = wire == 1 ? 8 : wire == 5 ? 4 : wire == 2 ? (size_t)n : 0;
+        if (wire == 2 && n > len - pos)
+            break; /* runs past what the probe is shown */
+        pos += skip;
+    }
+    return bid;
 }
 
 const fc_codec fc_codec_protobuf = {
@@ -101,4 +139,6 @@ const fc_codec fc_codec_protobuf = {
     .encode = pb_encode,
     .decode = pb_decode,
     .probe = pb_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS,
 };

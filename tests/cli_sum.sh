@@ -98,7 +98,7 @@ t_documented_readers_work() {
   local d=$WORK/readers f; mkdir -p "$d/src"
   doc_blocks "$d/src" &&
   [ "$(cd "$d/src" && ls | tr '\n' ' ')" = '1.python 2.python 3.sh 4.python 5.python 6.c ' ] || { echo "  blocks: $(ls "$d/src")"; return 1; }
-  for f in json msgpack protobuf raw tpl; do
+  for f in $("$FC" formats --names); do # each block below reads the formats built
     expect_status 0 "$FC" run --format $f --count 9 --start 18446744073709551600 --iterations 300 --workers 2 --save "$d/ours.$f" || return 1
   done
   ln -s "$PROTO_DIR" "$d/proto" && (cd "$d" && bash src/3.sh) && [ -f "$d/results_pb2.py" ] || return 1
@@ -113,6 +113,8 @@ def calc(n, it):
 want = {n: calc(n, 300) for n in range(2**64 - 16, 2**64 - 7)}
 for block, fmt in (("1", "json"), ("2", "msgpack"), ("4", "protobuf"), ("5", "raw")):
     scope = {"path": os.path.join(d0, "ours." + fmt)}
+    if not os.path.exists(scope["path"]):
+        continue  # a format this build does not hold
     exec(open(os.path.join(d0, "src", block + ".python")).read(), scope)
     assert scope["d"] == want, (fmt, scope["d"])
 # Without strict_map_key=False, Python's msgpack refuses our file and its own packb.
@@ -127,8 +129,8 @@ PY
   { grep '^#include' "$d/src/6.c"; echo '#include <stdio.h>'
     echo 'int main(int argc, char **argv) { const char *path = argv[1]; (void)argc;'
     grep -v '^#include' "$d/src/6.c"; echo 'return 0; }'; } >"$d/tpl_reader.c"
-  if ! command -v cc >/dev/null || ! pkg-config --exists libtpl; then
-    echo "  note: no C compiler or libtpl: the C block is not compiled"; return 0
+  if ! command -v cc >/dev/null || ! pkg-config --exists libtpl || [ ! -f "$d/ours.tpl" ]; then
+    echo "  note: no C compiler, libtpl or tpl format: the C block is not compiled"; return 0
   fi
   # shellcheck disable=SC2046
   cc -std=c11 -Wall -Werror -o "$d/tpl_reader" "$d/tpl_reader.c" $(pkg-config --cflags --libs libtpl) &&

@@ -2,7 +2,9 @@
 #include "testutil.h"
 
 #include <stdlib.h>
+#ifdef FC_HAVE_TPL /* each format's own tests run when it is built */
 #include <tpl.h>
+#endif
 
 static fc_buffer encode_with(const char *name, const fc_dataset *d)
 {
@@ -186,6 +188,7 @@ START_TEST(msgpack_wrong_shapes)
 END_TEST
 
 /* ==== protobuf ==== */
+#ifdef FC_HAVE_PROTOBUF
 
 START_TEST(protobuf_bytes)
 {
@@ -222,7 +225,10 @@ START_TEST(protobuf_wrong_shapes)
 }
 END_TEST
 
+#endif
+
 /* ==== tpl ==== */
+#ifdef FC_HAVE_TPL
 
 START_TEST(tpl_layout)
 {
@@ -271,6 +277,7 @@ START_TEST(tpl_leaves_the_callers_hooks_alone)
     fc_dataset_free(&back);
 }
 END_TEST
+#endif
 
 int main(void)
 {
@@ -283,10 +290,14 @@ int main(void)
     tcase_add_test(tc, msgpack_reads_other_encoders_numbers);
     tcase_add_test(tc, msgpack_huge_declared_counts_are_refused_before_allocating);
     tcase_add_test(tc, msgpack_wrong_shapes);
+#ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_bytes);
     tcase_add_test(tc, protobuf_wrong_shapes);
+#endif
+#ifdef FC_HAVE_TPL
     tcase_add_test(tc, tpl_layout);
     tcase_add_test(tc, tpl_leaves_the_callers_hooks_alone);
+#endif
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
