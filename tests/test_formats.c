@@ -35,6 +35,17 @@ static void assert_rejected(const char *name, const uint8_t *data, size_t len, c
     fc_dataset_free(&d);
 }
 
+static void assert_rejected_exactly(const char *name, const uint8_t *data, size_t len,
+                                    const char *msg)
+{
+    fc_dataset d = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(decode_with(name, data, len, &d, &e), FC_ECORRUPT);
+    ck_assert_int_eq(e.code, FC_ECORRUPT);
+    ck_assert_msg(strcmp(e.msg, msg) == 0, "%s:\n got: %s\nwant: %s", name, e.msg, msg);
+    fc_dataset_free(&d);
+}
+
 static fc_dataset two_records(void)
 {
     fc_dataset d = {0};
@@ -113,6 +124,35 @@ START_TEST(raw_layout)
                     "offset 8: header declares 3 records (48 bytes), the file has 32 bytes");
     want[8] = 2, want[40] ^= 1;
     assert_rejected("raw", want, sizeof want, "offset 16: payload CRC-32C is");
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+/* Issue 10.21: a count whose size overflows 64 bits was shown as "(0 bytes)". */
+START_TEST(raw_count_larger_than_any_file)
+{
+    uint8_t h[24] = {'F', 'C', 'R', 'W', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+    assert_rejected_exactly("raw", h, sizeof h,
+                            "offset 8: header declares 1152921504606846976 records, more than "
+                            "any file can hold (at 16 bytes a record, past the largest file "
+                            "size, 2^63-1 bytes); the file has 0 bytes after the header");
+    h[15] = 0x08; /* 2^59 records: 2^63 bytes, no overflow, but still no file holds them */
+    assert_rejected("raw", h, sizeof h, "more than any file can hold");
+}
+END_TEST
+
+/* Issue 11.2: a key twice is not a result; both offsets are named. */
+START_TEST(raw_repeated_key)
+{
+    fc_dataset d = {0};
+    fc_dataset_push(&d, 1, 0.5, NULL);
+    fc_dataset_push(&d, 2, 0.6, NULL);
+    fc_dataset_push(&d, 1, 0.7, NULL);
+    fc_buffer b = encode_with("raw", &d);
+    assert_rejected_exactly("raw", b.data, b.len,
+                            "offset 56: key 1 again (first at offset 24); a result file holds "
+                            "each key once");
     fc_buffer_free(&b);
     fc_dataset_free(&d);
 }
@@ -279,6 +319,8 @@ int main(void)
     tcase_add_test(tc, crc32c_known_answer);
     tcase_add_test(tc, crc32c_matches_the_definition);
     tcase_add_test(tc, raw_layout);
+    tcase_add_test(tc, raw_count_larger_than_any_file);
+    tcase_add_test(tc, raw_repeated_key);
     tcase_add_test(tc, msgpack_bytes_are_what_python_writes);
     tcase_add_test(tc, msgpack_reads_other_encoders_numbers);
     tcase_add_test(tc, msgpack_huge_declared_counts_are_refused_before_allocating);
