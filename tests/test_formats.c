@@ -194,34 +194,125 @@ START_TEST(msgpack_huge_declared_counts_are_refused_before_allocating)
     /* 5 bytes declaring a map of 4,294,967,295 entries: msgpack-c alone would try to
      * allocate 4294967295 * sizeof(msgpack_object_kv) before noticing the end. */
     static const uint8_t map32[] = {0xdf, 0xff, 0xff, 0xff, 0xff};
-    assert_rejected("msgpack", map32, sizeof map32,
-                    "offset 0: container declares 8589934590 elements, only 0 bytes remain");
-    /* The same, nested as a value. */
+    assert_rejected_exactly("msgpack", map32, sizeof map32,
+                            "offset 0: the map declares 4294967295 entries, but only 0 bytes "
+                            "follow (an entry takes at least 2)");
+    /* The same, nested as a value: refused as nested before its count matters. */
     static const uint8_t nested[] = {0x81, 0x01, 0xdd, 0xff, 0xff, 0xff, 0xff};
     assert_rejected("msgpack", nested, sizeof nested,
-                    "offset 2: container declares 4294967295 elements, only 0 bytes remain");
+                    "offset 2: map entry 0: the value is an array nested in the map");
     static const uint8_t str32[] = {0x81, 0x01, 0xdb, 0x7f, 0xff, 0xff, 0xff};
-    assert_rejected("msgpack", str32, sizeof str32,
-                    "offset 2: object needs 2147483647 bytes, only 0 remain");
+    assert_rejected_exactly("msgpack", str32, sizeof str32,
+                            "offset 2: map entry 0: the value is a str, expected a float");
 }
 END_TEST
 
 START_TEST(msgpack_wrong_shapes)
 {
     static const uint8_t array[] = {0x91, 0x01};
-    assert_rejected("msgpack", array, sizeof array, "offset 0: expected a map, found type byte 0x91");
+    assert_rejected_exactly("msgpack", array, sizeof array,
+                            "offset 0: expected a map, found an array (type byte 0x91)");
     static const uint8_t trailing[] = {0x80, 0x00};
-    assert_rejected("msgpack", trailing, sizeof trailing, "offset 1: 1 bytes after the map");
-    static const uint8_t str_value[] = {0x81, 0x01, 0xa1, 'x'};
-    assert_rejected("msgpack", str_value, sizeof str_value,
-                    "map entry 0 (key 1): value is not a float");
+    assert_rejected_exactly("msgpack", trailing, sizeof trailing,
+                            "offset 1: 1 bytes after the map, which should end the file");
     static const uint8_t neg_key[] = {0x81, 0xff, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0};
-    assert_rejected("msgpack", neg_key, sizeof neg_key,
-                    "map entry 0: key is not a non-negative integer");
-    static const uint8_t inexact[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 1};
-    assert_rejected("msgpack", inexact, sizeof inexact, "value is not a float");
+    assert_rejected_exactly("msgpack", neg_key, sizeof neg_key,
+                            "offset 1: map entry 0: the key is a negative integer, expected an "
+                            "integer 0..2^64-1");
     static const uint8_t c1[] = {0x81, 0x01, 0xc1};
-    assert_rejected("msgpack", c1, sizeof c1, "offset 2: byte 0xc1 is never used");
+    assert_rejected_exactly("msgpack", c1, sizeof c1,
+                            "offset 2: map entry 0: the value is a never-used byte 0xc1, "
+                            "expected a float");
+    static const uint8_t short_map[] = {0x82, 0x01, 0x02, 0x03};
+    assert_rejected_exactly("msgpack", short_map, sizeof short_map,
+                            "offset 0: the map declares 2 entries, but only 3 bytes follow (an "
+                            "entry takes at least 2)");
+    static const uint8_t cut[] = {0x82, 0x01, 0x02, 0x03, 0xcb, 0x3f};
+    assert_rejected_exactly("msgpack", cut, sizeof cut,
+                            "offset 4: the file ends inside map entry 1's value (a float64 of 9 "
+                            "bytes)");
+    static const uint8_t none[] = {0};
+    assert_rejected_exactly("msgpack", none, 0, "offset 0: empty file, expected a map");
+}
+END_TEST
+
+/* Issue 11.7: msgpack's type names, not msgpack-c's enum numbers ("type 5"). */
+START_TEST(msgpack_names_types)
+{
+    static const struct {
+        uint8_t bytes[4];
+        const char *name;
+    } cases[] = {{{0xa1, 'x'}, "a str"}, {{0xc4, 1, 0}, "a bin"}, {{0xc0}, "a nil"},
+                 {{0xc3}, "a boolean"}, {{0xd4, 1, 0}, "an ext"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t in[8] = {0x81, 0x01};
+        memcpy(in + 2, cases[i].bytes, 4);
+        char want[128];
+        snprintf(want, sizeof want, "offset 2: map entry 0: the value is %s, expected a float",
+                 cases[i].name);
+        assert_rejected_exactly("msgpack", in, 6, want);
+    }
+    static const uint8_t str_key[] = {0x81, 0xa1, 'x', 0x01};
+    assert_rejected_exactly("msgpack", str_key, sizeof str_key,
+                            "offset 1: map entry 0: the key is a str, expected an integer "
+                            "0..2^64-1");
+    static const uint8_t float_key[] = {0x81, 0xca, 0x3f, 0x80, 0, 0, 0x01};
+    assert_rejected_exactly("msgpack", float_key, sizeof float_key,
+                            "offset 1: map entry 0: the key is a float32, expected an integer "
+                            "0..2^64-1");
+}
+END_TEST
+
+/* Issue 10.17: 32 levels of nesting, 35 bytes, was "out of memory" (msgpack-c's stack). */
+START_TEST(msgpack_nesting_is_named)
+{
+    uint8_t deep[35] = {0x81, 0x01};
+    memset(deep + 2, 0x91, 32);
+    deep[34] = 0x01;
+    assert_rejected_exactly("msgpack", deep, sizeof deep,
+                            "offset 2: map entry 0: the value is an array nested in the map, "
+                            "nested too deep: a result file is one flat map of integer keys to "
+                            "float values");
+    uint8_t maps[35];
+    for (int i = 0; i < 17; i++)
+        maps[2 * i] = 0x81, maps[2 * i + 1] = 0x01;
+    maps[34] = 0x01;
+    assert_rejected("msgpack", maps, sizeof maps,
+                    "offset 2: map entry 0: the value is a map nested in the map");
+}
+END_TEST
+
+/* Issue 11.3: one rule with JSON's: an integer value needs an exact double. */
+START_TEST(msgpack_integers_need_an_exact_double)
+{
+    static const uint8_t big[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 1};
+    assert_rejected_exactly("msgpack", big, sizeof big,
+                            "integer 9007199254740993 at offset 2 has no exact double (the "
+                            "nearest is 9007199254740992.0; write that if it is meant)");
+    static const uint8_t neg[] = {0x81, 0x01, 0xd3, 0xff, 0xdf, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                  0xff};
+    assert_rejected_exactly("msgpack", neg, sizeof neg,
+                            "integer -9007199254740993 at offset 2 has no exact double (the "
+                            "nearest is -9007199254740992.0; write that if it is meant)");
+    static const uint8_t max[] = {0x81, 0x01, 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                  0xff};
+    assert_rejected("msgpack", max, sizeof max, "integer 18446744073709551615 at offset 2");
+    static const uint8_t exact[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 2};
+    fc_dataset d = {0};
+    ck_assert_int_eq(decode_with("msgpack", exact, sizeof exact, &d, NULL), 0);
+    ck_assert_uint_eq(bits(d.values[0]), bits(9007199254740994.0));
+    fc_dataset_free(&d);
+}
+END_TEST
+
+/* Issue 11.2: a map with a repeated key, as Python's msgpack.packb never writes but a
+ * hand-made map or another encoder may. */
+START_TEST(msgpack_repeated_key)
+{
+    static const uint8_t in[] = {0x83, 0x05, 0x01, 0xcd, 0x01, 0x2c, 0x02, 0xcc, 0x05, 0x03};
+    assert_rejected_exactly("msgpack", in, sizeof in,
+                            "offset 7 (map entry 2): key 5 again (first at offset 1, map entry "
+                            "0); a result file holds each key once");
 }
 END_TEST
 
@@ -325,6 +416,10 @@ int main(void)
     tcase_add_test(tc, msgpack_reads_other_encoders_numbers);
     tcase_add_test(tc, msgpack_huge_declared_counts_are_refused_before_allocating);
     tcase_add_test(tc, msgpack_wrong_shapes);
+    tcase_add_test(tc, msgpack_names_types);
+    tcase_add_test(tc, msgpack_nesting_is_named);
+    tcase_add_test(tc, msgpack_integers_need_an_exact_double);
+    tcase_add_test(tc, msgpack_repeated_key);
     tcase_add_test(tc, protobuf_bytes);
     tcase_add_test(tc, protobuf_wrong_shapes);
     tcase_add_test(tc, tpl_layout);
