@@ -342,14 +342,72 @@ END_TEST
 
 START_TEST(protobuf_wrong_shapes)
 {
+    /* Issue 11.7: a file without count was "not written with forkcollect's results.proto". */
     static const uint8_t no_count[] = {0x12, 0x01, 0x01, 0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
-    assert_rejected("protobuf", no_count, sizeof no_count, "the message has no count field");
+    assert_rejected_exactly("protobuf", no_count, sizeof no_count,
+                            "the message has no count (field 1): every writer of results.proto "
+                            "must set it (to 0 for no records), as it is how a reader tells a "
+                            "file cut short on a field boundary from a whole one. This file is "
+                            "truncated, or its writer left count unset: set count to the "
+                            "number of records (here 1 keys and 1 values)");
     static const uint8_t short_values[] = {0x08, 0x02, 0x12, 0x02, 0x01, 0x02,
                                            0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
-    assert_rejected("protobuf", short_values, sizeof short_values,
-                    "count says 2 records, the message has 2 keys and 1 values");
+    assert_rejected_exactly("protobuf", short_values, sizeof short_values,
+                            "count says 2 records, the message has 2 keys and 1 values");
     static const uint8_t garbage[] = {0xff, 0xff, 0xff};
-    assert_rejected("protobuf", garbage, sizeof garbage, "protobuf-c rejected the 3 bytes");
+    assert_rejected_exactly("protobuf", garbage, sizeof garbage,
+                            "offset 0: not a field tag (a protobuf field starts with a varint "
+                            "of its number, 1..2^29-1, and type)");
+    static const uint8_t group[] = {0x08, 0x00, 0x23, 0x24};
+    assert_rejected("protobuf", group, sizeof group,
+                    "offset 2: field 4 has wire type 3, which is a group or no type at all");
+    static const uint8_t count_as_bytes[] = {0x0a, 0x00};
+    assert_rejected_exactly("protobuf", count_as_bytes, sizeof count_as_bytes,
+                            "offset 0: field 1 (count) has wire type 2, which results.proto "
+                            "does not give it");
+    static const uint8_t long_len[] = {0x08, 0x00, 0x12, 0x05, 0x01};
+    assert_rejected_exactly("protobuf", long_len, sizeof long_len,
+                            "offset 2: field 2: its length runs past the end of the file");
+    static const uint8_t cut_key[] = {0x08, 0x01, 0x12, 0x01, 0x81, 0x1a, 0x08,
+                                      0, 0, 0, 0, 0, 0, 0, 0};
+    assert_rejected_exactly("protobuf", cut_key, sizeof cut_key,
+                            "offset 4: the packed keys end inside a varint");
+    static const uint8_t odd_values[] = {0x08, 0x00, 0x1a, 0x03, 0, 0, 0};
+    assert_rejected_exactly("protobuf", odd_values, sizeof odd_values,
+                            "offset 2: the packed values take 3 bytes, not a multiple of 8");
+}
+END_TEST
+
+/* Unknown fields are skipped, as protobuf readers do; repeated fields may come in
+ * pieces, packed or not, in any order. (Issue 10.5: such a file, of 2-byte unknown
+ * fields, made protobuf-c allocate 56 x its size: fuzz/bounds.c measures it.) */
+START_TEST(protobuf_unknown_fields_and_pieces)
+{
+    static const uint8_t in[] = {0x20, 0x07,                   /* field 4 = 7 */
+                                 0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f, /* values [0.5] */
+                                 0x12, 0x01, 0x01,             /* keys [1] */
+                                 0x2a, 0x02, 'h', 'i',         /* field 5 = "hi" */
+                                 0x10, 0xac, 0x02,             /* keys += 300, unpacked */
+                                 0x08, 0x09, 0x08, 0x02,       /* count 9, then 2: the last */
+                                 0x19, 0, 0, 0, 0, 0, 0, 0, 0x80}; /* values += -0.0 */
+    fc_dataset d = {0}, want = two_records();
+    fc_error e = {0};
+    ck_assert_msg(decode_with("protobuf", in, sizeof in, &d, &e) == 0, "%s", e.msg);
+    ck_assert_int_lt(fc_dataset_first_difference(&d, &want), 0);
+    fc_dataset_free(&d);
+    fc_dataset_free(&want);
+}
+END_TEST
+
+/* Issue 11.2: a key twice, named with the offsets of both varints. */
+START_TEST(protobuf_repeated_key)
+{
+    static const uint8_t in[] = {0x08, 0x03, 0x12, 0x04, 0x05, 0xac, 0x02, 0x05, 0x1a, 0x18,
+                                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_rejected_exactly("protobuf", in, sizeof in,
+                            "offset 7 (keys[2]): key 5 again (first at offset 4, keys[0]); a "
+                            "result file holds each key once");
 }
 END_TEST
 
@@ -422,6 +480,8 @@ int main(void)
     tcase_add_test(tc, msgpack_repeated_key);
     tcase_add_test(tc, protobuf_bytes);
     tcase_add_test(tc, protobuf_wrong_shapes);
+    tcase_add_test(tc, protobuf_unknown_fields_and_pieces);
+    tcase_add_test(tc, protobuf_repeated_key);
     tcase_add_test(tc, tpl_layout);
     tcase_add_test(tc, tpl_leaves_the_callers_hooks_alone);
     suite_add_tcase(s, tc);
