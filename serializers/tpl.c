@@ -24,6 +24,7 @@
 extern tpl_hook_t tpl_hook; /* defined by libtpl, not declared in tpl.h */
 
 #define TPL_FORMAT "A(Uf)"
+#define TPL_RECORDS 18 /* "tpl", flags, length (4), "A(Uf)\0", array length (4) */
 
 static jmp_buf *escape;      /* where the fatal hook jumps; set around each tpl call */
 static char last_oops[256];  /* tpl's last complaint */
@@ -212,12 +213,20 @@ static int decode_op(tpl_node *tn, tpl_job *job)
     int rc = fc_dataset_reserve(out, out->count + (size_t)n, job->err);
     if (rc)
         return rc;
+    size_t first = out->count, a = 0, b = 0;
     while (tpl_unpack(tn, 1) > 0) {
         out->keys[out->count] = job->key;
         out->values[out->count] = job->value;
         out->count++;
     }
-    return 0;
+    if ((rc = fc_dataset_find_repeat(out, first, &a, &b, job->err)) <= 0)
+        return rc;
+    /* tpl_sanity() checked the image: for A(Uf), the records start at TPL_RECORDS. */
+    return fc_fail(job->err, FC_ECORRUPT, 0,
+                   "offset %zu (record %zu): key %llu again (first at offset %zu, record %zu); "
+                   "a result file holds each key once", TPL_RECORDS + 16 * (b - first),
+                   b - first, (unsigned long long)out->keys[b], TPL_RECORDS + 16 * (a - first),
+                   a - first);
 }
 
 static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)

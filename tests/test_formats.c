@@ -431,6 +431,25 @@ START_TEST(tpl_layout)
 }
 END_TEST
 
+/* Issue 11.2: a key twice, with both records' offsets. */
+START_TEST(tpl_repeated_key)
+{
+    fc_dataset d = {0};
+    fc_dataset_push(&d, 9, 0.5, NULL);
+    fc_dataset_push(&d, 4, 0.6, NULL);
+    fc_dataset_push(&d, 9, 0.7, NULL);
+    fc_buffer b = encode_with("tpl", &d);
+    assert_rejected_exactly("tpl", b.data, b.len,
+                            "offset 50 (record 2): key 9 again (first at offset 18, record 0); "
+                            "a result file holds each key once");
+    /* The offsets are where the keys are. */
+    ck_assert_uint_eq(b.data[18], 9);
+    ck_assert_uint_eq(b.data[50], 9);
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
 extern tpl_hook_t tpl_hook;
 
 /* A program using tpl itself keeps its hooks: the codec puts them back. (It once left
@@ -483,6 +502,7 @@ int main(void)
     tcase_add_test(tc, protobuf_unknown_fields_and_pieces);
     tcase_add_test(tc, protobuf_repeated_key);
     tcase_add_test(tc, tpl_layout);
+    tcase_add_test(tc, tpl_repeated_key);
     tcase_add_test(tc, tpl_leaves_the_callers_hooks_alone);
     suite_add_tcase(s, tc);
     return run_suite(s);
