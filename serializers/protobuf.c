@@ -75,6 +75,7 @@ typedef struct scan {
     bool canonical;          /* count, keys, values at most once each, packed, in order */
     bool has_count;
     uint64_t count;          /* the last count seen */
+    size_t count_at;         /* and its offset */
     size_t key_bytes, value_bytes; /* payload bytes of keys and values, every piece */
     fc_error *err;
 } scan;
@@ -156,6 +157,7 @@ static int scan_message(scan *sc)
             size_t p = f.payload;
             varint(sc->data, sc->len, &p, &sc->count);
             sc->has_count = true;
+            sc->count_at = f.at;
         } else if (f.number == 2) {
             sc->key_bytes += f.size;
             if (f.wire == 2 && f.size && sc->data[f.payload + f.size - 1] >= 0x80)
@@ -219,20 +221,21 @@ static size_t key_offset(const scan *sc, size_t i)
 
 /* ==== Reading ==== */
 
-static int check_message(const Forkcollect__Results *msg, fc_error *err)
+static int check_message(const scan *sc, const Forkcollect__Results *msg, fc_error *err)
 {
     if (!msg->has_count)
         return fc_fail(err, FC_ECORRUPT, 0,
-                       "the message has no count (field 1): every writer of results.proto "
+                       "offset %zu, the end: the message has no count (field 1): every writer of results.proto "
                        "must set it (to 0 for no records), as it is how a reader tells a file "
                        "cut short on a field boundary from a whole one. This file is "
                        "truncated, or its writer left count unset: set count to the number "
                        "of records (here %zu keys and %zu values)",
-                       msg->n_keys, msg->n_values);
+                       sc->len, msg->n_keys, msg->n_values);
     if (msg->n_keys != msg->count || msg->n_values != msg->count)
         return fc_fail(err, FC_ECORRUPT, 0,
-                       "count says %llu records, the message has %zu keys and %zu values",
-                       (unsigned long long)msg->count, msg->n_keys, msg->n_values);
+                       "offset %zu: count says %llu records, the message has %zu keys and %zu "
+                       "values", sc->count_at, (unsigned long long)msg->count, msg->n_keys,
+                       msg->n_values);
     return 0;
 }
 
@@ -256,7 +259,7 @@ static int pb_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
         return fc_fail(err, FC_ECORRUPT, 0,
                        "not a valid Results message: protobuf-c rejected the %zu bytes "
                        "(a packed key's varint longer than 10 bytes?)", len);
-    if ((rc = check_message(msg, err)) == 0 &&
+    if ((rc = check_message(&sc, msg, err)) == 0 &&
         (rc = fc_dataset_reserve(out, out->count + msg->n_keys, err)) == 0) {
         for (size_t i = 0; i < msg->n_keys; i++) {
             out->keys[out->count] = msg->keys[i];

@@ -345,7 +345,8 @@ START_TEST(protobuf_wrong_shapes)
     /* Issue 11.7: a file without count was "not written with forkcollect's results.proto". */
     static const uint8_t no_count[] = {0x12, 0x01, 0x01, 0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
     assert_rejected_exactly("protobuf", no_count, sizeof no_count,
-                            "the message has no count (field 1): every writer of results.proto "
+                            "offset 13, the end: the message has no count (field 1): every "
+                            "writer of results.proto "
                             "must set it (to 0 for no records), as it is how a reader tells a "
                             "file cut short on a field boundary from a whole one. This file is "
                             "truncated, or its writer left count unset: set count to the "
@@ -353,7 +354,8 @@ START_TEST(protobuf_wrong_shapes)
     static const uint8_t short_values[] = {0x08, 0x02, 0x12, 0x02, 0x01, 0x02,
                                            0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
     assert_rejected_exactly("protobuf", short_values, sizeof short_values,
-                            "count says 2 records, the message has 2 keys and 1 values");
+                            "offset 0: count says 2 records, the message has 2 keys and 1 "
+                            "values");
     static const uint8_t garbage[] = {0xff, 0xff, 0xff};
     assert_rejected_exactly("protobuf", garbage, sizeof garbage,
                             "offset 0: not a field tag (a protobuf field starts with a varint "
