@@ -425,9 +425,26 @@ START_TEST(tpl_layout)
     ck_assert_uint_eq(b.data[4], b.len);
     ck_assert_int_eq(memcmp(b.data + 8, "A(Uf)", 6), 0);
     ck_assert_uint_eq(b.data[14], 2);
-    /* Another tpl format is refused, with tpl's own reason, and nothing printed. */
+    /* Another tpl format is refused, by its offset, and nothing printed. */
     memcpy(b.data + 8, "A(If)", 5);
-    assert_rejected("tpl", b.data, b.len, "format signature mismatch");
+    assert_rejected_exactly("tpl", b.data, b.len,
+                            "offset 8: the tpl format is \"A(If)\", expected \"A(Uf)\" (an "
+                            "array of uint64 key, double value)");
+    memcpy(b.data + 8, "A(Uf)", 5);
+    /* Every error names its offset (tpl_load's own say only "not a valid tpl file"). */
+    uint8_t longer[64];
+    memcpy(longer, b.data, b.len);
+    longer[b.len] = 0;
+    assert_rejected_exactly("tpl", longer, b.len + 1,
+                            "offset 4: the image says it is 50 bytes, the file has 51");
+    longer[4] = 51;
+    assert_rejected_exactly("tpl", longer, b.len + 1,
+                            "offset 14: the array declares 2 records (32 bytes), the image has "
+                            "33 bytes after its header");
+    assert_rejected_exactly("tpl", b.data, 17,
+                            "offset 17: the file ends inside the 18-byte header of a tpl image");
+    b.data[14] = 0, b.data[17] = 0x10; /* 2^28 records */
+    assert_rejected("tpl", b.data, b.len, "offset 14: the array declares 268435456 records");
     fc_buffer_free(&b);
     fc_dataset_free(&d);
 }
