@@ -374,6 +374,10 @@ START_TEST(protobuf_wrong_shapes)
                                       0, 0, 0, 0, 0, 0, 0, 0};
     assert_rejected_exactly("protobuf", cut_key, sizeof cut_key,
                             "offset 4: the packed keys end inside a varint");
+    static const uint8_t long_key[] = {0x08, 0x01, 0x12, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                       0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    assert_rejected_exactly("protobuf", long_key, sizeof long_key,
+                            "offset 4: a packed key's varint runs past 10 bytes");
     static const uint8_t odd_values[] = {0x08, 0x00, 0x1a, 0x03, 0, 0, 0};
     assert_rejected_exactly("protobuf", odd_values, sizeof odd_values,
                             "offset 2: the packed values take 3 bytes, not a multiple of 8");
