@@ -263,7 +263,8 @@ static int mp_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
         rc = fc_fail(err, FC_ENOMEM, 0, "msgpack-c: out of memory for a map of %u entries",
                      r.entries);
     else if (u != MSGPACK_UNPACK_SUCCESS || obj.type != MSGPACK_OBJECT_MAP)
-        rc = fc_fail(err, FC_ECORRUPT, 0, "msgpack-c cannot read the map (code %d)", (int)u);
+        rc = fc_fail(err, FC_ECORRUPT, 0, "offset 0: msgpack-c cannot read the map (code %d)",
+                     (int)u);
     else
         rc = copy_entries(&r, &obj.via.map, out);
     if (zone)

@@ -277,8 +277,8 @@ static int pb_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
                        "bytes", long_varint(&sc));
     if (!msg)
         return fc_fail(err, FC_ECORRUPT, 0,
-                       "not a valid Results message: protobuf-c rejected the %zu bytes, "
-                       "which the checks before it passed", len);
+                       "offset 0: protobuf-c refused the %zu-byte message, which the checks "
+                       "before it passed", len);
     if ((rc = check_message(&sc, msg, err)) == 0 &&
         (rc = fc_dataset_reserve(out, out->count + msg->n_keys, err)) == 0) {
         for (size_t i = 0; i < msg->n_keys; i++) {

@@ -243,11 +243,11 @@ static int decode_op(tpl_node *tn, tpl_job *job)
     /* tpl_load(TPL_MEM) reads the buffer in place and never writes to it. */
     if (tpl_load(tn, TPL_MEM, (void *)(uintptr_t)job->data, job->len) != 0)
         return fc_fail(job->err, FC_ECORRUPT, 0,
-                       "not a valid tpl image of format %s (%zu bytes): %s", TPL_FORMAT,
-                       job->len, last_oops[0] ? last_oops : "rejected");
+                       "offset 0: not a valid tpl image of format %s (%zu bytes): %s",
+                       TPL_FORMAT, job->len, last_oops[0] ? last_oops : "rejected");
     int n = tpl_Alen(tn, 1);
     if (n < 0)
-        return fc_fail(job->err, FC_ECORRUPT, 0, "tpl image has no array");
+        return fc_fail(job->err, FC_ECORRUPT, 0, "offset 14: the tpl image has no array");
     fc_dataset *out = job->records;
     rc = fc_dataset_reserve(out, out->count + (size_t)n, job->err);
     if (rc)
