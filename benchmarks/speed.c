@@ -7,7 +7,9 @@
  * forkcollect's backends with nothing but the library: what glue costs is the ratio. */
 #define _POSIX_C_SOURCE 200809L
 #include "forkcollect.h"
+#ifdef FC_HAVE_PROTOBUF /* each optional format, when built (the list in CMakeLists.txt) */
 #include "results.pb-c.h"
+#endif
 
 #include <fcntl.h>
 #include <msgpack.h>
@@ -16,7 +18,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#ifdef FC_HAVE_TPL
 #include <tpl.h>
+#endif
 #include <unistd.h>
 
 /* ==== Timing ==== */
@@ -209,6 +213,7 @@ static void msgpack_alone_decode(void *ctx)
     msgpack_unpacked_destroy(&u);
 }
 
+#ifdef FC_HAVE_PROTOBUF
 static void protobuf_alone_encode(void *ctx)
 {
     job *j = ctx;
@@ -233,7 +238,9 @@ static void protobuf_alone_decode(void *ctx)
         forkcollect__results__free_unpacked(m, NULL);
     }
 }
+#endif
 
+#ifdef FC_HAVE_TPL
 static void tpl_alone_encode(void *ctx)
 {
     job *j = ctx;
@@ -268,6 +275,7 @@ static void tpl_alone_decode(void *ctx)
     }
     tpl_free(tn);
 }
+#endif
 
 static void setup_job(job *j, const char *codec, size_t n)
 {
@@ -381,8 +389,12 @@ int main(int argc, char **argv)
         } libs[] = {
             {"raw", memcpy_encode, memcpy_decode, "memcpy of the same bytes", 2.0},
             {"msgpack", msgpack_alone_encode, msgpack_alone_decode, "msgpack-c alone", 1.5},
+#ifdef FC_HAVE_PROTOBUF
             {"protobuf", protobuf_alone_encode, protobuf_alone_decode, "protobuf-c alone", 1.5},
+#endif
+#ifdef FC_HAVE_TPL
             {"tpl", tpl_alone_encode, tpl_alone_decode, "tpl alone", 1.5},
+#endif
         };
         for (size_t l = 0; l < sizeof libs / sizeof libs[0]; l++) {
             setup_job(&j, libs[l].codec, n);

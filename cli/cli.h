@@ -5,6 +5,7 @@
 #include "forkcollect.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit statuses (README.md, "Exit status"). */
@@ -22,30 +23,121 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 /* Prints "forkcollect CMD: <message>" to stderr; returns EXIT_FAIL. */
 int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ==== Flags: the one option parser every command uses ====
+ *
+ * A command describes itself and its flags, and gets a call for each flag given:
+ *
+ *     static int run_flag(void *ctx, int id, const char *value)   0, or -1 after a
+ *     { switch (id) { case 'n': return parse_u64(...); ... } }    usage error
+ *
+ *     static const cli_flag RUN_FLAGS[] = {{"count", 'n', true, 'n'},
+ *                                          {"keep", 'k', false, 'k'}, {NULL, 0, false, 0}};
+ *     static const cli_command RUN = {"run", RUN_HELP, RUN_FLAGS, 0, run_flag};
+ *
+ *     int status = cli_parse(&RUN, argc, argv, &request, &nargs);
+ *     if (status != CLI_GO_ON)
+ *         return status;      EXIT_OK after --help, EXIT_USAGE after a usage error
+ *     the nargs arguments that are not flags are now argv[1] .. argv[nargs]
+ *
+ * It reads --name VALUE, --name=VALUE, -n VALUE, -nVALUE, clusters (-kn4), any
+ * unambiguous beginning of a long name (--it), "--" (all after it are arguments), and
+ * "-" as an argument. -h and --help are every command's. A value is the next argument
+ * whatever it looks like (--start -5 gives "-5" to the flag). Each mistake is one line
+ * through usage_error: an unknown flag (with the cluster it came in), an ambiguous
+ * beginning (with the flags it could be), a value given to a flag that takes none, a
+ * missing value, more than max_args arguments. */
+typedef struct cli_flag {
+    const char *name;    /* the long name, without "--"; NULL ends the list */
+    char letter;         /* the short name (-n), or 0 */
+    bool has_value;
+    int id;              /* passed to on_flag; > 0 */
+} cli_flag;
+
+typedef struct cli_command {
+    const char *name;    /* "run", for messages */
+    const char *help;    /* printed on stdout for -h / --help */
+    const cli_flag *flags;
+    int max_args;        /* arguments that are not flags it takes (dump FILE: 1) */
+    int (*on_flag)(void *ctx, int id, const char *value);
+} cli_command;
+
+enum { CLI_GO_ON = -1 };
+/* Returns CLI_GO_ON, or the exit status the command must return now. nargs may be
+ * NULL when max_args is 0. */
+int cli_parse(const cli_command *c, int argc, char **argv, void *ctx, int *nargs);
+
 /* Parses a whole decimal number in [min, max] (digits only, "_" and "," allowed as
  * separators: 10_000_000). On error prints a usage error and returns -1. */
 int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min, uint64_t max,
               uint64_t *out);
+/* "s" unless n is 1: "%llu number%s". */
+const char *plural(uint64_t n);
 /* Looks up a format by name; on error prints the known ones and returns NULL. */
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
+/* Prints a help text to stdout with each "{formats}" replaced by the formats built, from
+ * the registry: "raw, json, msgpack, protobuf or tpl". */
+void print_help(const char *text);
+/* Calls item(cmd, each, ctx) for each comma-separated item of a flag's value, of any
+ * length; an empty item is a usage error. Returns 0, or -1 once an error is printed
+ * (item returns -1 after printing its own). */
+int for_each_item(const char *cmd, const char *flag, const char *text,
+                  int (*item)(const char *cmd, const char *text, void *ctx), void *ctx);
 
-/* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
- * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a
- * reader that goes away cannot kill a run before it cleans up. */
+/* Files written for the user (--save, --chart). Each is created new: never through a
+ * symbolic link, never over an existing file, nothing left behind when it fails
+ * (fc_file_write_new: PATH.part with O_CREAT|O_EXCL|O_NOFOLLOW, then link()).
+ *
+ * check_new_file: before any work, that PATH can be created: nothing at PATH (not even
+ * a dangling symbolic link), no stale PATH.part, a directory that exists and can be
+ * written. Prints a usage error naming the path; returns 0 or EXIT_USAGE.
+ * write_new_file: writes data there; prints what went wrong; EXIT_OK or EXIT_FAIL.
+ * write_rendered_file: render(f, ctx) prints into memory first, then write_new_file. */
+int check_new_file(const char *cmd, const char *flag, const char *path);
+int write_new_file(const char *cmd, const char *flag, const char *path, const void *data,
+                   size_t len);
+int write_rendered_file(const char *cmd, const char *flag, const char *path,
+                        void (*render)(FILE *f, const void *ctx), const void *ctx);
+
+/* Signals (docs/RELIABILITY.md, "Signals").
+ * cli_start(), first in main(), puts right what the process inherited: fds 0-2 closed,
+ * signals blocked, SIGCHLD or SIGINT/SIGTERM ignored. It also ignores SIGXFSZ (a write
+ * past `ulimit -f` fails with EFBIG and is reported) and sets SIGPIPE to its default. */
+void cli_start(void);
+/* From cli_catch_signals() on, a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGUSR1/2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, real-time signals;
+ * not one inherited ignored, except SIGINT and SIGTERM) sets cli_cancel to its number
+ * (the engine's cancel flag: it stops the children and removes what the run wrote);
+ * SIGPIPE is ignored, so a reader that goes away cannot end a command before it
+ * cleans up. Children forked later end by these signals as before. */
 extern volatile sig_atomic_t cli_cancel;
 void cli_catch_signals(void);
-/* Says which signal interrupted the command; returns 130 or 143. */
-int cli_interrupted(const char *cmd);
+/* The last look before exit: blocks the stop signals (one arriving later dies with
+ * the process) and returns cli_cancel. */
+int cli_last_check(void);
+/* "SIGINT", "SIGRTMIN+3", ... (buf is used for names not in the table). */
+const char *cli_signal_name(int sig, char buf[16]);
+/* Prints "forkcollect CMD: interrupted by SIGHUP: <what>" (what NULL: "children
+ * stopped, files removed"); returns 128 + the signal's number (130 for SIGINT). */
+int cli_interrupted(const char *cmd, const char *what);
+
+/* fflush(stdout), remembering why it failed, for cli_output_status(). */
+void cli_flush(void);
+/* Checks that all that was written to stdout reached it: flushes and closes stdout.
+ * On failure prints "forkcollect CMD: cannot write to standard output: <reason><tail>"
+ * ("standard output was closed early" for EPIPE) and returns EXIT_FAIL in place of
+ * EXIT_OK; otherwise returns rc. Only the first call checks: main() calls it after
+ * every command, a command may call it earlier (before its last check for a signal). */
+int cli_output_status(const char *cmd, const char *tail, int rc);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);
 
-/* Reads a result file in any format: --from if given, else recognised from the
- * content, else from the extension. Prints errors naming the file and format. */
-int read_result_file(const char *cmd, const char *path, const fc_codec *from, fc_dataset *out,
-                     const fc_codec **used);
+/* Reads a result file in any format (fc_result_read; "-" is standard input) and
+ * prints its error, which names the file, the format and what to do. */
+int read_result_file(const char *cmd, const char *path, const fc_read_options *opt,
+                     fc_dataset *out, fc_read_info *info);
 
 int cmd_run(int argc, char **argv);
 int cmd_formats(int argc, char **argv);

@@ -14,7 +14,6 @@
 #include "compare.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,7 @@ static const char COMPARE_HELP[] =
     "      --warmup W       rounds run first and not counted (default 1)\n"
     "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
+    "                       (FILE must be new: it is never overwritten)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every format ran and round-tripped bit for bit, 1 otherwise,\n"
@@ -140,6 +140,20 @@ static int deflated_size(const fc_codec *c, const fc_dataset *d, unsigned worker
     return 0;
 }
 
+/* The reference values: calc(1..count), as fc_values_make(FC_VALUES_EXERCISE) makes
+ * them, but looking for a signal between keys (with large flags this takes hours). */
+static int reference_values(uint64_t count, uint64_t iterations, fc_dataset *ref,
+                            fc_error *err)
+{
+    int rc = fc_dataset_reserve(ref, (size_t)count, err);
+    for (uint64_t k = 1; rc == 0 && k <= count; k++) {
+        if (cli_cancel)
+            return fc_fail(err, FC_EINTR, 0, "interrupted");
+        rc = fc_dataset_push(ref, k, fc_calc(k, iterations), err);
+    }
+    return rc;
+}
+
 /* ==== Reproduction data ==== */
 
 static void machine_facts(compare_report *r)
@@ -181,6 +195,11 @@ static void progress(bool on, unsigned done, unsigned total, const char *what)
 
 /* ==== The command ==== */
 
+static void render_svg(FILE *f, const void *report)
+{
+    report_svg(f, report);
+}
+
 static int parse_output(const char *s, enum output_kind *k)
 {
     static const char *names[] = {"table", "csv", "json", "markdown"};
@@ -192,69 +211,71 @@ static int parse_output(const char *s, enum output_kind *k)
     return -1;
 }
 
+/* What compare's flags ask for. */
+typedef struct compare_request {
+    const fc_codec *codecs[16];
+    int n;
+    uint64_t count, iterations, workers, repeat, warmup;
+    enum output_kind output;
+    const char *chart;
+} compare_request;
+
+static const cli_flag COMPARE_FLAGS[] = {
+    {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
+    {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
+    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {NULL, 0, false, 0}};
+
+static int compare_flag(void *ctx, int id, const char *v)
+{
+    compare_request *rq = ctx;
+    switch (id) {
+    case 'f': return (rq->n = parse_format_list("compare", v, rq->codecs, 16)) < 0 ? -1 : 0;
+    case 'n': return parse_u64("compare", "--count", v, 1, 10000000, &rq->count);
+    case 'w': return parse_u64("compare", "--workers", v, 1, 1024, &rq->workers);
+    case 'i': return parse_u64("compare", "--iterations", v, 0, 100000000, &rq->iterations);
+    case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &rq->repeat);
+    case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &rq->warmup);
+    case 'c': rq->chart = v; return 0;
+    case 'o':
+        if (parse_output(v, &rq->output) == 0)
+            return 0;
+        usage_error("compare", "--output: '%s' is not table, csv, json or markdown", v);
+        return -1;
+    }
+    return -1;
+}
+
+/* Reads compare's flags into rq; returns CLI_GO_ON, or the exit status. */
+static int parse_compare(int argc, char **argv, compare_request *rq)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *rq = (compare_request){.count = 100000, .iterations = 100,
+                            .workers = cpus > 0 ? (uint64_t)cpus : 1, .repeat = 10,
+                            .warmup = 1, .output = OUTPUT_TABLE};
+    rq->n = parse_format_list("compare", "all", rq->codecs, 16);
+    static const cli_command COMPARE = {"compare", COMPARE_HELP, COMPARE_FLAGS, 0,
+                                        compare_flag};
+    int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
+    if (status != CLI_GO_ON)
+        return status;
+    if (rq->chart && check_new_file("compare", "--chart", rq->chart) != 0)
+        return EXIT_USAGE; /* now, not after minutes of measuring */
+    return CLI_GO_ON;
+}
+
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"formats", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
-        {"workers", required_argument, NULL, 'w'}, {"iterations", required_argument, NULL, 'i'},
-        {"repeat", required_argument, NULL, 'r'},  {"warmup", required_argument, NULL, 'W'},
-        {"output", required_argument, NULL, 'o'},  {"chart", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     static compare_report r; /* large; one per process */
-    const fc_codec *codecs[16];
-    int n = parse_format_list("compare", "all", codecs, 16);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t count = 100000, iterations = 100, workers = cpus > 0 ? (uint64_t)cpus : 1,
-             repeat = 10, warmup = 1;
-    enum output_kind output = OUTPUT_TABLE;
-    const char *chart = NULL;
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:n:w:i:r:o:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if ((n = parse_format_list("compare", optarg, codecs, 16)) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            if (parse_u64("compare", "--count", optarg, 1, 10000000, &count))
-                return EXIT_USAGE;
-            break;
-        case 'w':
-            if (parse_u64("compare", "--workers", optarg, 1, 1024, &workers))
-                return EXIT_USAGE;
-            break;
-        case 'i':
-            if (parse_u64("compare", "--iterations", optarg, 0, 100000000, &iterations))
-                return EXIT_USAGE;
-            break;
-        case 'r':
-            if (parse_u64("compare", "--repeat", optarg, 1, 1000, &repeat))
-                return EXIT_USAGE;
-            break;
-        case 'W':
-            if (parse_u64("compare", "--warmup", optarg, 0, 100, &warmup))
-                return EXIT_USAGE;
-            break;
-        case 'o':
-            if (parse_output(optarg, &output))
-                return usage_error("compare", "--output: '%s' is not table, csv, json or "
-                                              "markdown", optarg);
-            break;
-        case 'c':
-            chart = optarg;
-            break;
-        case 'h':
-            fputs(COMPARE_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("compare", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("compare", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("compare", "unexpected argument '%s'", argv[optind]);
+    compare_request rq;
+    int status = parse_compare(argc, argv, &rq);
+    if (status != CLI_GO_ON)
+        return status;
+    const fc_codec **codecs = rq.codecs;
+    int n = rq.n;
+    uint64_t count = rq.count, iterations = rq.iterations, workers = rq.workers,
+             repeat = rq.repeat, warmup = rq.warmup;
+    enum output_kind output = rq.output;
+    const char *chart = rq.chart;
 
     cli_catch_signals(); /* before any work: an early Ctrl-C must not be lost either */
     r.count = count;
@@ -269,12 +290,11 @@ int cmd_compare(int argc, char **argv)
     fc_dataset ref = {0};
     fc_error err = {0};
     uint64_t t0 = fc_now_ns();
-    if (fc_values_make(FC_VALUES_EXERCISE, (size_t)count, iterations, &ref, &err) != 0)
-        return fail("compare", "%s", err.msg);
+    int made = reference_values(count, iterations, &ref, &err);
     r.calc_ns = (double)(fc_now_ns() - t0);
-    if (cli_cancel) {
+    if (made != 0 || cli_cancel) {
         fc_dataset_free(&ref);
-        return cli_interrupted("compare");
+        return cli_cancel ? cli_interrupted("compare", NULL) : fail("compare", "%s", err.msg);
     }
 
     int rc = EXIT_OK;
@@ -372,7 +392,7 @@ int cmd_compare(int argc, char **argv)
     }
     progress(tty, steps, steps, "");
     if (interrupted) {
-        rc = cli_interrupted("compare");
+        rc = cli_interrupted("compare", NULL);
         goto out;
     }
     for (int f = 0; f < n; f++) {
@@ -392,16 +412,26 @@ int cmd_compare(int argc, char **argv)
     r.children_rss_kib = ru.ru_maxrss;
 
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
-    if (fflush(stdout) != 0)
-        rc = fail("compare", "writing the report failed: %s", strerror(errno));
-    if (chart && report_svg(chart, &r) != 0)
-        rc = fail("compare", "%s: cannot write the chart: %s", chart, strerror(errno));
+    bool charted = false;
+    if (chart && !cli_cancel) {
+        if (write_rendered_file("compare", "--chart", chart, render_svg, &r) != EXIT_OK)
+            rc = EXIT_FAIL;
+        else
+            charted = true;
+    }
     for (int f = 0; f < n; f++) {
         if (!r.formats[f].exact) {
             fprintf(stderr, "forkcollect compare: %s: %s\n", r.formats[f].codec->name,
                     r.formats[f].failure[0] ? r.formats[f].failure : "not bit-exact");
             rc = EXIT_FAIL;
         }
+    }
+    rc = cli_output_status("compare", "", rc);
+    if (cli_last_check()) { /* a signal at any point: nothing of ours stays */
+        if (charted)
+            unlink(chart);
+        rc = cli_interrupted("compare", charted ? "children stopped, files removed (and "
+                                                  "the chart)" : NULL);
     }
 out:
     for (int f = 0; f < n; f++)

@@ -44,6 +44,7 @@ typedef struct compare_report {
 enum output_kind { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_MARKDOWN };
 
 void report_write(FILE *f, const compare_report *r, enum output_kind kind, bool color);
-int report_svg(const char *path, const compare_report *r);
+/* The SVG chart, printed to f (compare renders it in memory, then writes the file). */
+void report_svg(FILE *f, const compare_report *r);
 
 #endif

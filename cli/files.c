@@ -5,29 +5,35 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char CONVERT_HELP[] =
-    "usage: forkcollect convert IN --to FORMAT [-o OUT] [--from FORMAT]\n"
+    "usage: forkcollect convert IN --to FORMAT [-o OUT] [--from FORMAT] [--max-size BYTES]\n"
     "\n"
     "Reads the result file IN in any format and writes the same records, in the same\n"
-    "order, in FORMAT. The input's format is --from if given, else recognised from\n"
-    "its content, else from its extension. OUT defaults to IN with its extension\n"
-    "replaced by FORMAT's; an existing file is never overwritten.\n"
+    "order, in FORMAT. IN may be - for standard input. The input's format is --from if\n"
+    "given, else the one its extension names, else recognised from its content (and\n"
+    "refused when two formats read the same bytes). OUT defaults to IN with its\n"
+    "extension replaced by FORMAT's; - is standard output. An existing file is never\n"
+    "overwritten and a symlink never followed.\n"
     "\n"
-    "  -t, --to FORMAT     raw, json, msgpack, protobuf or tpl\n"
-    "  -o, --output OUT    where to write\n"
-    "      --from FORMAT   the input's format, when it cannot be recognised\n"
-    "  -h, --help          show this help\n";
+    "  -t, --to FORMAT       {formats}\n"
+    "  -o, --output OUT      where to write (- for standard output)\n"
+    "      --from FORMAT     the input's format, when its name does not say it\n"
+    "      --max-size BYTES  read inputs up to this size (default 1073741824, 1 GiB)\n"
+    "  -h, --help            show this help\n";
 
 static const char DUMP_HELP[] =
-    "usage: forkcollect dump FILE [--from FORMAT]\n"
+    "usage: forkcollect dump FILE [--from FORMAT] [--max-size BYTES]\n"
     "\n"
-    "Prints the records of the result file FILE as 'key value' lines, in file order,\n"
-    "each value as Python prints a float. The format is --from if given, else\n"
-    "recognised from the content, else from the extension.\n"
+    "Prints the records of the result file FILE (- for standard input) as 'key value'\n"
+    "lines, in file order, each value as Python prints a float. The format is --from\n"
+    "if given, else the one the extension names, else recognised from the content\n"
+    "(and refused when two formats read the same bytes).\n"
     "\n"
-    "      --from FORMAT   the file's format, when it cannot be recognised\n"
-    "  -h, --help          show this help\n";
+    "      --from FORMAT     the file's format, when its name does not say it\n"
+    "      --max-size BYTES  read files up to this size (default 1073741824, 1 GiB)\n"
+    "  -h, --help            show this help\n";
 
 /* OUT for IN: IN's extension replaced by ext (or ext appended when IN has none). */
 static int default_output(const char *in, const char *ext, char *out, size_t size)
@@ -37,13 +43,67 @@ static int default_output(const char *in, const char *ext, char *out, size_t siz
     return snprintf(out, size, "%.*s.%s", (int)stem, in, ext) < (int)size ? 0 : -1;
 }
 
+/* Writes buf to OUT: through the safe writer (never a symlink followed, never a file
+ * overwritten, nothing left behind on failure), or to standard output for "-". */
+static int write_output(const char *out_path, const fc_buffer *buf)
+{
+    fc_error err = {0};
+    if (strcmp(out_path, "-") == 0) {
+        if (buf->len)
+            fwrite(buf->data, 1, buf->len, stdout);
+        return cli_output_status("convert", "", EXIT_OK); /* flushed, closed, cause said */
+    }
+    if (fc_file_write_new(out_path, buf->data, buf->len, &err) != 0)
+        return fail("convert", "%s%s", err.msg,
+                    err.sys_errno == EEXIST ? " (it exists; remove it or give -o OUT)" : "");
+    return EXIT_OK;
+}
+
+/* Reads IN, encodes it as `to` and writes OUT. */
+static int convert(const char *in_path, const char *out_path, const fc_codec *to,
+                   const fc_read_options *opt)
+{
+    fc_dataset d = {0};
+    fc_read_info info = {0};
+    int rc = read_result_file("convert", in_path, opt, &d, &info);
+    fc_buffer buf = {0};
+    fc_error err = {0};
+    bool to_stdout = strcmp(out_path, "-") == 0;
+    if (rc == EXIT_OK && to->encode(&d, &buf, &err) != 0) {
+        rc = fail("convert", "encoding %zu records as %s: %s", d.count, to->name, err.msg);
+    } else if (rc == EXIT_OK) {
+        cli_catch_signals(); /* a signal from here on must not leave OUT or OUT.part */
+        rc = write_output(out_path, &buf);
+        if (cli_last_check()) {
+            if (rc == EXIT_OK && !to_stdout)
+                unlink(out_path);
+            rc = cli_interrupted("convert", to_stdout ? "the output may be incomplete"
+                                                      : "nothing written");
+        } else if (rc == EXIT_OK) {
+            fprintf(stderr, "forkcollect convert: %s (%s, %zu records) -> %s (%s, %zu bytes)\n",
+                    strcmp(in_path, "-") ? in_path : "standard input", info.codec->name,
+                    d.count, to_stdout ? "standard output" : out_path, to->name, buf.len);
+        }
+    }
+    fc_buffer_free(&buf);
+    fc_dataset_free(&d);
+    return rc;
+}
+
+/* --max-size: a whole number of bytes, at least 1. */
+static int parse_max_size(const char *cmd, const char *text, fc_read_options *opt)
+{
+    return parse_u64(cmd, "--max-size", text, 1, UINT64_MAX, &opt->max_size) == 0 ? 0 : -1;
+}
+
 int cmd_convert(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"to", required_argument, NULL, 't'},   {"output", required_argument, NULL, 'o'},
-        {"from", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const fc_codec *to = NULL, *from = NULL;
+        {"to", required_argument, NULL, 't'},       {"output", required_argument, NULL, 'o'},
+        {"from", required_argument, NULL, 'F'},     {"help", no_argument, NULL, 'h'},
+        {"max-size", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
+    const fc_codec *to = NULL;
+    fc_read_options ropt = {0};
     const char *out_path = NULL;
     int opt;
     opterr = 0;
@@ -54,14 +114,18 @@ int cmd_convert(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 'F':
-            if (!(from = parse_format("convert", "--from", optarg)))
+            if (!(ropt.from = parse_format("convert", "--from", optarg)))
+                return EXIT_USAGE;
+            break;
+        case 'M':
+            if (parse_max_size("convert", optarg, &ropt))
                 return EXIT_USAGE;
             break;
         case 'o':
             out_path = optarg;
             break;
         case 'h':
-            fputs(CONVERT_HELP, stdout);
+            print_help(CONVERT_HELP);
             return EXIT_OK;
         case ':':
             return usage_error("convert", "%s needs a value", argv[optind - 1]);
@@ -77,46 +141,33 @@ int cmd_convert(int argc, char **argv)
         return usage_error("convert", "--to FORMAT is required");
     const char *in_path = argv[optind];
     char def[4096];
+    if (!out_path && strcmp(in_path, "-") == 0)
+        return usage_error("convert", "reading standard input: give -o OUT (- for standard "
+                                      "output)");
     if (!out_path) {
         if (default_output(in_path, to->extension, def, sizeof def) != 0)
             return fail("convert", "%s: path too long", in_path);
         out_path = def;
     }
-
-    fc_dataset d = {0};
-    const fc_codec *used = NULL;
-    int rc = read_result_file("convert", in_path, from, &d, &used);
-    if (rc != EXIT_OK) {
-        fc_dataset_free(&d);
-        return rc;
-    }
-    fc_buffer buf = {0};
-    fc_error err = {0};
-    if (to->encode(&d, &buf, &err) != 0)
-        rc = fail("convert", "encoding %zu records as %s: %s", d.count, to->name, err.msg);
-    else if (fc_file_write_new(out_path, buf.data, buf.len, &err) != 0)
-        rc = fail("convert", "%s%s", err.msg,
-                  err.sys_errno == EEXIST ? " (it exists; remove it or give -o OUT)" : "");
-    else
-        fprintf(stderr, "forkcollect convert: %s (%s, %zu records) -> %s (%s, %zu bytes)\n",
-                in_path, used->name, d.count, out_path, to->name, buf.len);
-    fc_buffer_free(&buf);
-    fc_dataset_free(&d);
-    return rc;
+    return convert(in_path, out_path, to, &ropt);
 }
 
 int cmd_dump(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"from", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const fc_codec *from = NULL;
+        {"from", required_argument, NULL, 'F'},     {"help", no_argument, NULL, 'h'},
+        {"max-size", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
+    fc_read_options ropt = {0};
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (opt) {
         case 'F':
-            if (!(from = parse_format("dump", "--from", optarg)))
+            if (!(ropt.from = parse_format("dump", "--from", optarg)))
+                return EXIT_USAGE;
+            break;
+        case 'M':
+            if (parse_max_size("dump", optarg, &ropt))
                 return EXIT_USAGE;
             break;
         case 'h':
@@ -133,14 +184,12 @@ int cmd_dump(int argc, char **argv)
     if (optind + 1 < argc)
         return usage_error("dump", "unexpected argument '%s'", argv[optind + 1]);
     fc_dataset d = {0};
-    int rc = read_result_file("dump", argv[optind], from, &d, NULL);
+    int rc = read_result_file("dump", argv[optind], &ropt, &d, NULL);
     for (size_t i = 0; rc == EXIT_OK && i < d.count; i++) {
         char num[FC_REPR_MAX];
         fc_format_double(d.values[i], num);
         printf("%llu %s\n", (unsigned long long)d.keys[i], num);
     }
     fc_dataset_free(&d);
-    if (rc == EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
-        return fail("dump", "writing to standard output failed");
-    return rc;
+    return rc; /* main() checks that stdout was written */
 }

@@ -12,7 +12,7 @@ static const char *library_line(char *buf, size_t size)
     buf[0] = '\0';
     for (size_t i = 0; fc_codec_at(i); i++) {
         const fc_codec *c = fc_codec_at(i);
-        if (strcmp(c->library, "forkcollect") == 0)
+        if (c->supports & FC_SUPPORTS_BUILTIN)
             continue;
         size_t n = strlen(buf);
         snprintf(buf + n, size - n, "%s%s %s", n ? ", " : "", c->library, c->library_version());
@@ -72,10 +72,11 @@ static void write_table(FILE *o, const compare_report *r, bool color)
         b_ee = best(r, get_e2e_enc), b_ed = best(r, get_e2e_dec), b_ie = best(r, get_iso_enc),
         b_id = best(r, get_iso_dec);
     char s[64], libs[256];
-    fprintf(o, "forkcollect compare: keys 1..%llu, %llu iterations each, %u workers; "
-               "median [min-max] of %u rounds after %u warm-up, formats interleaved\n\n",
-            (unsigned long long)r->count, (unsigned long long)r->iterations, r->workers,
-            r->repeat, r->warmup);
+    fprintf(o, "forkcollect compare: keys 1..%llu, %llu iteration%s each, %u worker%s; "
+               "median [min-max] of %u round%s after %u warm-up, formats interleaved\n\n",
+            (unsigned long long)r->count, (unsigned long long)r->iterations,
+            plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
+            r->warmup);
     fprintf(o, "End to end: the exercise through fork, result files and the engine\n");
     fprintf(o, "%-9s %11s %9s %11s %-20s %-20s %-20s %s\n", "format", "file bytes", "B/record",
             "deflated", "wall time, ms", "encode, ns/record", "decode, ns/record", "exact");
@@ -254,11 +255,13 @@ static void write_markdown(FILE *o, const compare_report *r)
                 fmt_stat(fr->iso_encode, 1, s4, sizeof s4),
                 fmt_stat(fr->iso_decode, 1, s5, sizeof s5), fr->exact ? "yes" : "**no**");
     }
-    fprintf(o, "\nKeys 1..%llu, %llu iterations each, %u workers; median [min-max] of %u rounds "
-               "after %u warm-up, formats interleaved. %s, %ld CPUs, %s; %s, %s (%s); %s; %s.\n",
-            (unsigned long long)r->count, (unsigned long long)r->iterations, r->workers,
-            r->repeat, r->warmup, r->cpu, r->cpus, r->kernel, FC_COMPILER, FC_BUILD_TYPE,
-            FC_CFLAGS, library_line(libs, sizeof libs), r->date);
+    fprintf(o, "\nKeys 1..%llu, %llu iteration%s each, %u worker%s; median [min-max] of %u "
+               "round%s after %u warm-up, formats interleaved. %s, %ld CPUs, %s; %s, %s (%s); "
+               "%s; %s.\n",
+            (unsigned long long)r->count, (unsigned long long)r->iterations,
+            plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
+            r->warmup, r->cpu, r->cpus, r->kernel, FC_COMPILER, FC_BUILD_TYPE, FC_CFLAGS,
+            library_line(libs, sizeof libs), r->date);
 }
 
 void report_write(FILE *f, const compare_report *r, enum output_kind kind, bool color)
@@ -277,12 +280,10 @@ static const char *COLORS[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b
                                "#edc948", "#b07aa1", "#ff9da7"};
 
 /* Left panel: bytes per record (linear). Right panel: encode and decode ns per record,
- * codec alone, on a log scale (the formats differ by three orders of magnitude). */
-int report_svg(const char *path, const compare_report *r)
+ * codec alone, on a log scale (the formats differ by three orders of magnitude).
+ * Printed to o, which is memory: compare writes the file with write_rendered_file. */
+void report_svg(FILE *o, const compare_report *r)
 {
-    FILE *o = fopen(path, "w");
-    if (!o)
-        return -1;
     int n = r->nformats, row = 44, top = 70, h = top + n * row + 70, w = 960;
     fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                "font-family=\"sans-serif\" font-size=\"13\">\n"
@@ -366,5 +367,4 @@ int report_svg(const char *path, const compare_report *r)
     fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">%s, %ld CPUs; "
                "medians of %u rounds</text>\n</svg>\n",
             20, h - 8, r->cpu, r->cpus, r->repeat);
-    return fclose(o) == 0 ? 0 : -1;
 }

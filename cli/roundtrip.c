@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
-#include <getopt.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,64 +43,81 @@ static uint64_t bits_of(double d)
     return b;
 }
 
+/* What roundtrip's flags ask for. */
+typedef struct roundtrip_request {
+    const fc_codec *codecs[16];
+    int ncodecs;
+    uint64_t count, seed;
+    enum fc_values kind;
+    const char *kind_name;
+} roundtrip_request;
+
+static const cli_flag ROUNDTRIP_FLAGS[] = {
+    {"formats", 'f', true, 'f'}, {"count", 'n', true, 'n'}, {"values", 'v', true, 'v'},
+    {"seed", 's', true, 's'},    {NULL, 0, false, 0}};
+
+static int parse_values(const char *text, roundtrip_request *rq)
+{
+    static const struct {
+        const char *name;
+        enum fc_values kind;
+    } sets[] = {{"exercise", FC_VALUES_EXERCISE}, {"edge", FC_VALUES_EDGE},
+                {"random", FC_VALUES_RANDOM}};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (strcasecmp(text, sets[i].name) == 0) {
+            rq->kind = sets[i].kind;
+            rq->kind_name = text;
+            return 0;
+        }
+    usage_error("roundtrip", "--values: '%s' is not exercise, edge or random", text);
+    return -1;
+}
+
+static int roundtrip_flag(void *ctx, int id, const char *v)
+{
+    roundtrip_request *rq = ctx;
+    switch (id) {
+    case 'f':
+        rq->ncodecs = parse_format_list("roundtrip", v, rq->codecs, 16);
+        return rq->ncodecs < 0 ? -1 : 0;
+    case 'n': return parse_u64("roundtrip", "--count", v, 0, 100000000, &rq->count);
+    case 's': return parse_u64("roundtrip", "--seed", v, 0, UINT64_MAX, &rq->seed);
+    case 'v': return parse_values(v, rq);
+    }
+    return -1;
+}
+
+/* Reads roundtrip's flags into rq; returns CLI_GO_ON, or the exit status. */
+static int parse_roundtrip(int argc, char **argv, roundtrip_request *rq)
+{
+    *rq = (roundtrip_request){.count = 1000, .seed = 1, .kind = FC_VALUES_EDGE,
+                              .kind_name = "edge"};
+    rq->ncodecs = parse_format_list("roundtrip", "all", rq->codecs, 16);
+    static const cli_command ROUNDTRIP = {"roundtrip", ROUNDTRIP_HELP, ROUNDTRIP_FLAGS, 0,
+                                          roundtrip_flag};
+    return cli_parse(&ROUNDTRIP, argc, argv, rq, NULL);
+}
+
 int cmd_roundtrip(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"formats", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
-        {"values", required_argument, NULL, 'v'},  {"seed", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    const fc_codec *codecs[16];
-    int ncodecs = parse_format_list("roundtrip", "all", codecs, 16);
-    uint64_t count = 1000, seed = 1;
-    enum fc_values kind = FC_VALUES_EDGE;
-    const char *kind_name = "edge";
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:n:v:s:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if ((ncodecs = parse_format_list("roundtrip", optarg, codecs, 16)) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            if (parse_u64("roundtrip", "--count", optarg, 0, 100000000, &count))
-                return EXIT_USAGE;
-            break;
-        case 's':
-            if (parse_u64("roundtrip", "--seed", optarg, 0, UINT64_MAX, &seed))
-                return EXIT_USAGE;
-            break;
-        case 'v':
-            kind_name = optarg;
-            if (strcasecmp(optarg, "exercise") == 0)
-                kind = FC_VALUES_EXERCISE;
-            else if (strcasecmp(optarg, "edge") == 0)
-                kind = FC_VALUES_EDGE;
-            else if (strcasecmp(optarg, "random") == 0)
-                kind = FC_VALUES_RANDOM;
-            else
-                return usage_error("roundtrip", "--values: '%s' is not exercise, edge or random",
-                                   optarg);
-            break;
-        case 'h':
-            fputs(ROUNDTRIP_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("roundtrip", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("roundtrip", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("roundtrip", "unexpected argument '%s'", argv[optind]);
+    roundtrip_request rq;
+    int status = parse_roundtrip(argc, argv, &rq);
+    if (status != CLI_GO_ON)
+        return status;
+    const fc_codec **codecs = rq.codecs;
+    int ncodecs = rq.ncodecs;
+    uint64_t count = rq.count, seed = rq.seed;
+    enum fc_values kind = rq.kind;
+    const char *kind_name = rq.kind_name;
 
     fc_dataset orig = {0}, mid = {0}, back = {0};
     fc_error err = {0};
     if (fc_values_make(kind, (size_t)count, kind == FC_VALUES_EXERCISE ? 1000 : seed, &orig,
                        &err) != 0)
         return fail("roundtrip", "%s", err.msg);
-    printf("roundtrip: %zu %s values, %d formats, %d ordered pairs\n\n", orig.count, kind_name,
-           ncodecs, ncodecs * ncodecs);
+    printf("roundtrip: %zu %s value%s, %d format%s, %d ordered pair%s\n\n", orig.count,
+           kind_name, plural(orig.count), ncodecs, plural((uint64_t)ncodecs), ncodecs * ncodecs,
+           plural((uint64_t)(ncodecs * ncodecs)));
     printf("%-10s", "A \\ B");
     for (int b = 0; b < ncodecs; b++)
         printf(" %-9s", codecs[b]->name);

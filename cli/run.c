@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -12,7 +11,7 @@
 static const char RUN_HELP[] =
     "usage: forkcollect run [--format F] [--count N] [--start S] [--workers P]\n"
     "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
-    "                       [--retries K] [--save FILE]\n"
+    "                       [--retries K] [--save FILE] [--sum fsum|sequential]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -20,7 +19,7 @@ static const char RUN_HELP[] =
     "D/<parent pid>-<child pid>.<ext> and exits. The parent collects each file as its\n"
     "child ends, checks it, merges it, and removes it unless --keep.\n"
     "\n"
-    "  -f, --format F      raw, json, msgpack, protobuf or tpl (default json)\n"
+    "  -f, --format F      {formats} (default json)\n"
     "  -n, --count N       how many numbers (default 20)\n"
     "  -s, --start S       the first number (default 1)\n"
     "  -w, --workers P     children to fork (default: one per online CPU)\n"
@@ -33,34 +32,73 @@ static const char RUN_HELP[] =
     "  -r, --retries K     run a failed range again in a fresh child, up to K times\n"
     "  -o, --save FILE     write every collected record to FILE, in the run's format\n"
     "                      (or FILE's extension); when children failed, what was\n"
-    "                      collected is still saved\n"
+    "                      collected is still saved. FILE must be new: an existing\n"
+    "                      file or symbolic link is refused before the run starts\n"
+    "      --sum HOW       how the total is added: fsum (default), correctly rounded,\n"
+    "                      as Python's math.fsum, and Python 3.12+'s sum() for the\n"
+    "                      course's numbers; or sequential, left to right in key\n"
+    "                      order, as Python 3.11 and older sum()\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
-    "collected, then the total (the sum of all values in key order, as Python prints\n"
-    "a float) and the elapsed time. A failed child is reported with its pid, its\n"
+    "collected, then the total (the sum of all values, see --sum, as Python prints a\n"
+    "float) and the elapsed time. A failed child is reported with its pid, its\n"
     "range and the cause, and the keys left missing are listed. Exit status: 0 when\n"
-    "every result was collected, 1 when any was not, 2 for a wrong flag, 130/143 when\n"
-    "interrupted (children stopped, files removed).\n";
+    "every result was collected, 1 when any was not, 2 for a wrong flag, 128+N when\n"
+    "stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP...): children stopped,\n"
+    "files removed, --save's file too (--keep keeps the collected result files).\n";
 
-/* Exit status after everything else: output that could not be written is a failure. */
-static int output_status(int rc)
+/* Says, after a failed or interrupted run with --keep, which result files were kept
+ * and where. A private directory left empty is removed. */
+static void report_kept(const fc_engine_config *cfg, const fc_engine_result *res)
 {
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "forkcollect run: standard output was closed early; the run was "
-                        "still completed and cleaned up\n");
-        return rc == EXIT_OK ? EXIT_FAIL : rc;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < res->nchildren; i++)
+        kept += res->children[i].state == FC_CHILD_COLLECTED;
+    if (kept == 0) {
+        if (!cfg->dir && res->dir[0])
+            rmdir(res->dir);
+        fprintf(stderr, "forkcollect run: --keep: no child was collected, so no result file "
+                        "was kept\n");
+        return;
     }
-    return rc;
+    fprintf(stderr, "forkcollect run: --keep: kept the %u result file%s collected, in %s:\n",
+            kept, kept == 1 ? "" : "s", res->dir);
+    for (unsigned i = 0; i < res->nchildren; i++)
+        if (res->children[i].state == FC_CHILD_COLLECTED)
+            fprintf(stderr, "  %s\n", res->children[i].path);
+}
+
+/* The end of every run that got as far as the engine: stdout checked, then one last
+ * look for a signal. A signal that came at any point before gives 128+signal, and
+ * nothing the run wrote stays: not --save's file either. With --keep, a failed or
+ * interrupted run says which result files it kept, and where. */
+static int run_end(const fc_engine_config *cfg, fc_engine_result *res, const char *saved,
+                   bool failed, int status)
+{
+    status = cli_output_status("run", "; the run was still completed and cleaned up", status);
+    if (cli_last_check()) {
+        if (saved)
+            unlink(saved);
+        status = cli_interrupted("run", cfg->keep ? "children stopped"
+                                        : saved   ? "children stopped, files removed (and "
+                                                    "--save's file)"
+                                                  : NULL);
+        failed = true;
+    }
+    if (failed && cfg->keep)
+        report_kept(cfg, res);
+    fc_engine_result_free(res);
+    return status;
 }
 
 static void print_fork(const fc_child_report *c, void *ctx)
 {
     (void)ctx;
-    printf("forked    child %ld: keys %llu..%llu (%llu numbers)\n", (long)c->pid,
-           (unsigned long long)c->first_key,
-           (unsigned long long)(c->first_key + c->count - 1), (unsigned long long)c->count);
-    fflush(stdout);
+    printf("forked    child %ld: keys %llu..%llu (%llu number%s)\n", (long)c->pid,
+           (unsigned long long)c->first_key, (unsigned long long)(c->first_key + c->count - 1),
+           (unsigned long long)c->count, plural(c->count));
+    cli_flush();
 }
 
 static void print_collect(const fc_child_report *c, void *ctx)
@@ -69,15 +107,16 @@ static void print_collect(const fc_child_report *c, void *ctx)
     (void)ctx;
     if (c->state != FC_CHILD_COLLECTED) {
         printf("FAILED    %s%s\n", c->error.msg, c->retrying ? " (retrying)" : "");
-        fflush(stdout);
+        cli_flush();
         return;
     }
-    printf("collected child %ld: %llu records, %llu bytes (compute %s, encode %s, write %s, "
+    printf("collected child %ld: %llu record%s, %llu bytes (compute %s, encode %s, write %s, "
            "decode %s)\n",
-           (long)c->pid, (unsigned long long)c->count, (unsigned long long)c->file_bytes,
+           (long)c->pid, (unsigned long long)c->count, plural(c->count),
+           (unsigned long long)c->file_bytes,
            human_ns((double)c->compute_ns, t1), human_ns((double)c->encode_ns, t2),
            human_ns((double)c->write_ns, t3), human_ns((double)c->decode_ns, t4));
-    fflush(stdout);
+    cli_flush();
 }
 
 /* Lists on stderr the children that failed and the keys they leave missing. */
@@ -103,8 +142,27 @@ static void report_missing(const fc_engine_result *res)
     fprintf(stderr, "; no total printed\n");
 }
 
-/* Writes the records of every collected child (all of them, on success) to path. */
-static int save_collected(const char *path, const fc_codec *codec, fc_engine_result *res)
+/* Prints "total: X", the values added as --sum says (core/fsum.c). */
+static int print_total(const fc_dataset *d, bool in_order)
+{
+    char num[FC_REPR_MAX];
+    double total = 0.0;
+    fc_error err = {0};
+    if (in_order)
+        total = fc_sum_in_order(d->values, d->count);
+    else if (fc_fsum(d->values, d->count, &total, &err) != 0) {
+        fprintf(stderr, "forkcollect run: no total: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    fc_format_double(total, num);
+    printf("total: %s\n", num);
+    return EXIT_OK;
+}
+
+/* Writes the records of every collected child (all of them, on success) to path;
+ * *saved is how many. */
+static int save_collected(const char *path, const fc_codec *codec, fc_engine_result *res,
+                          size_t *saved)
 {
     fc_dataset d = {0};
     fc_buffer buf = {0};
@@ -115,150 +173,177 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
         const fc_child_report *c = &res->children[i];
         if (c->state != FC_CHILD_COLLECTED)
             continue;
-        for (uint64_t k = c->first_key; rc == 0 && k < c->first_key + c->count; k++)
+        /* Counted from 0, not up to first_key + count: a range that ends at 2^64-1
+         * would make that bound 0 and the range vanish from the file. */
+        for (uint64_t j = 0; rc == 0 && j < c->count; j++) {
+            uint64_t k = c->first_key + j;
             rc = fc_dataset_push(&d, k, res->data.values[k - start], &err);
+        }
     }
     if (rc == 0)
         rc = codec->encode(&d, &buf, &err);
-    if (rc == 0)
-        rc = fc_file_write_new(path, buf.data, buf.len, &err);
     if (rc != 0)
-        fprintf(stderr, "forkcollect run: --save: %s\n", err.msg);
-    else if (d.count < res->data.count)
-        fprintf(stderr, "forkcollect run: saved the %zu records collected to %s\n", d.count,
-                path);
+        rc = fail("run", "--save: %s", err.msg);
+    else
+        rc = write_new_file("run", "--save", path, buf.data, buf.len);
+    if (rc == EXIT_OK && d.count < res->data.count)
+        fprintf(stderr, "forkcollect run: saved the %zu record%s collected to %s\n", d.count,
+                plural(d.count), path);
+    *saved = d.count;
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
-    return rc ? EXIT_FAIL : EXIT_OK;
+    return rc;
+}
+
+/* What run's flags ask for. */
+typedef struct run_request {
+    fc_engine_config cfg;
+    uint64_t workers, retries;
+    const char *save;
+    const fc_codec *save_codec; /* the run's format, or the one --save's extension names */
+    bool sum_in_order;          /* --sum sequential */
+} run_request;
+
+static const cli_flag RUN_FLAGS[] = {
+    {"format", 'f', true, 'f'},  {"count", 'n', true, 'n'},      {"start", 's', true, 's'},
+    {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
+    {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
+    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},          {NULL, 0, false, 0}};
+
+/* --start: a whole number from 0. A negative one is what Python's random.seed would
+ * take, so say what Python does with it. */
+static int parse_start(const char *text, uint64_t *start)
+{
+    const char *digits = text + 1;
+    if (text[0] == '-' && digits[0] >= '0' && digits[0] <= '9' &&
+        digits[strspn(digits, "0123456789_,")] == '\0') {
+        usage_error("run", "--start: %s is negative; Python's random.seed(%s) is "
+                           "random.seed(%s) (it drops the sign), so use --start %s",
+                    text, text, digits, digits);
+        return -1;
+    }
+    return parse_u64("run", "--start", text, 0, UINT64_MAX, start);
+}
+
+static int parse_timeout(const char *text, unsigned *ms)
+{
+    char *end;
+    double sec = strtod(text, &end);
+    if (end == text || *end || !(sec > 0) || sec > 86400 * 7) {
+        usage_error("run", "--timeout: '%s' is not a number of seconds (more than 0, at most "
+                           "a week)", text);
+        return -1;
+    }
+    *ms = (unsigned)(sec * 1000 + 0.5) ? (unsigned)(sec * 1000 + 0.5) : 1;
+    return 0;
+}
+
+/* --sum: fsum (the default) or sequential. */
+static int parse_sum(const char *text, bool *in_order)
+{
+    if (strcmp(text, "fsum") != 0 && strcmp(text, "sequential") != 0) {
+        usage_error("run", "--sum: '%s' is neither fsum (correctly rounded, the default) nor "
+                           "sequential (in key order)", text);
+        return -1;
+    }
+    *in_order = text[0] == 's';
+    return 0;
+}
+
+/* One flag into the run_request; 0, or -1 after a usage error. */
+static int run_flag(void *ctx, int id, const char *v)
+{
+    run_request *rq = ctx;
+    fc_engine_config *cfg = &rq->cfg;
+    switch (id) {
+    case 'f': return (cfg->codec = parse_format("run", "--format", v)) ? 0 : -1;
+    case 'n': return parse_u64("run", "--count", v, 1, 100000000, &cfg->count);
+    case 's': return parse_start(v, &cfg->start);
+    case 'w': return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
+    case 'i': return parse_u64("run", "--iterations", v, 0, UINT64_MAX, &cfg->iterations);
+    case 'd': cfg->dir = v; return 0;
+    case 'k': cfg->keep = true; return 0;
+    case 't': return parse_timeout(v, &cfg->timeout_ms);
+    case 'r': return parse_u64("run", "--retries", v, 0, 100, &rq->retries);
+    case 'o': rq->save = v; return 0;
+    case 'S': return parse_sum(v, &rq->sum_in_order);
+    }
+    return -1;
+}
+
+/* Reads run's flags into rq and checks them together; returns CLI_GO_ON, or the exit
+ * status (after --help, or a usage error). */
+static int parse_run(int argc, char **argv, run_request *rq)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *rq = (run_request){.cfg = {.codec = fc_codec_find("json"), .start = 1, .count = 20,
+                                .iterations = 10000000},
+                        .workers = cpus > 0 ? (uint64_t)cpus : 1};
+    static const cli_command RUN = {"run", RUN_HELP, RUN_FLAGS, 0, run_flag};
+    int status = cli_parse(&RUN, argc, argv, rq, NULL);
+    if (status != CLI_GO_ON)
+        return status;
+    fc_engine_config *cfg = &rq->cfg;
+    if (cfg->count - 1 > UINT64_MAX - cfg->start)
+        return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
+                           (unsigned long long)cfg->start, (unsigned long long)cfg->count);
+    cfg->workers = (unsigned)rq->workers;
+    cfg->retries = (unsigned)rq->retries;
+    cfg->on_fork = print_fork;
+    cfg->on_collect = print_collect;
+    cfg->cancel = &cli_cancel;
+    rq->save_codec = cfg->codec;
+    if (rq->save) {
+        const char *dot = strrchr(rq->save, '.'), *slash = strrchr(rq->save, '/');
+        if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
+            rq->save_codec = fc_codec_find(dot + 1);
+        if (check_new_file("run", "--save", rq->save) != 0)
+            return EXIT_USAGE; /* now, before forking, not after the whole run */
+    }
+    return CLI_GO_ON;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
-        {"start", required_argument, NULL, 's'},  {"workers", required_argument, NULL, 'w'},
-        {"iterations", required_argument, NULL, 'i'}, {"dir", required_argument, NULL, 'd'},
-        {"keep", no_argument, NULL, 'k'},         {"help", no_argument, NULL, 'h'},
-        {"timeout", required_argument, NULL, 't'}, {"retries", required_argument, NULL, 'r'},
-        {"save", required_argument, NULL, 'o'},   {NULL, 0, NULL, 0}};
-    const char *save = NULL;
-    uint64_t retries = 0;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t workers = cpus > 0 ? (uint64_t)cpus : 1, count = 20, start = 1,
-             iterations = 10000000;
-    fc_engine_config cfg = {.codec = fc_codec_find("json")};
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:n:s:w:i:d:kht:r:o:", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if (!(cfg.codec = parse_format("run", "--format", optarg)))
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            if (parse_u64("run", "--count", optarg, 1, 100000000, &count))
-                return EXIT_USAGE;
-            break;
-        case 's':
-            if (parse_u64("run", "--start", optarg, 0, UINT64_MAX, &start))
-                return EXIT_USAGE;
-            break;
-        case 'w':
-            if (parse_u64("run", "--workers", optarg, 1, 1024, &workers))
-                return EXIT_USAGE;
-            break;
-        case 'i':
-            if (parse_u64("run", "--iterations", optarg, 0, UINT64_MAX, &iterations))
-                return EXIT_USAGE;
-            break;
-        case 'd':
-            cfg.dir = optarg;
-            break;
-        case 'k':
-            cfg.keep = true;
-            break;
-        case 't': {
-            char *end;
-            double sec = strtod(optarg, &end);
-            if (end == optarg || *end || !(sec > 0) || sec > 86400 * 7)
-                return usage_error("run", "--timeout: '%s' is not a number of seconds "
-                                          "(more than 0, at most a week)", optarg);
-            cfg.timeout_ms = (unsigned)(sec * 1000 + 0.5) ? (unsigned)(sec * 1000 + 0.5) : 1;
-            break;
-        }
-        case 'r':
-            if (parse_u64("run", "--retries", optarg, 0, 100, &retries))
-                return EXIT_USAGE;
-            break;
-        case 'o':
-            save = optarg;
-            break;
-        case 'h':
-            fputs(RUN_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("run", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("run", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("run", "unexpected argument '%s'", argv[optind]);
-    if (count - 1 > UINT64_MAX - start)
-        return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
-                           (unsigned long long)start, (unsigned long long)count);
-    cfg.start = start;
-    cfg.count = count;
-    cfg.workers = (unsigned)workers;
-    cfg.iterations = iterations;
-    cfg.on_fork = print_fork;
-    cfg.on_collect = print_collect;
-    cfg.cancel = &cli_cancel;
-    cfg.retries = (unsigned)retries;
-    const fc_codec *save_codec = cfg.codec;
-    if (save) {
-        const char *dot = strrchr(save, '.'), *slash = strrchr(save, '/');
-        if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
-            save_codec = fc_codec_find(dot + 1);
-        if (access(save, F_OK) == 0)
-            return usage_error("run", "--save: %s exists; it is never overwritten", save);
-    }
+    run_request rq;
+    int status = parse_run(argc, argv, &rq);
+    if (status != CLI_GO_ON)
+        return status;
+    fc_engine_config cfg = rq.cfg;
+    const char *save = rq.save;
+    const fc_codec *save_codec = rq.save_codec;
+    uint64_t start = cfg.start, count = cfg.count, iterations = cfg.iterations;
 
     unsigned used = fc_split_parts(count, cfg.workers);
-    printf("run: numbers %llu..%llu, %u worker%s, %llu iterations each, format %s\n",
-           (unsigned long long)start, (unsigned long long)(start + count - 1), used,
-           used == 1 ? "" : "s", (unsigned long long)iterations, cfg.codec->name);
-    fflush(stdout);
+    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s\n",
+           (unsigned long long)start, (unsigned long long)(start + count - 1), used, plural(used),
+           (unsigned long long)iterations, plural(iterations), cfg.codec->name);
+    cli_flush();
     cli_catch_signals();
 
     fc_engine_result res;
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
-    if (rc == FC_EINTR || cli_cancel) {
-        fc_engine_result_free(&res);
-        return cli_interrupted("run");
-    }
+    if (rc == FC_EINTR || cli_cancel)
+        return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
                         "children at a time instead of %u\n",
                 res.max_parallel, res.nchildren);
-    int save_rc = save ? save_collected(save, save_codec, &res) : EXIT_OK;
+    size_t saved = 0;
+    int save_rc = save ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
     if (rc != 0) {
         report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
-        fc_engine_result_free(&res);
-        return output_status(rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
+        return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, true,
+                       rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
 
-    double total = 0.0;
-    for (size_t i = 0; i < res.data.count; i++)
-        total += res.data.values[i];
+    int total_rc = print_total(&res.data, rq.sum_in_order);
     uint64_t bytes = 0;
     for (unsigned i = 0; i < res.nchildren; i++)
         bytes += res.children[i].file_bytes;
-    char num[FC_REPR_MAX], t[32];
-    fc_format_double(total, num);
-    printf("total: %s\n", num);
+    char t[32];
     printf("elapsed: %s\n", human_ns((double)res.elapsed_ns, t));
     printf("files: %u, %llu bytes in all (%s)\n", res.nchildren, (unsigned long long)bytes,
            cfg.keep ? "kept" : "removed; --keep keeps them");
@@ -271,7 +356,8 @@ int cmd_run(int argc, char **argv)
     printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
            (double)kids.ru_maxrss / 1024);
     if (save && save_rc == EXIT_OK)
-        printf("saved: %zu records to %s (%s)\n", res.data.count, save, save_codec->name);
-    fc_engine_result_free(&res);
-    return output_status(save_rc);
+        printf("saved: %zu record%s to %s (%s)\n", saved, plural(saved), save,
+               save_codec->name);
+    return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, false,
+                   save_rc != EXIT_OK ? save_rc : total_rc);
 }

@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,82 +28,93 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+#define SCALE_MAX_COUNTS 1024
+
+/* What scale's flags ask for. */
+typedef struct scale_request {
+    const fc_codec *codec;
+    uint64_t count, iterations, repeat;
+    unsigned workers[SCALE_MAX_COUNTS + 1]; /* + 1: the baseline 1 when not listed */
+    int nw;
+} scale_request;
+
+static const cli_flag SCALE_FLAGS[] = {
+    {"format", 'f', true, 'f'},     {"workers", 'w', true, 'w'}, {"count", 'n', true, 'n'},
+    {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'},  {NULL, 0, false, 0}};
+
+static int add_workers(const char *cmd, const char *text, void *ctx)
+{
+    scale_request *rq = ctx;
+    uint64_t v;
+    if (rq->nw == SCALE_MAX_COUNTS) {
+        usage_error(cmd, "--workers: at most %d worker counts", SCALE_MAX_COUNTS);
+        return -1;
+    }
+    if (parse_u64(cmd, "--workers", text, 1, 1024, &v) != 0)
+        return -1;
+    rq->workers[rq->nw++] = (unsigned)v;
+    return 0;
+}
+
+static int scale_flag(void *ctx, int id, const char *v)
+{
+    scale_request *rq = ctx;
+    switch (id) {
+    case 'f': return (rq->codec = parse_format("scale", "--format", v)) ? 0 : -1;
+    case 'w': rq->nw = 0; return for_each_item("scale", "--workers", v, add_workers, rq);
+    case 'n': return parse_u64("scale", "--count", v, 1, 10000000, &rq->count);
+    case 'i': return parse_u64("scale", "--iterations", v, 0, UINT64_MAX, &rq->iterations);
+    case 'r': return parse_u64("scale", "--repeat", v, 1, 1000, &rq->repeat);
+    }
+    return -1;
+}
+
+/* Reads scale's flags into rq; returns CLI_GO_ON, or the exit status. */
+static int parse_scale(int argc, char **argv, long cpus, scale_request *rq)
+{
+    rq->codec = fc_codec_find("raw");
+    rq->count = 20;
+    rq->iterations = 10000000;
+    rq->repeat = 3;
+    rq->nw = 0;
+    static const cli_command SCALE = {"scale", SCALE_HELP, SCALE_FLAGS, 0, scale_flag};
+    int status = cli_parse(&SCALE, argc, argv, rq, NULL);
+    if (status != CLI_GO_ON)
+        return status;
+    if (rq->nw == 0)
+        for (long w = 1; w <= (cpus > 0 ? cpus : 1) && rq->nw < SCALE_MAX_COUNTS; w++)
+            rq->workers[rq->nw++] = (unsigned)w;
+    bool has_one = false;
+    for (int i = 0; i < rq->nw; i++)
+        has_one |= rq->workers[i] == 1;
+    if (!has_one) {
+        memmove(rq->workers + 1, rq->workers, (size_t)rq->nw * sizeof *rq->workers);
+        rq->workers[0] = 1;
+        rq->nw++;
+    }
+    return CLI_GO_ON;
+}
+
 int cmd_scale(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"workers", required_argument, NULL, 'w'},
-        {"count", required_argument, NULL, 'n'},  {"iterations", required_argument, NULL, 'i'},
-        {"repeat", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const fc_codec *codec = fc_codec_find("raw");
-    uint64_t count = 20, iterations = 10000000, repeat = 3;
-    unsigned workers[64];
-    int nw = 0;
+    scale_request rq;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":f:w:n:i:r:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'f':
-            if (!(codec = parse_format("scale", "--format", optarg)))
-                return EXIT_USAGE;
-            break;
-        case 'w': {
-            char copy[512];
-            snprintf(copy, sizeof copy, "%s", optarg);
-            nw = 0;
-            for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
-                 t = strtok_r(NULL, ",", &save)) {
-                uint64_t v;
-                if (nw == 63 || parse_u64("scale", "--workers", t, 1, 1024, &v))
-                    return EXIT_USAGE;
-                workers[nw++] = (unsigned)v;
-            }
-            break;
-        }
-        case 'n':
-            if (parse_u64("scale", "--count", optarg, 1, 10000000, &count))
-                return EXIT_USAGE;
-            break;
-        case 'i':
-            if (parse_u64("scale", "--iterations", optarg, 0, UINT64_MAX, &iterations))
-                return EXIT_USAGE;
-            break;
-        case 'r':
-            if (parse_u64("scale", "--repeat", optarg, 1, 1000, &repeat))
-                return EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(SCALE_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("scale", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("scale", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return usage_error("scale", "unexpected argument '%s'", argv[optind]);
-    if (nw == 0)
-        for (long w = 1; w <= (cpus > 0 ? cpus : 1) && nw < 63; w++)
-            workers[nw++] = (unsigned)w;
-    bool has_one = false;
-    for (int i = 0; i < nw; i++)
-        has_one |= workers[i] == 1;
-    if (!has_one) {
-        memmove(workers + 1, workers, (size_t)nw * sizeof *workers);
-        workers[0] = 1;
-        nw++;
-    }
+    int status = parse_scale(argc, argv, cpus, &rq);
+    if (status != CLI_GO_ON)
+        return status;
+    const fc_codec *codec = rq.codec;
+    uint64_t count = rq.count, iterations = rq.iterations, repeat = rq.repeat;
+    const unsigned *workers = rq.workers;
+    int nw = rq.nw;
 
     cli_catch_signals();
     uint64_t *t = calloc((size_t)nw * repeat, sizeof *t);
     if (!t)
         return fail("scale", "out of memory");
-    printf("scale: numbers 1..%llu, %llu iterations each, format %s, median of %llu rounds, "
-           "%ld online CPUs\n\n",
-           (unsigned long long)count, (unsigned long long)iterations, codec->name,
-           (unsigned long long)repeat, cpus);
+    printf("scale: numbers 1..%llu, %llu iteration%s each, format %s, median of %llu round%s, "
+           "%ld online CPU%s\n\n",
+           (unsigned long long)count, (unsigned long long)iterations, plural(iterations),
+           codec->name, (unsigned long long)repeat, plural(repeat), cpus, plural((uint64_t)cpus));
     for (uint64_t r = 0; r < repeat; r++) {
         for (int i = 0; i < nw; i++) {
             fc_engine_config cfg = {.codec = codec, .start = 1, .count = count,
@@ -116,7 +126,7 @@ int cmd_scale(int argc, char **argv)
                 fc_engine_result_free(&res);
                 free(t);
                 if (cli_cancel)
-                    return cli_interrupted("scale");
+                    return cli_interrupted("scale", NULL);
                 return fail("scale", "%u workers: %s", workers[i], err.msg);
             }
             t[(size_t)i * repeat + r] = res.elapsed_ns;
@@ -141,5 +151,6 @@ int cmd_scale(int argc, char **argv)
                base / med, base / med / children);
     }
     free(t);
-    return EXIT_OK;
+    int rc = cli_output_status("scale", "", EXIT_OK);
+    return cli_last_check() ? cli_interrupted("scale", NULL) : rc;
 }

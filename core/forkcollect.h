@@ -91,6 +91,16 @@ long fc_dataset_first_difference(const fc_dataset *a, const fc_dataset *b);
  * random.random(), bit for bit. */
 double fc_calc(uint64_t n, uint64_t iterations);
 
+/* The total of a run, the two ways Python adds floats (core/fsum.c).
+ * fc_fsum: Python's math.fsum, the sum of v[0..count-1] correctly rounded, the same in
+ * any order; Python 3.12+'s sum() gives it for the course's numbers. As math.fsum: a
+ * nan among the values gives nan, infinities of one sign give that infinity; inf with
+ * -inf, or a partial sum past the largest double, is FC_EINVAL (no *sum). FC_ENOMEM
+ * when more than 32 partial sums are needed and malloc fails.
+ * fc_sum_in_order: v[0] + v[1] + ... from the left, as Python 3.11 and older sum(). */
+int fc_fsum(const double *v, size_t count, double *sum, fc_error *err);
+double fc_sum_in_order(const double *v, size_t count);
+
 /* Python's repr() of a double ("0.1", "1e+16", "-0.0", "nan", "inf"): the shortest
  * text that reads back to the same bits. buf needs FC_REPR_MAX bytes; returns the
  * length written (without the NUL). */
@@ -104,8 +114,38 @@ uint32_t fc_crc32c(uint32_t crc, const void *data, size_t len);
 
 /* ==== Codecs ==== */
 
-/* One backend. Each is a const table in serializers/<name>.c, listed once in
- * serializers/registry.c; nothing else needs to change to add one. */
+/* What a format can hold: bits of fc_codec.supports (as curl's `supports` bits say
+ * what a protocol handler can do). A command asks these instead of guessing from a
+ * codec's name; a bit is set only when the codec's tests show it. */
+enum {
+    /* Every key 0..2^64-1 round-trips (otherwise only keys a double holds exactly,
+     * 0..2^53, are promised). */
+    FC_SUPPORTS_KEY_U64 = 1u << 0,
+    /* +-Infinity and NaN are written and read back (otherwise encode refuses them). */
+    FC_SUPPORTS_NONFINITE = 1u << 1,
+    /* Every NaN keeps its bits (payload and sign); otherwise a NaN reads back as the
+     * one quiet NaN, as in JSON and Python. */
+    FC_SUPPORTS_NAN_BITS = 1u << 2,
+    /* The codec is forkcollect's own code, built on no outside library (so it has no
+     * library version of its own to report). */
+    FC_SUPPORTS_BUILTIN = 1u << 3,
+    /* Kept for what comes next, set by no codec yet: string values, nested values,
+     * a schema the file carries or names. */
+    FC_SUPPORTS_STRINGS = 1u << 8,
+    FC_SUPPORTS_NESTING = 1u << 9,
+    FC_SUPPORTS_SCHEMA = 1u << 10
+};
+
+/* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 2 is this one (the
+ * probe bids, `supports` exists). A codec sets .version = FC_CODEC_VERSION; a field
+ * added by a later version is read only from codecs whose version has it. */
+#define FC_CODEC_VERSION 2
+
+/* The most bytes a probe is shown: the start of a file, enough to recognise it. */
+#define FC_PROBE_BYTES 4096
+
+/* One backend. Each is a const table in serializers/<name>.c, listed once: the list of
+ * formats in CMakeLists.txt (docs/ARCHITECTURE.md, "Adding a format"). */
 typedef struct fc_codec {
     const char *name;        /* "json", "msgpack", "protobuf", "tpl", "raw" */
     const char *extension;   /* file suffix, without the dot */
@@ -120,14 +160,27 @@ typedef struct fc_codec {
      * (docs/FORMATS.md gives each bound). Rejects anything else with FC_ECORRUPT
      * and a message naming the byte offset. On error `out` may hold some records. */
     int (*decode)(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err);
-    /* True if data starts like a file of this format (for format detection). */
-    bool (*probe)(const uint8_t *data, size_t len);
+    /* The probe's bid, as libarchive's format bidders: how many bits of data it
+     * checked and found as a file of this format starts (a 4-byte magic is 32), or
+     * 0 when data cannot be the start of such a file. data is the file's first
+     * bytes, at most FC_PROBE_BYTES of them, so a probe never needs the end. */
+    unsigned (*probe)(const uint8_t *data, size_t len);
+    unsigned version;        /* FC_CODEC_VERSION of the code that wrote the table */
+    unsigned supports;       /* FC_SUPPORTS_* bits */
 } fc_codec;
 
 const fc_codec *fc_codec_find(const char *name);   /* by name or extension; NULL if unknown */
 const fc_codec *fc_codec_at(size_t i);             /* NULL past the last */
 size_t fc_codec_count(void);
-/* The first codec whose probe accepts data, or NULL. */
+/* The codec whose extension (or name) ends path's last component after its last
+ * dot ("out/1-2.pb": protobuf); NULL when the name says nothing. */
+const fc_codec *fc_codec_for_path(const char *path);
+/* The codecs whose probes bid on data, highest bid first (registry order among
+ * equal bids): fills up to max of them in out (and their bids in bids, if not NULL)
+ * and returns how many bid. */
+size_t fc_codec_bidders(const uint8_t *data, size_t len, const fc_codec **out, unsigned *bids,
+                        size_t max);
+/* The highest bidder for data, or NULL when no probe bids. */
 const fc_codec *fc_codec_detect(const uint8_t *data, size_t len);
 
 /* ==== Files ==== */
@@ -144,6 +197,45 @@ int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *
 enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
 int fc_file_write_new_staged(const char *path, const void *data, size_t len,
                              volatile uint32_t *stage, fc_error *err);
+
+/* ==== Reading a result file the user named ==== */
+
+/* The largest input read unless the caller gives another limit: 1 GiB. */
+#define FC_READ_MAX_DEFAULT ((uint64_t)1 << 30)
+
+typedef struct fc_read_options {
+    const fc_codec *from;    /* the format, as the user gave it; NULL: find it */
+    uint64_t max_size;       /* refuse inputs larger than this; 0: FC_READ_MAX_DEFAULT */
+} fc_read_options;
+
+enum fc_format_source {
+    FC_FORMAT_GIVEN = 1,     /* fc_read_options.from */
+    FC_FORMAT_NAME,          /* the file name's extension names a format */
+    FC_FORMAT_CONTENT        /* the name says nothing; the probes' highest bid */
+};
+
+typedef struct fc_read_info {
+    const fc_codec *codec;   /* the format the records were read as */
+    enum fc_format_source source;
+    size_t bytes;            /* the input's length */
+} fc_read_info;
+
+/* Reads the result file at path and appends its records to out. The format is
+ * opt->from if given, else the one path's extension names, else the highest bidder
+ * among the probes (fc_codec_bidders); when a second bidder decodes the same bytes
+ * too, nothing is appended and FC_EINVAL says which formats read them. path may be a
+ * symlink, a FIFO, a pipe (/dev/stdin, <(...)) or a character device: it is opened
+ * so that nothing blocks (a FIFO with no writer is an error, not a hang); a regular
+ * file's size is checked before it is read, a stream is read up to the limit. The
+ * messages name the input, the format and how it was chosen, and, for anything
+ * that could not be read, the command-line flag --from (or --max-size). info may be
+ * NULL. On error out may hold some records. */
+int fc_result_read(const char *path, const fc_read_options *opt, fc_dataset *out,
+                   fc_read_info *info, fc_error *err);
+/* The same from an open descriptor (standard input, say), called `name` in messages;
+ * the format is never taken from name. fd is read from, not closed. */
+int fc_result_read_fd(int fd, const char *name, const fc_read_options *opt, fc_dataset *out,
+                      fc_read_info *info, fc_error *err);
 
 /* ==== Test data ==== */
 

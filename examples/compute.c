@@ -8,11 +8,17 @@
  * This file carries its own copy of Python's generator (MT19937 seeded the way
  * random.seed(n) seeds it, and random()'s 53-bit doubles), so it reads top to bottom
  * on its own; libforkcollect's fc_calc() is the same code, tuned. The output is
- * "n value" lines and the total, values printed with 17 significant digits (enough
- * to tell every double apart); compute_with_fork prints the same lines.
+ * "n value" lines and the total, printed as Python prints them, so the lines can be
+ * put beside the course's: each value as Python's repr() (fc_format_double, from
+ * libforkcollect: the shortest digits that read back to the same double), and the
+ * total as math.fsum adds (fc_fsum), which is also what Python 3.12+'s sum() prints
+ * for these numbers (README.md, "What it prints"). compute_with_fork prints the same
+ * lines.
  *
  *   build/examples/compute [COUNT [ITERATIONS]]    (default 20 numbers, 10000000)
  */
+#include "forkcollect.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,12 +94,26 @@ int main(int argc, char **argv)
 {
     uint64_t count = argc > 1 ? strtoull(argv[1], NULL, 10) : 20;
     uint64_t iterations = argc > 2 ? strtoull(argv[2], NULL, 10) : 10000000u;
+    double *values = count < SIZE_MAX / sizeof(double) ? malloc((count ? count : 1) * sizeof(double)) : NULL;
     double total = 0.0;
-    for (uint64_t n = 1; n <= count; n++) {
-        double v = calc(n, iterations);
-        printf("%" PRIu64 " %.17g\n", n, v);
-        total += v;
+    char text[FC_REPR_MAX];
+    if (!values) {
+        fprintf(stderr, "compute: no memory for %" PRIu64 " values\n", count);
+        return 1;
     }
-    printf("total %.17g\n", total);
+    for (uint64_t n = 1; n <= count; n++) {
+        values[n - 1] = calc(n, iterations);
+        fc_format_double(values[n - 1], text);
+        printf("%" PRIu64 " %s\n", n, text);
+    }
+    fc_error err = {0};
+    if (fc_fsum(values, count, &total, &err) != 0) {
+        fprintf(stderr, "compute: no total: %s\n", err.msg);
+        free(values);
+        return 1;
+    }
+    fc_format_double(total, text);
+    printf("total %s\n", text);
+    free(values);
     return 0;
 }

@@ -1,10 +1,18 @@
 /* compute_with_fork.c - the exercise with fork: where the lessons meet the toolkit.
  *
- * The numbers 1..COUNT are split into P ranges (the fork skeleton). Each child
- * computes calc(n) for its range, encodes its results with the chosen format and
- * writes them to "<parent pid>-<child pid>.<ext>" in a private directory, then exits.
- * The parent waits for each child in turn, reads its file, decodes it and puts each
- * value in its place. The output is the same "n value" lines as compute's.
+ * The numbers 1..COUNT are split into P ranges as the course's compute_with_fork.py
+ * splits them: COUNT / P numbers each, and the last child takes the rest (20 over 3:
+ * 1..6, 7..12, 13..20). As each child is forked, its range is printed the way the
+ * course's program prints it, "do: 1-7", the end excluded as in Python's range(1, 7).
+ * Each child computes calc(n) for its range, encodes its results with the chosen
+ * format and writes them to "<parent pid>-<child pid>.<ext>" in a private directory,
+ * then exits. The parent waits for each child in turn, reads its file, decodes it and
+ * puts each value in its place. Then come the same lines as compute's: "n value", and
+ * the total, printed as Python prints them (fc_format_double, fc_fsum).
+ *
+ * `forkcollect run` splits differently, as the fork skeleton does (the leftover one
+ * each over the first children: 7, 7, 6), so its children's ranges differ from these;
+ * the values and the total are the same.
  *
  * It uses libforkcollect on purpose: fc_calc() for the load, the codec table for the
  * format, fc_file_write_new() for a safe file. forkcollect's engine (core/engine.c)
@@ -72,10 +80,11 @@ int main(int argc, char **argv)
     }
     pid_t pids[64];
     uint64_t firsts[64];
+    uint64_t chunk = count / parts;
     for (unsigned i = 0; i < parts; i++) {
-        uint64_t off, len;
-        fc_split(count, parts, i, &off, &len);
-        firsts[i] = 1 + off;
+        uint64_t first = 1 + i * chunk, end = i + 1 < parts ? first + chunk : count + 1;
+        firsts[i] = first;
+        printf("do: %" PRIu64 "-%" PRIu64 "\n", first, end);
         fflush(stdout);
         pids[i] = fork();
         if (pids[i] < 0) {
@@ -83,7 +92,7 @@ int main(int argc, char **argv)
             return 1;
         }
         if (pids[i] == 0)
-            child(codec, dir, 1 + off, len, iterations);
+            child(codec, dir, first, end - first, iterations);
     }
 
     double *values = calloc(count, sizeof *values);
@@ -116,12 +125,20 @@ int main(int argc, char **argv)
         free(values);
         return 1;
     }
+    char text[FC_REPR_MAX];
     double total = 0.0;
     for (uint64_t n = 1; n <= count; n++) {
-        printf("%" PRIu64 " %.17g\n", n, values[n - 1]);
-        total += values[n - 1];
+        fc_format_double(values[n - 1], text);
+        printf("%" PRIu64 " %s\n", n, text);
     }
-    printf("total %.17g\n", total);
+    fc_error err = {0};
+    int rc = fc_fsum(values, count, &total, &err);
     free(values);
+    if (rc != 0) {
+        fprintf(stderr, "compute_with_fork: no total: %s\n", err.msg);
+        return 1;
+    }
+    fc_format_double(total, text);
+    printf("total %s\n", text);
     return 0;
 }

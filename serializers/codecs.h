@@ -1,13 +1,13 @@
-/* codecs.h - the backends compiled into libforkcollect (see registry.c). */
+/* codecs.h - the backends compiled into libforkcollect: fc_codec_<name> for each format
+ * of the list in CMakeLists.txt that was built (fc_formats.h, generated from it). */
 #ifndef FC_CODECS_H
 #define FC_CODECS_H
 
+#include "fc_formats.h"
 #include "forkcollect.h"
 
-extern const fc_codec fc_codec_raw;
-extern const fc_codec fc_codec_json;
-extern const fc_codec fc_codec_msgpack;
-extern const fc_codec fc_codec_protobuf;
-extern const fc_codec fc_codec_tpl;
+#define FC_DECLARE_CODEC(name) extern const fc_codec fc_codec_##name;
+FC_FORMATS_BUILT(FC_DECLARE_CODEC)
+#undef FC_DECLARE_CODEC
 
 #endif

@@ -347,12 +347,31 @@ static int json_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_erro
                    "each key once", again.at[1], (unsigned long long)out->keys[b], again.at[0]);
 }
 
-static bool json_probe(const uint8_t *data, size_t len)
+static size_t skip_space(const uint8_t *data, size_t len, size_t i)
 {
-    size_t i = 0;
     while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
         i++;
-    return i < len && data[i] == '{';
+    return i;
+}
+
+/* Bids 8 bits for the '{' after any whitespace, 8 for the '"' of a key or the '}' of
+ * an empty object after it, and 4 for a digit opening the key. */
+static unsigned json_probe(const uint8_t *data, size_t len)
+{
+    size_t i = skip_space(data, len, 0);
+    if (i == len)
+        return 0;
+    if (data[i] != '{')
+        return 0;
+    if ((i = skip_space(data, len, i + 1)) == len)
+        return 8;
+    if (data[i] == '}')
+        return 16;
+    if (data[i] != '"')
+        return 0;
+    if (i + 1 == len)
+        return 16;
+    return data[i + 1] >= '0' && data[i + 1] <= '9' ? 20 : 0;
 }
 
 static const char *json_version(void)
@@ -370,4 +389,6 @@ const fc_codec fc_codec_json = {
     .encode = json_encode,
     .decode = json_decode,
     .probe = json_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_BUILTIN,
 };

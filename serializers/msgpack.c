@@ -278,9 +278,61 @@ static int mp_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
                    entry_offset(&r, a - first, false), a - first);
 }
 
-static bool mp_probe(const uint8_t *data, size_t len)
+/* The bits of evidence in one byte that opens an integer (how many bytes follow in
+ * *extra), or 0 if it opens something else. Signed types count: msgpack-c reads a
+ * non-negative value in them as a positive integer. */
+static unsigned mp_int_bits(uint8_t b, bool negative_ok, size_t *extra)
 {
-    return len > 0 && ((data[0] >= 0x80 && data[0] <= 0x8f) || data[0] == 0xde || data[0] == 0xdf);
+    *extra = 0;
+    if (b <= 0x7f)
+        return 1; /* positive fixint: the top bit */
+    if (b >= 0xe0)
+        return negative_ok ? 3 : 0; /* negative fixint */
+    if (b >= 0xcc && b <= 0xd3) {
+        *extra = (size_t)1 << ((b - 0xcc) & 3); /* 1, 2, 4 or 8 bytes */
+        return 5;
+    }
+    return 0;
+}
+
+/* Bids for a map header (4 bits for a fixmap's top nibble, 8 for map16 or map32),
+ * then for each of the first records present: its key (an integer type) and its
+ * value (8 bits for float64 or float32; an integer is allowed but, as almost any
+ * byte below 0x80 is one, no evidence). Anything else where a key or value must be
+ * is no file of ours: 0. */
+static unsigned mp_probe(const uint8_t *data, size_t len)
+{
+    if (len == 0)
+        return 0;
+    uint8_t h = data[0];
+    size_t pos = 1;
+    uint64_t count = h & 0x0fu;
+    unsigned bid = 4;
+    if (h == 0xde || h == 0xdf) {
+        pos = h == 0xde ? 3 : 5;
+        if (len < pos)
+            return 8;
+        count = be(data + 1, (int)pos - 1);
+        bid = 8;
+    } else if ((h & 0xf0) != 0x80) {
+        return 0;
+    }
+    for (uint64_t i = 0; i < count && i < 8 && pos < len; i++) {
+        size_t extra;
+        unsigned k = mp_int_bits(data[pos], false, &extra);
+        if (k == 0)
+            return 0;
+        bid += k;
+        if ((pos += 1 + extra) >= len)
+            break;
+        uint8_t v = data[pos];
+        bool is_float = v == 0xca || v == 0xcb;
+        if (!is_float && mp_int_bits(v, true, &extra) == 0)
+            return 0;
+        bid += is_float ? 8 : 0;
+        pos += 1 + (v == 0xca ? 4 : v == 0xcb ? 8 : extra);
+    }
+    return bid;
 }
 
 const fc_codec fc_codec_msgpack = {
@@ -291,4 +343,6 @@ const fc_codec fc_codec_msgpack = {
     .encode = mp_encode,
     .decode = mp_decode,
     .probe = mp_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS,
 };

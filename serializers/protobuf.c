@@ -80,43 +80,41 @@ typedef struct scan {
     fc_error *err;
 } scan;
 
-/* A varint at *pos, at most 10 bytes; false if it does not end in time. */
-static bool varint(const uint8_t *data, size_t len, size_t *pos, uint64_t *v)
+/* Reads a varint at data[*pos..len); false if it is cut off or longer than 10 bytes. */
+static bool pb_varint(const uint8_t *data, size_t len, size_t *pos, uint64_t *v)
 {
-    uint64_t x = 0;
-    for (unsigned i = 0; i < 10 && *pos < len; i++) {
+    *v = 0;
+    for (unsigned shift = 0; *pos < len && shift < 70; shift += 7) {
         uint8_t b = data[(*pos)++];
-        x |= (uint64_t)(b & 0x7f) << (7 * i);
-        if (b < 0x80) {
-            *v = x;
+        *v |= (uint64_t)(b & 0x7f) << (shift < 64 ? shift : 63);
+        if (!(b & 0x80))
             return true;
-        }
     }
     return false;
 }
 
-typedef struct field {
+typedef struct pb_field {
     size_t at, payload, size; /* offsets of the tag and the payload; payload's bytes */
     uint64_t number;
     unsigned wire;
-} field;
+} pb_field;
 
 /* The field at *pos: its number, wire type and payload, checked against the bytes left
  * and against results.proto's types for fields 1 to 3. */
-static int next_field(const scan *sc, size_t *pos, field *f)
+static int next_field(const scan *sc, size_t *pos, pb_field *f)
 {
     static const size_t fixed[8] = {[1] = 8, [5] = 4};
     uint64_t tag = 0, n = 0;
     f->at = *pos;
-    if (!varint(sc->data, sc->len, pos, &tag) || tag >> 3 == 0 || tag >> 3 > 0x1fffffff)
+    if (!pb_varint(sc->data, sc->len, pos, &tag) || tag >> 3 == 0 || tag >> 3 > 0x1fffffff)
         return fc_fail(sc->err, FC_ECORRUPT, 0, "offset %zu: not a field tag (a protobuf "
                        "field starts with a varint of its number, 1..2^29-1, and type)", f->at);
     f->number = tag >> 3, f->wire = (unsigned)(tag & 7);
     f->payload = *pos;
-    if (f->wire == 0 && !varint(sc->data, sc->len, pos, &n))
+    if (f->wire == 0 && !pb_varint(sc->data, sc->len, pos, &n))
         return fc_fail(sc->err, FC_ECORRUPT, 0, "offset %zu: field %llu: the varint does not "
                        "end before the file does", f->payload, (unsigned long long)f->number);
-    if (f->wire == 2 && (!varint(sc->data, sc->len, pos, &n) || n > sc->len - *pos))
+    if (f->wire == 2 && (!pb_varint(sc->data, sc->len, pos, &n) || n > sc->len - *pos))
         return fc_fail(sc->err, FC_ECORRUPT, 0, "offset %zu: field %llu: its length runs past "
                        "the end of the file", f->at, (unsigned long long)f->number);
     if (f->wire == 2)
@@ -146,7 +144,7 @@ static int scan_message(scan *sc)
     uint64_t last = 0;
     sc->canonical = true;
     while (pos < sc->len) {
-        field f;
+        pb_field f;
         int rc = next_field(sc, &pos, &f);
         if (rc)
             return rc;
@@ -155,7 +153,7 @@ static int scan_message(scan *sc)
         last = f.number;
         if (f.number == 1) {
             size_t p = f.payload;
-            varint(sc->data, sc->len, &p, &sc->count);
+            pb_varint(sc->data, sc->len, &p, &sc->count);
             sc->has_count = true;
             sc->count_at = f.at;
         } else if (f.number == 2) {
@@ -192,7 +190,7 @@ static uint8_t *rewrite(const scan *sc, size_t *size)
     for (unsigned number = 2; number <= 3; number++) {
         *p++ = (uint8_t)(number << 3 | 2);
         put_varint(&p, number == 2 ? sc->key_bytes : sc->value_bytes);
-        field f;
+        pb_field f;
         for (size_t pos = 0; pos < sc->len;) {
             next_field(sc, &pos, &f);
             if (f.number == number)
@@ -206,14 +204,14 @@ static uint8_t *rewrite(const scan *sc, size_t *size)
 /* The offset of key i (its varint), for messages: in a file scan_message accepted. */
 static size_t key_offset(const scan *sc, size_t i)
 {
-    field f;
+    pb_field f;
     for (size_t pos = 0; pos < sc->len;) {
         next_field(sc, &pos, &f);
         for (size_t p = f.payload; f.number == 2 && p < f.payload + f.size; i--) {
             uint64_t v;
             if (i == 0)
                 return p;
-            varint(sc->data, sc->len, &p, &v);
+            pb_varint(sc->data, sc->len, &p, &v);
         }
     }
     return 0;
@@ -224,13 +222,13 @@ static size_t key_offset(const scan *sc, size_t i)
  * over every key costs a quarter of the decoding time). 0 if there is none. */
 static size_t long_varint(const scan *sc)
 {
-    field f;
+    pb_field f;
     for (size_t pos = 0; pos < sc->len;) {
         next_field(sc, &pos, &f);
         uint64_t v;
         for (size_t p = f.payload, at = p; f.number == 2 && f.wire == 2 &&
                                           p < f.payload + f.size; at = p)
-            if (!varint(sc->data, f.payload + f.size, &p, &v))
+            if (!pb_varint(sc->data, f.payload + f.size, &p, &v))
                 return at;
     }
     return 0;
@@ -242,11 +240,11 @@ static int check_message(const scan *sc, const Forkcollect__Results *msg, fc_err
 {
     if (!msg->has_count)
         return fc_fail(err, FC_ECORRUPT, 0,
-                       "offset %zu, the end: the message has no count (field 1): every writer of results.proto "
-                       "must set it (to 0 for no records), as it is how a reader tells a file "
-                       "cut short on a field boundary from a whole one. This file is "
-                       "truncated, or its writer left count unset: set count to the number "
-                       "of records (here %zu keys and %zu values)",
+                       "offset %zu, the end: the message has no count (field 1): every "
+                       "writer of results.proto must set it (to 0 for no records), as it is "
+                       "how a reader tells a file cut short on a field boundary from a whole "
+                       "one. This file is truncated, or its writer left count unset: set "
+                       "count to the number of records (here %zu keys and %zu values)",
                        sc->len, msg->n_keys, msg->n_values);
     if (msg->n_keys != msg->count || msg->n_values != msg->count)
         return fc_fail(err, FC_ECORRUPT, 0,
@@ -296,11 +294,36 @@ static int pb_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
                    (unsigned long long)out->keys[b], key_offset(&sc, a - first), a - first);
 }
 
-/* Field 1 (count) as a varint: tag byte 0x08. protobuf writers emit fields in
- * field-number order, and forkcollect requires the count. */
-static bool pb_probe(const uint8_t *data, size_t len)
+/* Walks the first fields: each must have a field number and a wire type protobuf
+ * has (no groups), and results.proto's fields the wire types they are written with
+ * (count a varint; keys packed or a varint; values packed or 8 bytes). Bids 8 bits
+ * for each of those fields seen, unknown fields (which protobuf skips) nothing; 0
+ * when none of ours is seen or a field is impossible. */
+static unsigned pb_probe(const uint8_t *data, size_t len)
 {
-    return len >= 2 && data[0] == 0x08;
+    unsigned bid = 0;
+    size_t pos = 0;
+    for (int fields = 0; fields < 16 && pos < len; fields++) {
+        uint64_t tag, n;
+        if (!pb_varint(data, len, &pos, &tag))
+            break;
+        uint64_t field = tag >> 3;
+        unsigned wire = (unsigned)(tag & 7);
+        bool ours = (field == 1 && wire == 0) || (field == 2 && (wire == 2 || wire == 0)) ||
+                    (field == 3 && (wire == 2 || wire == 1));
+        if (field == 0 || wire == 3 || wire == 4 || wire > 5 || (field <= 3 && !ours))
+            return 0;
+        bid += ours ? 8 : 0;
+        if (wire == 0 && !pb_varint(data, len, &pos, &n))
+            break;
+        if (wire == 2 && !pb_varint(data, len, &pos, &n))
+            break;
+        size_t skip = wire == 1 ? 8 : wire == 5 ? 4 : wire == 2 ? (size_t)n : 0;
+        if (wire == 2 && n > len - pos)
+            break; /* runs past what the probe is shown */
+        pos += skip;
+    }
+    return bid;
 }
 
 const fc_codec fc_codec_protobuf = {
@@ -311,4 +334,6 @@ const fc_codec fc_codec_protobuf = {
     .encode = pb_encode,
     .decode = pb_decode,
     .probe = pb_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS,
 };

@@ -161,9 +161,19 @@ static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
                    (unsigned long long)out->keys[b], RAW_HEADER + RAW_RECORD * (a - first));
 }
 
-static bool raw_probe(const uint8_t *data, size_t len)
+/* Bids the bits of the header it can check: the magic (32), the version (16), the
+ * flags (16) and the reserved word (32). */
+static unsigned raw_probe(const uint8_t *data, size_t len)
 {
-    return len >= 4 && memcmp(data, RAW_MAGIC, 4) == 0;
+    if (len < 4 || memcmp(data, RAW_MAGIC, 4) != 0)
+        return 0;
+    if (len < 8)
+        return 32;
+    if (get_u16(data + 4) != RAW_VERSION || get_u16(data + 6) != 0)
+        return 0;
+    if (len < RAW_HEADER)
+        return 64;
+    return get_u32(data + 20) == 0 ? 96 : 0;
 }
 
 const fc_codec fc_codec_raw = {
@@ -174,4 +184,7 @@ const fc_codec fc_codec_raw = {
     .encode = raw_encode,
     .decode = raw_decode,
     .probe = raw_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
+                FC_SUPPORTS_BUILTIN,
 };

@@ -280,9 +280,16 @@ static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
     return tpl_guarded(decode_op, &job);
 }
 
-static bool tpl_probe(const uint8_t *data, size_t len)
+/* A tpl image starts "tpl", a flags byte, its 4-byte length, then its format string
+ * with its NUL: 24 bits for "tpl", 48 more for "A(Uf)" and the NUL. */
+static unsigned tpl_probe(const uint8_t *data, size_t len)
 {
-    return len >= 4 && memcmp(data, "tpl", 3) == 0;
+    static const char format[] = TPL_FORMAT; /* with its NUL */
+    if (len < 3 || memcmp(data, "tpl", 3) != 0)
+        return 0;
+    if (len < 8 + sizeof format)
+        return 24;
+    return memcmp(data + 8, format, sizeof format) == 0 ? 24 + 8 * (unsigned)sizeof format : 0;
 }
 
 const fc_codec fc_codec_tpl = {
@@ -293,4 +300,6 @@ const fc_codec fc_codec_tpl = {
     .encode = tpl_encode,
     .decode = tpl_decode,
     .probe = tpl_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS,
 };

@@ -3,6 +3,8 @@
 # Usage: tests/examples.sh path/to/build/examples
 set -u
 E=$1
+FC=$E/../cli/forkcollect # for `forkcollect formats --names`: the formats built
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3 # Debian's, the reference
 passed=0 failed=0
 check() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $1"; fi; }
 
@@ -51,16 +53,50 @@ t_forkrand_inherits_state() {
 
 t_compute_fork_equals_serial() {
   local serial f; serial=$("$E/compute" 7 1000) || return 1
-  grep -qx 'total 3484.2214702861047' <<<"$serial" || return 1
-  for f in raw json msgpack protobuf tpl; do
-    [ "$("$E/compute_with_fork" --format $f 7 1000 3)" = "$serial" ] || { echo "  $f differs"; return 1; }
+  grep -qx 'total 3484.221470286105' <<<"$serial" || return 1
+  for f in $("$FC" formats --names); do
+    [ "$("$E/compute_with_fork" --format $f 7 1000 3)" = "$(printf 'do: 1-3\ndo: 3-5\ndo: 5-8\n')
+$serial" ] || { echo "  $f differs"; return 1; }
   done
   ! ls /tmp | grep -q '^compute_with_fork-' # each run removes its directory
 }
 
+# The lines the course's Python prints (examples/README.md): its split of 1..COUNT over
+# P children (COUNT // P each, the last takes the rest), "do: A-B" as range(A, B),
+# each value's repr() and the total as math.fsum (Python 3.12+'s sum() here) adds.
+python_lines() { # COUNT ITERATIONS P (P = 0: the serial program, no "do:" lines)
+  "$PY" - "$@" <<'PY'
+import math, random, sys
+count, iterations, p = map(int, sys.argv[1:])
+def calc(n):
+    random.seed(n)
+    s = 0.0
+    for _ in range(iterations):
+        s += random.random()
+    return s
+for i in range(p):
+    start = 1 + i * (count // p)
+    print(f"do: {start}-{start + count // p if i < p - 1 else count + 1}")
+values = [calc(n) for n in range(1, count + 1)]
+for n, v in enumerate(values, 1):
+    print(n, repr(v))
+print("total", repr(math.fsum(values)))
+PY
+}
+t_compute_prints_like_python() {
+  local args want
+  for args in "20 1000 3" "4 1000 2" "7 1 7" "13 300 4"; do
+    # shellcheck disable=SC2086
+    want=$(python_lines $args) && [ "$("$E/compute_with_fork" $args)" = "$want" ] || { echo "  compute_with_fork $args"; return 1; }
+  done
+  [ "$("$E/compute_with_fork" 20 1000 3 | head -3 | tr '\n' ' ')" = 'do: 1-7 do: 7-13 do: 13-21 ' ] &&
+  [ "$("$E/compute" 20 1000)" = "$(python_lines 20 1000 0)" ] &&
+  grep -qx '1 514.1370278623858' <(python_lines 1 1000 0)
+}
+
 t_marshal_every_format() {
   local out; out=$("$E/marshal") || return 1
-  [ "$(grep -c 'read back: 3 records, identical, bit for bit' <<<"$out")" -eq 5 ] &&
+  [ "$(grep -c 'read back: 3 records, identical, bit for bit' <<<"$out")" -eq "$("$FC" formats --names | wc -l)" ] &&
   grep -qx '    {"1": 514.1370278623858, "2": -0.0, "300": 1e+100}' <<<"$out"
 }
 

@@ -161,10 +161,10 @@ static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
     return fc_codec_find("raw")->decode(data, len, out, err);
 }
 
-static bool no_probe(const uint8_t *data, size_t len)
+static unsigned no_probe(const uint8_t *data, size_t len)
 {
     (void)data, (void)len;
-    return false;
+    return 0;
 }
 
 static const char *no_version(void)

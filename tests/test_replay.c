@@ -65,12 +65,14 @@ START_TEST(seed_files_decode_as_their_folder_says)
             continue;
         char name[32];
         ck_assert_int_eq(sscanf(strstr(files[i], "corpus/") + 7, "%31[^/]", name), 1);
+        const fc_codec *c = fc_codec_find(name);
+        if (!c)
+            continue; /* the seeds of a format this build does not hold */
         fc_buffer b = {0};
         fc_dataset d = {0};
         fc_error e = {0};
         ck_assert_int_eq(fc_file_read(files[i], &b, NULL), 0);
-        ck_assert_msg(fc_codec_find(name)->decode(b.data, b.len, &d, &e) == 0, "%s: %s",
-                      files[i], e.msg);
+        ck_assert_msg(c->decode(b.data, b.len, &d, &e) == 0, "%s: %s", files[i], e.msg);
         fc_buffer_free(&b);
         fc_dataset_free(&d);
     }
