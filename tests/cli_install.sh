@@ -26,4 +26,28 @@ t_version() {
   [ ! -s "$WORK/err" ]
 }
 
+# --- compare --output json against docs/compare-output.schema.json.
+t_compare_json_schema() {
+  "$PY" -c 'import jsonschema' 2>/dev/null || { echo "  python3-jsonschema is missing (scripts/bootstrap)"; return 1; }
+  expect_status 0 "$FC" compare --count 100 --iterations 10 --repeat 1 --warmup 0 --workers 2 \
+    --output json || return 1
+  cp "$WORK/out" "$WORK/compare.json"
+  "$PY" - "$SRC/docs/compare-output.schema.json" "$WORK/compare.json" <<'PY' || return 1
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+errors = [e.message for e in v.iter_errors(doc)]
+assert not errors, errors
+assert doc["schema_version"] == 1, doc["schema_version"]
+# The schema holds: without schema_version, or with a format's size as a string, it fails.
+bad = dict(doc); del bad["schema_version"]
+assert not v.is_valid(bad)
+bad = json.loads(json.dumps(doc)); bad["formats"][0]["bytes"] = "12"
+assert not v.is_valid(bad)
+PY
+  no_leftovers
+}
+
 run_tests
