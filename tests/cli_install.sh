@@ -59,15 +59,14 @@ t_install_pkgconfig() {
   [ -n "$SANITIZED" ] && { skip "sanitized build"; return 0; }
   install_prefix || return 1
   local d=$WORK/pc; mkdir -p "$d"; printf '%s\n' "$PROGRAM" >"$d/prog.c"
-  export PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig
+  local pc="env PKG_CONFIG_PATH=$PREFIX/lib/pkgconfig pkg-config"
   # shellcheck disable=SC2046
-  cc -Werror -o "$d/prog" "$d/prog.c" $(pkg-config --cflags --libs forkcollect) 2>"$WORK/err" ||
+  cc -Werror -o "$d/prog" "$d/prog.c" $($pc --cflags --libs forkcollect) 2>"$WORK/err" ||
     { echo "  cc with pkg-config failed:"; cat "$WORK/err"; return 1; }
   # shellcheck disable=SC2046
-  cc -Werror -o "$d/prog_static" "$d/prog.c" $(pkg-config --cflags forkcollect) \
-     "$PREFIX/lib/libforkcollect.a" $(pkg-config --static --libs forkcollect | sed 's/-lforkcollect//') \
+  cc -Werror -o "$d/prog_static" "$d/prog.c" $($pc --cflags forkcollect) \
+     "$PREFIX/lib/libforkcollect.a" $($pc --static --libs forkcollect | sed 's/-lforkcollect//') \
      2>"$WORK/err" || { echo "  static cc with pkg-config failed:"; cat "$WORK/err"; return 1; }
-  unset PKG_CONFIG_PATH
   [ "$(LD_LIBRARY_PATH=$PREFIX/lib "$d/prog")" = "$PROGRAM_OUT" ] &&
     [ "$("$d/prog_static")" = "$PROGRAM_OUT" ] || { echo "  the program printed something else"; return 1; }
   LD_LIBRARY_PATH=$PREFIX/lib ldd "$d/prog" | grep -q "$PREFIX/lib/libforkcollect.so.0" ||
@@ -91,6 +90,8 @@ CMAKE
     >"$WORK/out" 2>&1 || { echo "  the CMake project failed:"; sed 's/^/    /' "$WORK/out"; return 1; }
   [ "$("$d/build/prog")" = "$PROGRAM_OUT" ] && [ "$("$d/build/prog_static")" = "$PROGRAM_OUT" ] ||
     { echo "  the program printed something else"; return 1; }
+  ldd "$d/build/prog" | grep -q "$PREFIX/lib/libforkcollect.so.0" ||
+    { echo "  prog does not use the installed libforkcollect.so.0"; return 1; }
 }
 
 # --- The Debian package: installs into the machine's /usr, so as root only, one at a
