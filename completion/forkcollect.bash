@@ -1,11 +1,26 @@
 # bash completion for forkcollect(1): commands, each command's flags, and the format
-# names, which it asks the command itself for (`forkcollect formats --names`), so a
-# format added to the build completes with no change here. Installed as
+# names. It asks the command itself for all three (`forkcollect --help`, `forkcollect
+# CMD --help`, `forkcollect formats --names`), so a command, flag or format added to
+# the build completes with no change here. Installed as
 # share/bash-completion/completions/forkcollect; needs nothing from bash-completion.
 
 _forkcollect_formats()
 {
     "${COMP_WORDS[0]}" formats --names 2>/dev/null
+}
+
+# The commands: the first word of each line of the "commands:" part of --help.
+_forkcollect_commands()
+{
+    "${COMP_WORDS[0]}" --help 2>/dev/null |
+        awk '/^commands:/ {on = 1; next} on && NF == 0 {on = 0} on {print $1}'
+}
+
+# A command's long flags: the first long flag of each option line of its --help.
+_forkcollect_flags()
+{
+    "${COMP_WORDS[0]}" "$1" --help 2>/dev/null |
+        sed -nE 's/^ +(-[a-zA-Z0-9], +)?(--[a-z][a-z0-9-]*).*/\2/p'
 }
 
 # _forkcollect_list CUR WORDS...: COMPREPLY from WORDS for CUR; for a comma-separated
@@ -26,12 +41,11 @@ _forkcollect_list()
 
 _forkcollect()
 {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev="" cmd="" flags
+    local cur=${COMP_WORDS[COMP_CWORD]} prev="" cmd=""
     ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
     ((COMP_CWORD > 1)) && cmd=${COMP_WORDS[1]}
-    local commands="compare run scale formats roundtrip convert dump"
     if ((COMP_CWORD == 1)); then
-        _forkcollect_list "$cur" $commands --help --version
+        _forkcollect_list "$cur" $(_forkcollect_commands) --help --version
         return 0
     fi
     # The short flags that mean different things in different commands.
@@ -57,20 +71,8 @@ _forkcollect()
         -n|--count|-s|--start|-w|--workers|-i|--iterations|-t|--timeout|-r|--retries|\
         --repeat|--warmup|--seed|--max-size) COMPREPLY=(); return 0 ;;
     esac
-    case "$cmd" in
-        run) flags="--format --count --start --workers --iterations --dir --keep --timeout
-                    --retries --save --sum" ;;
-        compare) flags="--formats --count --workers --iterations --repeat --warmup --output
-                        --chart" ;;
-        scale) flags="--format --workers --count --iterations --repeat" ;;
-        formats) flags="--names" ;;
-        roundtrip) flags="--formats --count --values --seed" ;;
-        convert) flags="--to --output --from --max-size" ;;
-        dump) flags="--from --max-size" ;;
-        *) COMPREPLY=(); return 0 ;;
-    esac
     if [[ $cur == -* ]]; then
-        _forkcollect_list "$cur" $flags --help
+        _forkcollect_list "$cur" $(_forkcollect_flags "$cmd")
     elif [[ $cmd == convert || $cmd == dump ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))
     else

@@ -181,6 +181,9 @@ t_completion() {
     expect_completion "raw,json,all" compare --formats raw,json,a &&
     expect_completion "raw,json" roundtrip -f raw,j &&
     expect_completion "--keep" run --k &&
+    expect_completion "--warmup --workers" compare --w &&
+    expect_completion "--from" dump x.bin --f &&
+    expect_completion "" nosuchcommand --f &&
     expect_completion "--names" formats --n &&
     expect_completion "csv" compare -o c &&
     expect_completion "sequential" run --sum s &&
