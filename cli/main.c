@@ -1,7 +1,9 @@
 /* main.c - the forkcollect command: one subcommand per file. */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
 #include <string.h>
+#include <zlib.h>
 
 static const struct {
     const char *name;
@@ -28,6 +30,21 @@ static void usage(FILE *f)
     fprintf(f, " (see 'forkcollect formats').\n\ncommands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\noptions:\n"
+               "  -V, --version  the version, each format's library and version, the build type\n"
+               "  -h, --help     show this help\n");
+}
+
+/* --version, -V: the version, how it was built, and each library behind it. */
+static void version(void)
+{
+    printf("forkcollect %s\n", FC_VERSION);
+    printf("build type: %s (%s)\n", FC_BUILD_TYPE, FC_COMPILER);
+    for (size_t i = 0; fc_codec_at(i); i++) {
+        const fc_codec *c = fc_codec_at(i);
+        printf("format %s: %s %s\n", c->name, c->library, c->library_version());
+    }
+    printf("reports: cJSON %s, zlib %s\n", cJSON_Version(), zlibVersion());
 }
 
 static int dispatch(int argc, char **argv, const char **name)
@@ -41,8 +58,8 @@ static int dispatch(int argc, char **argv, const char **name)
         usage(stdout);
         return EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("forkcollect %s\n", FC_VERSION);
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        version();
         return EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

@@ -191,6 +191,7 @@ static void write_json(FILE *o, const compare_report *r)
 {
     char libs[256];
     cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "schema_version", 1); /* docs/compare-output.schema.json */
     cJSON *p = cJSON_AddObjectToObject(root, "parameters");
     cJSON_AddNumberToObject(p, "count", (double)r->count);
     cJSON_AddNumberToObject(p, "iterations", (double)r->iterations);
