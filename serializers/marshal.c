@@ -168,6 +168,9 @@ static int object_size(reader *r, size_t entry, bool key, size_t *size)
 {
     const char *what = key ? "key" : "value";
     char buf[200];
+    if (r->pos >= r->len && !key)
+        return fc_fail(r->err, FC_ECORRUPT, 0, "offset %zu: the file ends after dict entry "
+                       "%zu's key, before its value", r->pos, entry);
     if (r->pos >= r->len)
         return fc_fail(r->err, FC_ECORRUPT, 0, "offset %zu: the file ends after %zu dict "
                        "entries, without the end-of-dict byte '0'", r->pos, entry);
@@ -353,9 +356,8 @@ static int int_value(reader *r, size_t at, size_t entry, double *v)
         return 0;
     }
     if (count > 70 || hi >= 1024)
-        return fc_fail(r->err, FC_ECORRUPT, 0, "an int of %s bits at offset %zu has no exact "
-                       "double: it is beyond the largest, 1.7976931348623157e+308",
-                       count > 70 ? "over 1,024" : hi >= 1024 ? "over 1,024" : "", at);
+        return fc_fail(r->err, FC_ECORRUPT, 0, "an int of over 1,024 bits at offset %zu has "
+                       "no exact double: it is beyond the largest, 1.7976931348623157e+308", at);
     if (hi >= 64)
         return fc_fail(r->err, FC_ECORRUPT, 0, "an int of %d bits at offset %zu has no exact "
                        "double (it has %d significant bits, a double holds 53)", hi + 1, at,
