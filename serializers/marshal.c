@@ -204,6 +204,14 @@ static int object_size(reader *r, size_t entry, bool key, size_t *size)
     return 0;
 }
 
+/* The record CPython writes for a key below 2^31: a TYPE_INT key (flagged or not), and
+ * a TYPE_BINARY_FLOAT value, unflagged. */
+static inline bool is_common(const reader *r)
+{
+    const uint8_t *p = r->data + r->pos;
+    return r->len - r->pos >= 14 && (p[0] & (uint8_t)~FLAG_REF) == T_INT && p[5] == T_BINARY_FLOAT;
+}
+
 /* The first pass: the dict's type byte, entries of ints and floats, the end marker,
  * nothing after. Counts the entries and the flagged objects. */
 static int walk(reader *r)
@@ -217,8 +225,13 @@ static int walk(reader *r)
     r->flagged = r->data[0] >> 7;
     r->pos = 1;
     for (size_t e = 0;; e++) {
-        size_t size;
+        size_t size = 0;
         int rc;
+        if (is_common(r)) { /* the usual record, first: 'i' key, 'g' value */
+            r->flagged += r->data[r->pos] >> 7;
+            r->pos += 14;
+            continue;
+        }
         for (int k = 0; k < 2; k++) {
             if ((rc = object_size(r, e, k == 0, &size)) != 0)
                 return rc;
@@ -241,7 +254,7 @@ static size_t entry_offset(const reader *r, size_t i, bool value)
     reader w = *r;
     w.pos = 1;
     for (size_t k = 0; k < 2 * i + value; k++) {
-        size_t size;
+        size_t size = 0;
         object_size(&w, k / 2, k % 2 == 0, &size);
         w.pos += size;
     }
@@ -393,10 +406,20 @@ static int read_entries(reader *r, fc_dataset *out)
         r->refs[r->flagged++] = 0;
     r->pos = 1;
     for (size_t e = 0; e < r->entries; e++) {
-        size_t size;
+        size_t size = 0;
         int rc;
         uint64_t key = 0;
         double v = 0.0;
+        const uint8_t *p = r->data + r->pos;
+        if (is_common(r) && p[4] < 0x80) { /* the usual record, first */
+            if (p[0] & FLAG_REF)
+                r->refs[r->flagged++] = r->pos;
+            out->keys[out->count] = get32(p + 1);
+            uint64_t b = get32(p + 6) | (uint64_t)get32(p + 10) << 32;
+            memcpy(&out->values[out->count++], &b, sizeof b);
+            r->pos += 14;
+            continue;
+        }
         if ((rc = read_key(r, e, &key)) != 0)
             return rc;
         object_size(r, e, true, &size);
