@@ -9,16 +9,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What a file that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+                            : "a file of another kind";
+}
+
+/* Result files are regular files we made: nothing here may block or follow a link.
+ * O_NONBLOCK makes opening a FIFO return at once (a blocking open waits for a writer),
+ * and the fstat() then refuses it before any read. */
 int fc_file_read(const char *path, fc_buffer *out, fc_error *err)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return fc_fail(err, FC_EIO, errno, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return fc_fail(err, FC_EIO, e, "%s: not a regular file", path);
+        return fc_fail(err, FC_EIO, e, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fc_fail(err, FC_EIO, 0, "%s: is %s, not a regular file", path,
+                       file_kind(st.st_mode));
     }
     int rc = fc_buffer_reserve(out, (size_t)st.st_size, err);
     /* Read to the end, however long it turns out to be (the size is only a hint). */

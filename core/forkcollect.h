@@ -177,7 +177,9 @@ const fc_codec *fc_codec_detect(const uint8_t *data, size_t len);
 
 /* ==== Files ==== */
 
-/* Reads the whole file at path into out (appending). */
+/* Reads the whole file at path into out (appending). For result files: it never follows
+ * a symlink and never blocks; anything but a regular file (a FIFO, a directory, a
+ * device) is refused with FC_EIO ("is a FIFO, not a regular file"). */
 int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
 /* Writes data to path atomically: path.part is created with O_CREAT|O_EXCL|O_NOFOLLOW,
  * mode 0600, written, then linked to path, which must not exist. Nothing is left

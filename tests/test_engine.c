@@ -501,7 +501,8 @@ START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
 END_TEST
 
 /* After the first child has written its file and exited (not yet reaped), the
- * tampering of the loop's index: 0 appends a byte, 1 flips one, 2 deletes the file. */
+ * tampering of the loop's index: 0 appends a byte, 1 flips one, 2 deletes the file,
+ * 3 swaps it for a FIFO (as another user could in a shared --dir). */
 static char tamper_dir[300];
 static int tamper_kind, tampered;
 
@@ -514,8 +515,10 @@ static pid_t fork_then_tamper(void)
     ck_assert_int_eq(waitid(P_PID, (id_t)p, &info, WEXITED | WNOWAIT), 0);
     char path[400];
     snprintf(path, sizeof path, "%s/%ld-%ld.raw", tamper_dir, (long)getpid(), (long)p);
-    if (tamper_kind == 2) {
+    if (tamper_kind >= 2) {
         ck_assert_int_eq(unlink(path), 0);
+        if (tamper_kind == 3)
+            ck_assert_int_eq(mkfifo(path, 0600), 0);
     } else {
         FILE *f = fopen(path, tamper_kind == 0 ? "ab" : "r+b");
         ck_assert_ptr_nonnull(f);
@@ -530,10 +533,11 @@ static pid_t fork_then_tamper(void)
 
 START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
 {
-    static const struct { int code; const char *says; } want[3] = {
+    static const struct { int code; const char *says; } want[4] = {
         {FC_ECHECKSUM, "is 73 bytes, the child wrote 72"},
         {FC_ECHECKSUM, "CRC-32C differs from what the child wrote"},
         {FC_EIO, "result file: "},
+        {FC_EIO, ".raw: is a FIFO, not a regular file"}, /* at once: it never blocks */
     };
     snprintf(tamper_dir, sizeof tamper_dir, "%s/out", tmpdir);
     ck_assert_int_eq(mkdir(tamper_dir, 0700), 0);
@@ -606,7 +610,7 @@ int main(void)
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
     tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
-    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 3);
+    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 4);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

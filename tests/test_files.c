@@ -88,7 +88,26 @@ START_TEST(missing_directory_is_named)
     ck_assert_int_eq(fc_file_read("/nonexistent-dir/x.raw", NULL, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw: cannot open: No such file or directory");
     ck_assert_int_eq(fc_file_read("/tmp", NULL, &e), FC_EIO);
-    ck_assert_str_eq(e.msg, "/tmp: not a regular file");
+    ck_assert_str_eq(e.msg, "/tmp: is a directory, not a regular file");
+    ck_assert_int_eq(e.sys_errno, 0); /* not a stale errno from an earlier call */
+}
+END_TEST
+
+/* A FIFO at a result file's name (swapped in, in a shared directory): refused at once.
+ * A blocking open() would wait for a writer forever (the test's timeout before the fix). */
+START_TEST(a_fifo_is_refused_without_blocking)
+{
+    fc_error e = {0};
+    ck_assert_int_eq(mkfifo(at("1-2.raw"), 0600), 0);
+    fc_buffer b = {0};
+    errno = ENOENT; /* what a failed call before it might leave */
+    ck_assert_int_eq(fc_file_read(at("1-2.raw"), &b, &e), FC_EIO);
+    char want[160];
+    snprintf(want, sizeof want, "%s: is a FIFO, not a regular file", at("1-2.raw"));
+    ck_assert_str_eq(e.msg, want);
+    ck_assert_int_eq(e.sys_errno, 0);
+    ck_assert_uint_eq(b.len, 0);
+    fc_buffer_free(&b);
 }
 END_TEST
 
@@ -101,6 +120,7 @@ int main(void)
     tcase_add_test(tc, never_overwrites);
     tcase_add_test(tc, never_follows_a_symlink);
     tcase_add_test(tc, missing_directory_is_named);
+    tcase_add_test(tc, a_fifo_is_refused_without_blocking);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
