@@ -205,16 +205,21 @@ static void collect(run *r, fc_child_report *c)
 {
     fc_slot *slot = &r->slots[c->index];
     const fc_codec *codec = r->cfg->codec;
-    int status;
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+    int status = 0;
+    pid_t got;
+    while ((got = waitpid(c->pid, &status, 0)) < 0 && errno == EINTR)
         ;
+    int wait_errno = got < 0 ? errno : 0;
     c->status = status;
     c->compute_ns = slot->compute_ns;
     c->encode_ns = slot->encode_ns;
     c->write_ns = slot->write_ns;
     c->file_bytes = slot->bytes;
 
-    if (c->timed_out) {
+    if (got < 0) { /* its status is unknown: never guess it */
+        child_failed(c, FC_ECHILD, "its exit status could not be read (waitpid: %s); "
+                     "something else in this process reaps children", strerror(wait_errno));
+    } else if (c->timed_out) {
         child_failed(c, FC_ECHILD, "still running after the %.3f s timeout: killed with "
                      "its process group", r->cfg->timeout_ms / 1000.0);
     } else if (WIFSIGNALED(status)) {
@@ -472,7 +477,7 @@ static int prepare_dir(const fc_engine_config *cfg, fc_engine_result *out, bool 
     return 0;
 }
 
-int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
+static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
 {
     memset(out, 0, sizeof *out);
     int rc = check_config(cfg, err);
@@ -542,6 +547,33 @@ done:
     free(r.seen);
     fc_buffer_free(&r.file);
     fc_dataset_free(&r.part);
+    return rc;
+}
+
+/* With SIGCHLD ignored, or SA_NOCLDWAIT set, the kernel reaps children itself and
+ * waitpid() finds none. For the run, SIGCHLD is given its default action (a handler is
+ * kept, without SA_NOCLDWAIT); *saved is what to put back. Returns true if it changed. */
+static bool sigchld_for_run(struct sigaction *saved)
+{
+    if (sigaction(SIGCHLD, NULL, saved) != 0)
+        return false;
+    bool ignored = !(saved->sa_flags & SA_SIGINFO) && saved->sa_handler == SIG_IGN;
+    if (!ignored && !(saved->sa_flags & SA_NOCLDWAIT))
+        return false;
+    struct sigaction sa = *saved;
+    sa.sa_flags &= ~SA_NOCLDWAIT;
+    if (ignored)
+        sa.sa_handler = SIG_DFL;
+    return sigaction(SIGCHLD, &sa, NULL) == 0;
+}
+
+int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
+{
+    struct sigaction saved;
+    bool changed = sigchld_for_run(&saved);
+    int rc = run_engine(cfg, out, err);
+    if (changed)
+        sigaction(SIGCHLD, &saved, NULL);
     return rc;
 }
 

@@ -319,7 +319,15 @@ typedef struct fc_engine_result {
 
 /* Runs the exercise. Returns 0 only when every child was collected; otherwise
  * FC_ECHILD (see each child's report), FC_EINTR, or a setup error. In every case
- * the result files are removed unless cfg->keep, and `out` holds what is known. */
+ * the result files are removed unless cfg->keep, and `out` holds what is known.
+ *
+ * Signals: if SIGCHLD is ignored (SIG_IGN) or has SA_NOCLDWAIT, the kernel would reap
+ * the children before the engine could read their status; so for the duration of the
+ * call SIGCHLD takes its default action (a handler stays, without SA_NOCLDWAIT), and the
+ * caller's setting is put back before it returns. Meanwhile the caller's own children
+ * that end are not reaped automatically: they wait as zombies for the caller's waitpid().
+ * A caller whose SIGCHLD handler calls waitpid(-1) takes the engine's children's status:
+ * those children are then reported as failed ("its exit status could not be read"). */
 int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err);
 void fc_engine_result_free(fc_engine_result *r);
 

@@ -579,6 +579,73 @@ START_TEST(a_write_error_in_a_child_names_the_file)
 }
 END_TEST
 
+/* ==== Inherited signal dispositions ==== */
+
+static void ignore_child(int sig)
+{
+    (void)sig;
+}
+
+/* Started with SIGCHLD ignored (loop 0), or with SA_NOCLDWAIT and a handler (loop 1), the
+ * kernel reaps children itself. An earlier version then read an uninitialised wait
+ * status and reported every child "killed by signal 2". */
+START_TEST(sigchld_ignored_by_the_caller_still_collects)
+{
+    struct sigaction sa = {0}, after;
+    sa.sa_handler = _i == 0 ? SIG_IGN : ignore_child;
+    sa.sa_flags = _i == 0 ? 0 : SA_NOCLDWAIT;
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+    fc_engine_config cfg = config(fc_codec_find("json"), 4, 2);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    assert_exercise_values(&r, 1, 4);
+    for (unsigned i = 0; i < r.nchildren; i++)
+        ck_assert_int_eq(r.children[i].status, 0);
+    fc_engine_result_free(&r);
+    /* The caller's disposition is put back. */
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &after), 0);
+    ck_assert(after.sa_handler == sa.sa_handler);
+    ck_assert_int_eq(after.sa_flags & SA_NOCLDWAIT, sa.sa_flags);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* A fork that reaps its own child, as a caller's waitpid(-1) could: the engine finds
+ * no status to read, and says so instead of reading one it never got. */
+static pid_t fork_and_reap(void)
+{
+    pid_t p = fork();
+    if (p > 0 && !tampered) {
+        int status;
+        ck_assert_int_eq(waitpid(p, &status, 0), p);
+        tampered = 1;
+    }
+    return p;
+}
+
+START_TEST(a_child_reaped_by_someone_else_is_reported_not_guessed)
+{
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.fork_fn = fork_and_reap;
+    tampered = 0;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
+    ck_assert_int_eq(r.children[0].error.code, FC_ECHILD);
+    char want[200];
+    snprintf(want, sizeof want, "child %ld (keys 1..2): its exit status could not be read "
+             "(waitpid: No child processes); something else in this process reaps children",
+             (long)r.children[0].pid);
+    ck_assert_str_eq(r.children[0].error.msg, want);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
 START_TEST(cancelled_run_stops_and_cleans_up)
 {
     volatile sig_atomic_t cancel = 1;
@@ -605,6 +672,8 @@ int main(void)
     tcase_add_loop_test(tc, a_failed_child_is_reported_and_the_others_collected, 0,
                         (int)(sizeof faults / sizeof faults[0]));
     tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
+    tcase_add_loop_test(tc, sigchld_ignored_by_the_caller_still_collects, 0, 2);
+    tcase_add_test(tc, a_child_reaped_by_someone_else_is_reported_not_guessed);
     tcase_add_test(tc, a_hung_child_is_killed_with_its_process_group);
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
