@@ -318,11 +318,14 @@ int cmd_run(int argc, char **argv)
     if (cfg.keep)
         for (unsigned i = 0; i < res.nchildren; i++)
             printf("  %s\n", res.children[i].path);
-    struct rusage self, kids;
+    struct rusage self;
     getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
+    long largest = 0; /* each child's own, not RUSAGE_CHILDREN: that may be a compiler's */
+    for (unsigned i = 0; i < res.nchildren; i++)
+        if (res.children[i].max_rss_kib > largest)
+            largest = res.children[i].max_rss_kib;
     printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
-           (double)kids.ru_maxrss / 1024);
+           (double)largest / 1024);
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu record%s to %s (%s)\n", saved, plural(saved), save,
                save_codec->name);

@@ -37,6 +37,7 @@
 #include <sys/prctl.h>
 #endif
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,11 +207,13 @@ static void collect(run *r, fc_child_report *c)
     fc_slot *slot = &r->slots[c->index];
     const fc_codec *codec = r->cfg->codec;
     int status = 0;
+    struct rusage ru = {0};
     pid_t got;
-    while ((got = waitpid(c->pid, &status, 0)) < 0 && errno == EINTR)
+    while ((got = wait4(c->pid, &status, 0, &ru)) < 0 && errno == EINTR)
         ;
     int wait_errno = got < 0 ? errno : 0;
     c->status = status;
+    c->max_rss_kib = ru.ru_maxrss;
     c->compute_ns = slot->compute_ns;
     c->encode_ns = slot->encode_ns;
     c->write_ns = slot->write_ns;

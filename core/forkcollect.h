@@ -277,6 +277,7 @@ typedef struct fc_child_report {
     uint64_t file_bytes;
     /* Measured by the parent: */
     uint64_t read_ns, decode_ns;
+    long max_rss_kib;        /* the child's peak resident memory, from wait4(), KiB */
     char path[4096];         /* the result file */
     fc_error error;          /* why it failed, when state == FC_CHILD_FAILED */
 } fc_child_report;

@@ -579,6 +579,36 @@ START_TEST(a_write_error_in_a_child_names_the_file)
 }
 END_TEST
 
+/* The child for key 1 touches 64 MiB before it encodes. */
+static int encode_after_64_mib(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1) {
+        size_t n = (size_t)64 << 20;
+        volatile char *p = malloc(n);
+        ck_assert_ptr_nonnull((void *)p);
+        for (size_t i = 0; i < n; i += 4096)
+            p[i] = 1;
+        free((void *)p);
+    }
+    return raw_encode(in, out, err);
+}
+
+/* Each child's own peak memory, from wait4(): not RUSAGE_CHILDREN, which is the largest
+ * of every child the process ever waited for (after exec from a shell, the compiler's). */
+START_TEST(each_childs_own_peak_memory_is_reported)
+{
+    fc_codec big = faulty_codec(encode_after_64_mib);
+    fc_engine_config cfg = config(&big, 4, 2);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert_int_ge(r.children[0].max_rss_kib, 64 * 1024);
+    ck_assert_int_gt(r.children[1].max_rss_kib, 0);
+    ck_assert_int_lt(r.children[1].max_rss_kib, 64 * 1024);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
 /* ==== Inherited signal dispositions ==== */
 
 static void ignore_child(int sig)
@@ -674,6 +704,7 @@ int main(void)
     tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
     tcase_add_loop_test(tc, sigchld_ignored_by_the_caller_still_collects, 0, 2);
     tcase_add_test(tc, a_child_reaped_by_someone_else_is_reported_not_guessed);
+    tcase_add_test(tc, each_childs_own_peak_memory_is_reported);
     tcase_add_test(tc, a_hung_child_is_killed_with_its_process_group);
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);

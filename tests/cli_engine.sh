@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# tests/cli_engine.sh - `forkcollect run` where the engine meets the system: memory per
+# child, setup failures, open-file limits.
+# Usage: tests/cli_engine.sh path/to/forkcollect path/to/tests/vectors
+# shellcheck source=tests/clilib.sh
+source "$(dirname "$0")/clilib.sh"
+
+# "largest child" is each child's own peak (wait4), not RUSAGE_CHILDREN: started from a
+# shell that had waited for a 150 MiB process, an earlier version printed that one's.
+t_largest_child_is_a_child_of_the_run() {
+  bash -c "$PY -c 'b = b\"x\" * (150 << 20)'; exec \"\$@\"" sh \
+    "$FC" run --count 2 --workers 2 --iterations 10 >"$WORK/out" 2>"$WORK/err" || return 1
+  local mib
+  mib=$(sed -n 's/^peak memory: parent .* MiB, largest child \([0-9.]*\) MiB$/\1/p' "$WORK/out")
+  [ -n "$mib" ] || { echo "  no peak memory line"; return 1; }
+  awk -v m="$mib" 'BEGIN { exit !(m > 0 && m < 100) }' || { echo "  largest child: $mib MiB"; return 1; }
+  no_leftovers
+}
+
+run_tests
