@@ -5,7 +5,8 @@
  *   mmap one shared slot per child
  *   pipe(); fork() ───────────────────────▶  calc() each number of its range
  *   close the pipe's write end               encode with the codec
- *                                            write <dir>/<ppid>-<pid>.<ext>.part, link
+ *                                            write <dir>/<ppid>-<pid>.<ext>.<random>.part,
+ *                                              link it to <dir>/<ppid>-<pid>.<ext>
  *                                            fill its slot (times, size, CRC); _exit
  *   poll() the read ends: EOF on child i's  ◀── exit closes the child's write end
  *   pipe means child i has exited, so
@@ -37,6 +38,7 @@
 #include <sys/prctl.h>
 #endif
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +63,7 @@ typedef struct run {
     fc_slot *slots;
     int *pipes;            /* read end per running child, else -1 */
     uint64_t *deadline;    /* per running child: fc_now_ns() past which it is killed */
+    uint64_t *token;       /* per child: the random part of its temporary file's name */
     unsigned *queue;       /* ranges waiting for a child, in order */
     unsigned queued, running;
     unsigned char *seen;   /* one byte per key of the whole run */
@@ -78,28 +81,32 @@ static void result_path(char *buf, size_t size, const char *dir, pid_t ppid, pid
         buf[0] = '\0';
 }
 
-static void part_path(char *buf, size_t size, const char *path)
+/* The temporary name child c writes first: <result file>.<16 hex digits>.part, the digits
+ * chosen at random by the parent before the fork. The parent knows the name, so it can
+ * remove that file whatever step the child died at (the child creates it with O_EXCL,
+ * so a file there is the child's); and nobody else can guess it and take it first. */
+static void part_path(char *buf, size_t size, const char *path, uint64_t token)
 {
-    if (snprintf(buf, size, "%s.part", path) >= (int)size)
+    if (snprintf(buf, size, "%s.%016llx.part", path, (unsigned long long)token) >= (int)size)
         buf[0] = '\0';
 }
 
-/* Removes the files child c made, and only those: a file at its name that it did not
- * create (a stale one from another run) is not ours to remove. The result file stays
+/* Removes the files child c made, and only those: a file at its final name that it did
+ * not create (a stale one from another run) is not ours to remove. The result file stays
  * when keep is set and the child was collected. */
-static void remove_child_files(const fc_child_report *c, const fc_slot *slot, bool keep)
+static void remove_child_files(const fc_child_report *c, const fc_slot *slot, uint64_t token,
+                               bool keep)
 {
-    char part[4096 + 8];
-    part_path(part, sizeof part, c->path);
+    char part[sizeof c->path + 32];
+    part_path(part, sizeof part, c->path, token);
     bool ours = slot->stage == FC_STAGE_LINKED;
-    if (slot->stage == FC_STAGE_PART) {
+    if (!ours) {
         /* Died between link() and recording it? Then both names are the same file. */
         struct stat a, b;
-        ours = stat(part, &a) == 0 && stat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
+        ours = lstat(part, &a) == 0 && lstat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
                a.st_ino == b.st_ino;
     }
-    if (slot->stage >= FC_STAGE_PART)
-        unlink(part);
+    unlink(part);
     if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
         unlink(c->path);
 }
@@ -113,9 +120,9 @@ static void child_fail(fc_slot *slot, const fc_error *e)
 }
 
 static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir, pid_t parent) __attribute__((noreturn));
+                       const char *dir, pid_t parent, uint64_t token) __attribute__((noreturn));
 static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir, pid_t parent)
+                       const char *dir, pid_t parent, uint64_t token)
 {
     fc_error err = {0};
     fc_dataset d = {0};
@@ -141,9 +148,10 @@ static void child_main(const fc_engine_config *cfg, const fc_child_report *me, f
     if (cfg->codec->encode(&d, &enc, &err) != 0)
         child_fail(slot, &err);
     uint64_t t2 = fc_now_ns();
-    char path[4096];
+    char path[sizeof me->path], part[sizeof me->path + 32];
     result_path(path, sizeof path, dir, getppid(), getpid(), cfg->codec->extension);
-    if (fc_file_write_new_staged(path, enc.data, enc.len, &slot->stage, &err) != 0)
+    part_path(part, sizeof part, path, token);
+    if (fc_file_write_new_staged(path, part, enc.data, enc.len, &slot->stage, &err) != 0)
         child_fail(slot, &err);
     uint64_t t3 = fc_now_ns();
     slot->compute_ns = t1 - t0;
@@ -257,7 +265,7 @@ static void collect(run *r, fc_child_report *c)
             c->decode_ns = fc_now_ns() - t1;
         }
     }
-    remove_child_files(c, slot, r->cfg->keep);
+    remove_child_files(c, slot, r->token[c->index], r->cfg->keep);
 }
 
 /* Stops every child still running (and its process group), reaps it and removes what
@@ -285,7 +293,7 @@ static void stop_children(run *r)
         r->pipes[i] = -1;
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
-        remove_child_files(c, &r->slots[i], false);
+        remove_child_files(c, &r->slots[i], r->token[i], false);
     }
 }
 
@@ -294,11 +302,24 @@ static bool cancelled(const run *r)
     return r->cfg->cancel && *r->cfg->cancel;
 }
 
+static int random_token(uint64_t *token, fc_error *err)
+{
+    ssize_t n;
+    while ((n = getrandom(token, sizeof *token, 0)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof *token)
+        return fc_fail(err, FC_EIO, n < 0 ? errno : 0, "getrandom: %s",
+                       n < 0 ? strerror(errno) : "short read");
+    return 0;
+}
+
 /* Forks a child for range i. Returns 0, or an error after which no child exists. */
 static int spawn(run *r, unsigned i, fc_error *err)
 {
     fc_child_report *c = &r->out->children[i];
     int fds[2];
+    if (random_token(&r->token[i], err) != 0)
+        return err->code;
     if (pipe(fds) != 0)
         return fc_fail(err, FC_EIO, errno, "pipe: %s", strerror(errno));
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
@@ -315,7 +336,7 @@ static int spawn(run *r, unsigned i, fc_error *err)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(r->cfg, c, &r->slots[i], r->out->dir, parent); /* fds[1] open until exit */
+        child_main(r->cfg, c, &r->slots[i], r->out->dir, parent, r->token[i]); /* fds[1] open */
     }
     setpgid(pid, pid); /* as the child does: whichever runs first */
     close(fds[1]);
@@ -493,11 +514,12 @@ static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_err
     out->children = calloc(n, sizeof *out->children);
     r.pipes = malloc(n * sizeof *r.pipes);
     r.deadline = calloc(n, sizeof *r.deadline);
+    r.token = calloc(n, sizeof *r.token);
     r.queue = malloc(n * sizeof *r.queue);
     r.seen = calloc(count, 1);
     for (unsigned i = 0; r.pipes && i < n; i++)
         r.pipes[i] = -1;
-    if (!out->children || !r.pipes || !r.deadline || !r.queue || !r.seen) {
+    if (!out->children || !r.pipes || !r.deadline || !r.token || !r.queue || !r.seen) {
         rc = fc_fail(err, FC_ENOMEM, 0, "out of memory for %u children", n);
         goto done;
     }
@@ -546,6 +568,7 @@ done:
         munmap(r.slots, n * sizeof *r.slots);
     free(r.pipes);
     free(r.deadline);
+    free(r.token);
     free(r.queue);
     free(r.seen);
     fc_buffer_free(&r.file);

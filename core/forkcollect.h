@@ -185,11 +185,14 @@ int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
  * mode 0600, written, then linked to path, which must not exist. Nothing is left
  * behind on failure. */
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
-/* The same, recording its progress in *stage as it goes (for a parent that must clean
- * up after a child that died midway, and remove only what the child made):
- * FC_STAGE_PART once path.part was created by this call, FC_STAGE_LINKED once path. */
+/* The same through the temporary name `part` (NULL: path.part), recording its progress
+ * in *stage as it goes (for a parent that must clean up after a child that died midway,
+ * and remove only what the child made): FC_STAGE_PART once part was created by this
+ * call, FC_STAGE_LINKED once path. The engine gives each child an unpredictable part
+ * name, chosen before the fork, so that the parent can remove it whatever step the
+ * child died at, and nobody else can take that name first. */
 enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
-int fc_file_write_new_staged(const char *path, const void *data, size_t len,
+int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
                              volatile uint32_t *stage, fc_error *err);
 
 /* ==== Reading a result file the user named ==== */

@@ -3,6 +3,7 @@
  * writes keys outside its range, or writes what cannot be decoded), so every path
  * goes through fork, wait and the files exactly as a real run does. */
 #include "testutil.h"
+#include "seams.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -440,8 +441,10 @@ START_TEST(fork_eagain_runs_fewer_at_once)
 }
 END_TEST
 
-/* A stale file from another run sits at the name the first child will want. */
+/* A stale file from another run sits at the name the first child will want (with
+ * plant_suffix ".part": at the temporary name an earlier version used, <name>.part). */
 static char stale_dir[300];
+static const char *plant_suffix = "";
 static int planted;
 
 static pid_t fork_and_plant(void)
@@ -459,7 +462,8 @@ static pid_t fork_and_plant(void)
     close(gate[0]);
     if (p > 0 && !planted) {
         char path[400];
-        snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)p);
+        snprintf(path, sizeof path, "%s/%ld-%ld.raw%s", stale_dir, (long)getpid(), (long)p,
+                 plant_suffix);
         FILE *f = fopen(path, "w");
         fputs("stale", f);
         fclose(f);
@@ -470,33 +474,107 @@ static pid_t fork_and_plant(void)
     return p;
 }
 
-START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
+/* Runs 4 numbers in 2 children in stale_dir, with a file planted at the name
+ * <ppid>-<pid>.raw<suffix> of the first child. */
+static int run_with_a_planted_file(const char *suffix, fc_engine_result *r, fc_error *e)
 {
     snprintf(stale_dir, sizeof stale_dir, "%s/out", tmpdir);
     ck_assert_int_eq(mkdir(stale_dir, 0700), 0);
     planted = 0;
+    plant_suffix = suffix;
     fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
     cfg.dir = stale_dir;
     cfg.fork_fn = fork_and_plant;
-    fc_engine_result r;
-    fc_error e = {0};
-    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
-    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
-    ck_assert_int_eq(r.children[0].error.code, FC_EIO);
-    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: cannot create: File exists"), "%s",
-                  r.children[0].error.msg);
-    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
-    /* The stale file is still there, untouched, and nothing else is. */
+    return fc_engine_run(&cfg, r, e);
+}
+
+/* The planted file is still there, untouched, and nothing else is; then removes it. */
+static void assert_only_the_planted_file_is_left(pid_t child)
+{
     ck_assert_int_eq(entries(stale_dir), 1);
     fc_buffer b = {0};
     char path[400];
-    snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)r.children[0].pid);
+    snprintf(path, sizeof path, "%s/%ld-%ld.raw%s", stale_dir, (long)getpid(), (long)child,
+             plant_suffix);
     ck_assert_int_eq(fc_file_read(path, &b, NULL), 0);
     ck_assert_uint_eq(b.len, 5);
     fc_buffer_free(&b);
     unlink(path);
     rmdir(stale_dir);
+}
+
+START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
+{
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(run_with_a_planted_file("", &r, &e), FC_ECHILD);
+    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
+    ck_assert_int_eq(r.children[0].error.code, FC_EIO);
+    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: cannot create: File exists"), "%s",
+                  r.children[0].error.msg);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
+    assert_only_the_planted_file_is_left(r.children[0].pid);
     fc_engine_result_free(&r);
+}
+END_TEST
+
+/* In a shared sticky --dir another user could plant a file at each child's temporary
+ * name, <ppid>-<pid>.<ext>.part, guessing the next pids: every child then failed. The
+ * temporary name now has 16 random hex digits, so a file at the old name is no bother. */
+START_TEST(a_file_at_the_old_temporary_name_does_not_stop_a_child)
+{
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(run_with_a_planted_file(".part", &r, &e) == 0, "%s", e.msg);
+    assert_exercise_values(&r, 1, 4);
+    assert_only_the_planted_file_is_left(r.children[0].pid);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+/* The first child to reach step kill_step of writing its file is killed there; the
+ * parent removes whatever it had made. An earlier version left the 0-byte .part of a
+ * child killed right after open() (its stage not yet recorded), and with it the
+ * private directory, even when a retry then succeeded. */
+static int kill_step;
+
+static void kill_at_step(const char *part, int step)
+{
+    (void)part;
+    if (step == kill_step && access(attempt_marker, F_OK) != 0) {
+        close(open(attempt_marker, O_CREAT | O_WRONLY, 0600));
+        raise(SIGKILL);
+    }
+}
+
+START_TEST(a_child_killed_at_any_step_of_its_write_leaves_nothing)
+{
+    snprintf(attempt_marker, sizeof attempt_marker, "%s.attempt", tmpdir);
+    kill_step = _i;
+    fc_seam_write_step = kill_at_step;
+    for (unsigned retries = 0; retries <= 1; retries++) {
+        unlink(attempt_marker);
+        fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+        cfg.retries = retries;
+        fc_engine_result r;
+        fc_error e = {0};
+        int rc = fc_engine_run(&cfg, &r, &e);
+        unsigned attempts = 0;
+        for (unsigned i = 0; i < r.nchildren; i++)
+            attempts += r.children[i].attempts;
+        ck_assert_uint_eq(attempts, 2 + retries); /* one child was killed */
+        if (retries) {
+            ck_assert_msg(rc == 0, "%s", e.msg);
+            assert_exercise_values(&r, 1, 6);
+        } else {
+            ck_assert_int_eq(rc, FC_ECHILD);
+            ck_assert_msg(strstr(e.msg, "killed by signal 9 (Killed)"), "%s", e.msg);
+        }
+        fc_engine_result_free(&r);
+        ck_assert_int_eq(entries(tmpdir), 0); /* no file, no directory left */
+    }
+    fc_seam_write_step = NULL;
+    unlink(attempt_marker);
 }
 END_TEST
 
@@ -570,7 +648,9 @@ START_TEST(a_write_error_in_a_child_names_the_file)
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
     for (unsigned i = 0; i < 2; i++) {
         ck_assert_int_eq(r.children[i].error.code, FC_EIO);
-        ck_assert_msg(strstr(r.children[i].error.msg, ".json.part: write of ") &&
+        const char *part = strstr(r.children[i].error.msg, ".json.");
+        ck_assert_msg(part && strspn(part + 6, "0123456789abcdef") == 16 &&
+                          strncmp(part + 22, ".part: write of ", 16) == 0 &&
                           strstr(r.children[i].error.msg, "File too large"),
                       "%s", r.children[i].error.msg);
     }
@@ -710,6 +790,8 @@ int main(void)
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
     tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
+    tcase_add_test(tc, a_file_at_the_old_temporary_name_does_not_stop_a_child);
+    tcase_add_loop_test(tc, a_child_killed_at_any_step_of_its_write_leaves_nothing, 0, 4);
     tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 4);
     suite_add_tcase(s, tc);
     return run_suite(s);
