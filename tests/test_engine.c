@@ -541,8 +541,11 @@ static int kill_step;
 static void kill_at_step(const char *part, int step)
 {
     (void)part;
-    if (step == kill_step && access(attempt_marker, F_OK) != 0) {
-        close(open(attempt_marker, O_CREAT | O_WRONLY, 0600));
+    if (step != kill_step)
+        return;
+    int fd = open(attempt_marker, O_CREAT | O_EXCL | O_WRONLY, 0600); /* the first only */
+    if (fd >= 0) {
+        close(fd);
         raise(SIGKILL);
     }
 }
