@@ -376,8 +376,19 @@ static int start_queued(run *r, unsigned *limit, fc_error *err)
     return 0;
 }
 
+/* True if child pid has exited (it is a zombie, not yet reaped). */
+static bool has_exited(pid_t pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == pid;
+}
+
 /* Kills, with its process group, every child past its deadline; returns the
- * milliseconds until the next deadline (at most 200). */
+ * milliseconds until the next deadline (at most 200). A child that has already exited
+ * is not a timeout, however late the parent looks (it may have been busy collecting
+ * another child): only what it left running in its group is killed. */
 static int enforce_deadlines(run *r)
 {
     uint64_t now = fc_now_ns(), next = now + 200000000u;
@@ -386,9 +397,10 @@ static int enforce_deadlines(run *r)
         if (r->pipes[i] < 0 || !r->deadline[i] || c->timed_out)
             continue;
         if (now >= r->deadline[i]) {
-            c->timed_out = true;
+            c->timed_out = !has_exited(c->pid);
             kill(-c->pid, SIGKILL);
-            kill(c->pid, SIGKILL);
+            if (c->timed_out)
+                kill(c->pid, SIGKILL);
         } else if (r->deadline[i] < next) {
             next = r->deadline[i];
         }

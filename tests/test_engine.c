@@ -358,6 +358,40 @@ START_TEST(a_hung_child_is_killed_with_its_process_group)
 }
 END_TEST
 
+/* The second child (keys 3..4) ends 200 ms after it starts, well before its 1 s
+ * deadline; the parent is busy for 1.5 s collecting the first. An earlier version
+ * judged the deadline when it next looked, and reported the second child "still
+ * running after the timeout", its results discarded. */
+static int encode_slowly_after_key_1(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] != 1)
+        nanosleep(&(struct timespec){0, 200000000}, NULL);
+    return raw_encode(in, out, err);
+}
+
+static void busy_after_the_first(const fc_child_report *c, void *ctx)
+{
+    (void)ctx;
+    if (c->index == 0)
+        nanosleep(&(struct timespec){1, 500000000}, NULL);
+}
+
+START_TEST(a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy)
+{
+    fc_codec slow = faulty_codec(encode_slowly_after_key_1);
+    fc_engine_config cfg = config(&slow, 4, 2);
+    cfg.timeout_ms = 1000;
+    cfg.on_collect = busy_after_the_first;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert(!r.children[1].timed_out);
+    assert_exercise_values(&r, 1, 4);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
 static char attempt_marker[300];
 
 /* Fails the first time the range of key 1 is tried, succeeds after. */
@@ -789,6 +823,7 @@ int main(void)
     tcase_add_test(tc, a_child_reaped_by_someone_else_is_reported_not_guessed);
     tcase_add_test(tc, each_childs_own_peak_memory_is_reported);
     tcase_add_test(tc, a_hung_child_is_killed_with_its_process_group);
+    tcase_add_test(tc, a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy);
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
