@@ -299,9 +299,11 @@ int cmd_run(int argc, char **argv)
                         "children at a time instead of %u\n",
                 res.max_parallel, res.nchildren);
     size_t saved = 0;
-    int save_rc = save ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
+    /* No child ran (a setup failure): only the real error, and nothing saved. */
+    int save_rc = save && res.forked ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
     if (rc != 0) {
-        report_missing(&res);
+        if (res.forked)
+            report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
         fc_engine_result_free(&res);
         return output_status(rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);

@@ -344,6 +344,7 @@ static int spawn(run *r, unsigned i, fc_error *err)
     r->deadline[i] = r->cfg->timeout_ms ? fc_now_ns() + r->cfg->timeout_ms * 1000000ull : 0;
     c->pid = pid;
     c->attempts++;
+    r->out->forked++;
     c->timed_out = c->retrying = false;
     c->state = FC_CHILD_RUNNING;
     memset(&c->error, 0, sizeof c->error);
@@ -536,6 +537,15 @@ static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_err
         goto done;
     }
     out->nchildren = n;
+    for (unsigned i = 0; i < n; i++) {
+        fc_child_report *c = &out->children[i];
+        uint64_t off, len;
+        fc_split(cfg->count, n, i, &off, &len);
+        c->index = i;
+        c->first_key = cfg->start + off;
+        c->count = len;
+        r.queue[r.queued++] = i;
+    }
     if ((rc = fc_dataset_reserve(&out->data, count, err)) != 0)
         goto done;
     for (size_t i = 0; i < count; i++)
@@ -551,15 +561,6 @@ static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_err
     if ((rc = prepare_dir(cfg, out, &r.private_dir, err)) != 0)
         goto done;
 
-    for (unsigned i = 0; i < n; i++) {
-        fc_child_report *c = &out->children[i];
-        uint64_t off, len;
-        fc_split(cfg->count, n, i, &off, &len);
-        c->index = i;
-        c->first_key = cfg->start + off;
-        c->count = len;
-        r.queue[r.queued++] = i;
-    }
     uint64_t t0 = fc_now_ns();
     rc = schedule(&r, err);
     if (rc == 0 && cancelled(&r))

@@ -316,6 +316,9 @@ typedef struct fc_engine_result {
     fc_child_report *children;
     unsigned nchildren;
     uint64_t elapsed_ns;     /* from the first fork to the last merge */
+    unsigned forked;         /* children forked, retries included; 0: the run failed in
+                              * its setup (directory, memory) or at its first fork, and
+                              * no child ran */
     unsigned max_parallel;   /* the most children that ran at once */
     bool fork_limited;       /* fork() failed with EAGAIN, so fewer ran at once */
     char dir[4096];          /* the directory used (removed unless keep) */

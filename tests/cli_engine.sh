@@ -17,4 +17,21 @@ t_largest_child_is_a_child_of_the_run() {
   no_leftovers
 }
 
+# A setup failure (a bad --dir, an unusable TMPDIR) prints the real error and nothing
+# else, and writes no --save file. An earlier version first printed "2 of 2 children
+# failed; 0 keys missing: 0..18446744073709551615" and wrote an empty --save file.
+t_setup_failure_prints_only_the_error_and_saves_nothing() {
+  expect_status 1 "$FC" run --count 4 --workers 2 --iterations 10 --dir "$WORK/nope" \
+    --save "$WORK/saved.json" || return 1
+  [ "$(cat "$WORK/err")" = "forkcollect run: $WORK/nope: No such file or directory" ] ||
+    { echo "  stderr: $(cat "$WORK/err")"; return 1; }
+  [ ! -e "$WORK/saved.json" ] || { echo "  --save file written"; return 1; }
+  TMPDIR=$WORK/none expect_status 1 "$FC" run --count 4 --workers 2 --iterations 10 \
+    --save "$WORK/saved.json" || return 1
+  [ "$(cat "$WORK/err")" = "forkcollect run: cannot make a directory under $WORK/none: No such file or directory" ] ||
+    { echo "  stderr: $(cat "$WORK/err")"; return 1; }
+  [ ! -e "$WORK/saved.json" ] || { echo "  --save file written"; return 1; }
+  no_leftovers
+}
+
 run_tests

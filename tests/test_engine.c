@@ -141,6 +141,8 @@ START_TEST(bad_configurations)
     cfg.dir = "/nonexistent/forkcollect";
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "/nonexistent/forkcollect: No such file or directory");
+    ck_assert_uint_eq(r.forked, 0); /* a setup failure: no child ran */
+    ck_assert_uint_eq(r.children[0].count, 3); /* the ranges are known all the same */
     fc_engine_result_free(&r);
     cfg.dir = "/etc/hostname";
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
@@ -415,6 +417,7 @@ START_TEST(retries_rerun_a_failed_range_in_a_fresh_child)
     ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
     ck_assert_uint_eq(r.children[0].attempts, 2);
     ck_assert_uint_eq(r.children[1].attempts, 1);
+    ck_assert_uint_eq(r.forked, 4);
     assert_exercise_values(&r, 1, 9);
     fc_engine_result_free(&r);
     /* Without retries the same fault fails the run. */
@@ -470,6 +473,7 @@ START_TEST(fork_eagain_runs_fewer_at_once)
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "fork for keys 1..2 failed: Resource temporarily unavailable");
     ck_assert_int_eq(e.sys_errno, EAGAIN);
+    ck_assert_uint_eq(r.forked, 0);
     fc_engine_result_free(&r);
     ck_assert_int_eq(entries(tmpdir), 0);
 }
