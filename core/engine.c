@@ -17,8 +17,9 @@
  * Scheduling: ranges wait in a queue and at most `workers` children run at once.
  * A failed range goes back to the queue while it has retries left. A child past its
  * deadline is killed with its whole process group (each child leads its own group).
- * If fork() fails with EAGAIN while children are running, the run goes on with that
- * many at once (fc_engine_result.fork_limited) instead of failing.
+ * If fork() fails with EAGAIN, or pipe() with EMFILE or ENFILE, while children are
+ * running, the run goes on with that many at once (fc_engine_result.fork_limited,
+ * fd_limited) instead of failing.
  *
  * A failed child is recorded in its report and collection goes on, so every
  * failure is reported, not just the first; the run then returns FC_ECHILD.
@@ -313,21 +314,34 @@ static int random_token(uint64_t *token, fc_error *err)
     return 0;
 }
 
-/* Forks a child for range i. Returns 0, or an error after which no child exists. */
-static int spawn(run *r, unsigned i, fc_error *err)
+/* Which limit a failed spawn() ran into: one that fewer children at once may avoid. */
+enum { LIMIT_NONE, LIMIT_PROCS, LIMIT_FDS };
+
+/* Forks a child for range i. Returns 0, or an error after which no child exists, and
+ * sets *hit if the error was a process limit (fork: EAGAIN) or an open-file limit
+ * (pipe: EMFILE, ENFILE). */
+static int spawn(run *r, unsigned i, int *hit, fc_error *err)
 {
     fc_child_report *c = &r->out->children[i];
     int fds[2];
     if (random_token(&r->token[i], err) != 0)
         return err->code;
-    if (pipe(fds) != 0)
-        return fc_fail(err, FC_EIO, errno, "pipe: %s", strerror(errno));
+    if (pipe(fds) != 0) {
+        int e = errno;
+        *hit = e == EMFILE || e == ENFILE ? LIMIT_FDS : LIMIT_NONE;
+        return fc_fail(err, FC_EIO, e, "pipe for keys %llu..%llu failed: %s%s",
+                       (unsigned long long)c->first_key,
+                       (unsigned long long)(c->first_key + c->count - 1), strerror(e),
+                       e == EMFILE || e == ENFILE ? " (the open-file limit, ulimit -n: each "
+                                                    "running child takes one)" : "");
+    }
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     memset(&r->slots[i], 0, sizeof r->slots[i]);
     pid_t parent = getpid();
     pid_t pid = r->cfg->fork_fn ? r->cfg->fork_fn() : fork();
     if (pid < 0) {
         int e = errno;
+        *hit = e == EAGAIN ? LIMIT_PROCS : LIMIT_NONE;
         close(fds[0]);
         close(fds[1]);
         return fc_fail(err, FC_EIO, e, "fork for keys %llu..%llu failed: %s",
@@ -358,15 +372,18 @@ static int spawn(run *r, unsigned i, fc_error *err)
 }
 
 /* Starts queued ranges while fewer than `limit` children run. A fork that fails with
- * EAGAIN while others run lowers the limit instead of failing the run. */
+ * EAGAIN (a process limit), or a pipe that fails with EMFILE or ENFILE (an open-file
+ * limit), while others run lowers the limit instead of failing the run. */
 static int start_queued(run *r, unsigned *limit, fc_error *err)
 {
     while (r->queued > 0 && r->running < *limit && !cancelled(r)) {
         fc_error e = {0};
-        if (spawn(r, r->queue[0], &e) != 0) {
-            if (e.sys_errno == EAGAIN && r->running > 0) {
+        int hit = LIMIT_NONE;
+        if (spawn(r, r->queue[0], &hit, &e) != 0) {
+            if (hit != LIMIT_NONE && r->running > 0) {
                 *limit = r->running;
-                r->out->fork_limited = true;
+                r->out->fork_limited |= hit == LIMIT_PROCS;
+                r->out->fd_limited |= hit == LIMIT_FDS;
                 return 0;
             }
             *err = e;

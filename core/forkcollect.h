@@ -321,6 +321,8 @@ typedef struct fc_engine_result {
                               * no child ran */
     unsigned max_parallel;   /* the most children that ran at once */
     bool fork_limited;       /* fork() failed with EAGAIN, so fewer ran at once */
+    bool fd_limited;         /* pipe() failed with EMFILE or ENFILE (the open-file limit:
+                              * each running child takes one), so fewer ran at once */
     char dir[4096];          /* the directory used (removed unless keep) */
 } fc_engine_result;
 

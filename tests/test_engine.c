@@ -479,6 +479,47 @@ START_TEST(fork_eagain_runs_fewer_at_once)
 }
 END_TEST
 
+/* The open-file limit that leaves `free` descriptors to open in this process (those
+ * open already stay open, whatever their number). */
+static rlim_t limit_leaving(int free)
+{
+    int fd = 0;
+    for (; free > 0; fd++)
+        free -= fcntl(fd, F_GETFD) == -1;
+    return (rlim_t)fd;
+}
+
+/* Under an open-file limit, pipe() fails with EMFILE: the run goes on with fewer at
+ * once, as under a process limit, and fails only when not even one child can run. An
+ * earlier version aborted at the first such pipe(). */
+START_TEST(pipe_emfile_runs_fewer_at_once)
+{
+    struct rlimit rl = {limit_leaving(6), limit_leaving(6)}; /* room for a few pipes */
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    fc_engine_config cfg = config(fc_codec_find("json"), 24, 24);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert(r.fd_limited);
+    ck_assert(!r.fork_limited);
+    ck_assert_uint_lt(r.max_parallel, 24);
+    ck_assert_uint_ge(r.max_parallel, 1);
+    assert_exercise_values(&r, 1, 24);
+    fc_engine_result_free(&r);
+
+    /* No pipe possible at all: a clear error, nothing left behind. */
+    rl.rlim_cur = limit_leaving(1);
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
+    ck_assert_int_eq(e.sys_errno, EMFILE);
+    ck_assert_str_eq(e.msg, "pipe for keys 1..1 failed: Too many open files (the open-file "
+                            "limit, ulimit -n: each running child takes one)");
+    ck_assert_uint_eq(r.forked, 0);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
 /* A stale file from another run sits at the name the first child will want (with
  * plant_suffix ".part": at the temporary name an earlier version used, <name>.part). */
 static char stale_dir[300];
@@ -830,6 +871,7 @@ int main(void)
     tcase_add_test(tc, a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy);
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
+    tcase_add_test(tc, pipe_emfile_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
     tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
     tcase_add_test(tc, a_file_at_the_old_temporary_name_does_not_stop_a_child);
