@@ -521,9 +521,10 @@ static int prepare_dir(const fc_engine_config *cfg, fc_engine_result *out, bool 
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
-    if (strlen(tmp) > sizeof out->dir - 64)
+    if (strlen(tmp) > sizeof out->dir - 128)
         return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
-    snprintf(out->dir, sizeof out->dir, "%s/forkcollect-XXXXXX", tmp);
+    /* The pid says whose it is, if a parent killed with SIGKILL leaves it behind. */
+    snprintf(out->dir, sizeof out->dir, "%s/forkcollect-%ld-XXXXXX", tmp, (long)getpid());
     if (!mkdtemp(out->dir))
         return fc_fail(err, FC_EIO, errno, "cannot make a directory under %s: %s", tmp,
                        strerror(errno));

@@ -291,7 +291,8 @@ typedef struct fc_engine_config {
     uint64_t count;          /* how many numbers */
     unsigned workers;        /* children to fork (fewer if count is smaller) */
     uint64_t iterations;     /* draws per number */
-    const char *dir;         /* where result files go; NULL: a private mkdtemp directory */
+    const char *dir;         /* where result files go; NULL: a private directory,
+                              * $TMPDIR/forkcollect-<pid>-XXXXXX (mkdtemp, mode 0700) */
     bool keep;               /* keep the result files (and a private directory) */
     /* Called in the parent as each child is forked and as each is collected or fails;
      * may be NULL. The report is only valid during the call. */

@@ -298,6 +298,24 @@ static fc_codec faulty_codec(int (*encode)(const fc_dataset *, fc_buffer *, fc_e
                       .probe = no_probe};
 }
 
+/* True once process pid has died, within 2 s. It is not our child (it was reparented),
+ * so poll until whoever adopted it has reaped it, or it shows as a zombie. */
+static bool dies_soon(long pid)
+{
+    for (int i = 0; i < 100; i++) {
+        char path[64], state = '?';
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *st = fopen(path, "r");
+        bool gone = !st || fscanf(st, "%*d %*s %c", &state) != 1 || state == 'Z';
+        if (st)
+            fclose(st);
+        if (gone)
+            return true;
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
+    }
+    return false;
+}
+
 static char grandchild_pidfile[300];
 
 /* The child for key 1 starts a grandchild in its process group, then hangs. */
@@ -334,27 +352,14 @@ START_TEST(a_hung_child_is_killed_with_its_process_group)
                   "%s", r.children[0].error.msg);
     ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
     ck_assert_int_eq(r.children[2].state, FC_CHILD_COLLECTED);
-    /* The grandchild was in the child's group: it was killed too. It was reparented, so
-     * poll until whoever adopted it has reaped it (or it shows as a zombie). */
+    /* The grandchild was in the child's group: it was killed too. */
     FILE *f = fopen(grandchild_pidfile, "r");
     ck_assert_ptr_nonnull(f);
     long g = 0;
     ck_assert_int_eq(fscanf(f, "%ld", &g), 1);
     fclose(f);
     unlink(grandchild_pidfile);
-    int alive = 1;
-    for (int i = 0; i < 100 && alive; i++) {
-        char path[64], state = '?';
-        snprintf(path, sizeof path, "/proc/%ld/stat", g);
-        FILE *st = fopen(path, "r");
-        if (!st || fscanf(st, "%*d %*s %c", &state) != 1 || state == 'Z')
-            alive = 0;
-        if (st)
-            fclose(st);
-        if (alive)
-            nanosleep(&(struct timespec){0, 20000000}, NULL);
-    }
-    ck_assert_msg(!alive, "grandchild %ld survived the timeout", g);
+    ck_assert_msg(dies_soon(g), "grandchild %ld survived the timeout", g);
     fc_engine_result_free(&r);
     ck_assert_int_eq(entries(tmpdir), 0);
 }
@@ -391,6 +396,60 @@ START_TEST(a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy)
     assert_exercise_values(&r, 1, 4);
     fc_engine_result_free(&r);
     ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* Each child notes its pid in grandchild_pidfile's place, then hangs. */
+static int encode_notes_pid_and_hangs(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    (void)in, (void)out, (void)err;
+    FILE *f = fopen(grandchild_pidfile, "a");
+    fprintf(f, "%ld\n", (long)getpid());
+    fclose(f);
+    for (;;)
+        pause();
+    return 0; /* not reached */
+}
+
+/* The parent is killed with SIGKILL mid-run: its children die with it
+ * (PR_SET_PDEATHSIG), so none is left computing. */
+START_TEST(children_die_with_a_parent_killed_by_sigkill)
+{
+    snprintf(grandchild_pidfile, sizeof grandchild_pidfile, "%s.pids", tmpdir);
+    pid_t parent = fork();
+    ck_assert_int_ge(parent, 0);
+    if (parent == 0) {
+        fc_codec hangs = faulty_codec(encode_notes_pid_and_hangs);
+        fc_engine_config cfg = config(&hangs, 2, 2);
+        fc_engine_result r;
+        fc_engine_run(&cfg, &r, NULL);
+        _exit(1);
+    }
+    long pids[2] = {0, 0};
+    for (int i = 0; i < 500 && !pids[1]; i++) { /* wait until both children hang */
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+        FILE *f = fopen(grandchild_pidfile, "r");
+        if (f && fscanf(f, "%ld %ld", &pids[0], &pids[1]) != 2)
+            pids[1] = 0;
+        if (f)
+            fclose(f);
+    }
+    ck_assert_msg(pids[1] != 0, "the children did not start");
+    ck_assert_int_eq(kill(parent, SIGKILL), 0);
+    ck_assert_int_eq(waitpid(parent, NULL, 0), parent);
+    bool died = dies_soon(pids[0]) && dies_soon(pids[1]);
+    if (!died) { /* leave no orphan behind, holding the test runner's output open */
+        kill((pid_t)pids[0], SIGKILL);
+        kill((pid_t)pids[1], SIGKILL);
+    }
+    ck_assert_msg(died, "a child outlived its parent");
+    unlink(grandchild_pidfile);
+    /* The one case that leaves the private directory: nothing ran to remove it. Its
+     * name says whose it is. */
+    ck_assert_int_eq(entries(tmpdir), 1);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -r %s/forkcollect-%ld-??????", tmpdir, (long)parent);
+    ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -868,6 +927,7 @@ int main(void)
     tcase_add_test(tc, a_child_reaped_by_someone_else_is_reported_not_guessed);
     tcase_add_test(tc, each_childs_own_peak_memory_is_reported);
     tcase_add_test(tc, a_hung_child_is_killed_with_its_process_group);
+    tcase_add_test(tc, children_die_with_a_parent_killed_by_sigkill);
     tcase_add_test(tc, a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy);
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
