@@ -910,6 +910,48 @@ START_TEST(cancelled_run_stops_and_cleans_up)
 }
 END_TEST
 
+/* Each child, once it has created its temporary file (before it records that), asks
+ * the parent to stop, as Ctrl-C would, and hangs there. */
+static volatile sig_atomic_t stop_asked;
+
+static void ask_to_stop(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
+}
+
+static void stop_parent_and_hang(const char *part, int step)
+{
+    (void)part;
+    if (step != FC_SEAM_CREATED)
+        return;
+    kill(getppid(), SIGUSR1);
+    for (;;)
+        pause();
+}
+
+/* An earlier version left the 0-byte .part file of a child stopped inside open(), and
+ * the private directory with it, while saying "files removed". */
+START_TEST(interrupted_while_children_create_their_files_leaves_nothing)
+{
+    stop_asked = 0;
+    struct sigaction sa = {0};
+    sa.sa_handler = ask_to_stop; /* kept for every child's signal, unlike signal()'s */
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    fc_seam_write_step = stop_parent_and_hang;
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.cancel = &stop_asked;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EINTR);
+    fc_seam_write_step = NULL;
+    ck_assert_str_eq(e.msg, "interrupted: children stopped, files removed");
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -923,6 +965,7 @@ int main(void)
     tcase_add_loop_test(tc, a_failed_child_is_reported_and_the_others_collected, 0,
                         (int)(sizeof faults / sizeof faults[0]));
     tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
+    tcase_add_test(tc, interrupted_while_children_create_their_files_leaves_nothing);
     tcase_add_loop_test(tc, sigchld_ignored_by_the_caller_still_collects, 0, 2);
     tcase_add_test(tc, a_child_reaped_by_someone_else_is_reported_not_guessed);
     tcase_add_test(tc, each_childs_own_peak_memory_is_reported);
