@@ -100,13 +100,36 @@ int write_new_file(const char *cmd, const char *flag, const char *path, const vo
 int write_rendered_file(const char *cmd, const char *flag, const char *path,
                         void (*render)(FILE *f, const void *ctx), const void *ctx);
 
-/* Signals during a run: SIGINT and SIGTERM set cli_cancel (the engine's cancel flag:
- * it stops the children and removes what the run wrote); SIGPIPE is ignored, so a
- * reader that goes away cannot kill a run before it cleans up. */
+/* Signals (docs/RELIABILITY.md, "Signals").
+ * cli_start(), first in main(), puts right what the process inherited: fds 0-2 closed,
+ * signals blocked, SIGCHLD or SIGINT/SIGTERM ignored. It also ignores SIGXFSZ (a write
+ * past `ulimit -f` fails with EFBIG and is reported) and sets SIGPIPE to its default. */
+void cli_start(void);
+/* From cli_catch_signals() on, a stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+ * SIGUSR1/2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, real-time signals;
+ * not one inherited ignored, except SIGINT and SIGTERM) sets cli_cancel to its number
+ * (the engine's cancel flag: it stops the children and removes what the run wrote);
+ * SIGPIPE is ignored, so a reader that goes away cannot end a command before it
+ * cleans up. Children forked later end by these signals as before. */
 extern volatile sig_atomic_t cli_cancel;
 void cli_catch_signals(void);
-/* Says which signal interrupted the command; returns 130 or 143. */
-int cli_interrupted(const char *cmd);
+/* The last look before exit: blocks the stop signals (one arriving later dies with
+ * the process) and returns cli_cancel. */
+int cli_last_check(void);
+/* "SIGINT", "SIGRTMIN+3", ... (buf is used for names not in the table). */
+const char *cli_signal_name(int sig, char buf[16]);
+/* Prints "forkcollect CMD: interrupted by SIGHUP: <what>" (what NULL: "children
+ * stopped, files removed"); returns 128 + the signal's number (130 for SIGINT). */
+int cli_interrupted(const char *cmd, const char *what);
+
+/* fflush(stdout), remembering why it failed, for cli_output_status(). */
+void cli_flush(void);
+/* Checks that all that was written to stdout reached it: flushes and closes stdout.
+ * On failure prints "forkcollect CMD: cannot write to standard output: <reason><tail>"
+ * ("standard output was closed early" for EPIPE) and returns EXIT_FAIL in place of
+ * EXIT_OK; otherwise returns rc. Only the first call checks: main() calls it after
+ * every command, a command may call it earlier (before its last check for a signal). */
+int cli_output_status(const char *cmd, const char *tail, int rc);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);

@@ -1,8 +1,11 @@
-/* common.c - option parsing and messages shared by the subcommands. */
+/* common.c - option parsing, messages, signals and standard output, shared by the
+ * subcommands. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* SIGIO, SIGPWR, SIGSTKFLT */
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +13,92 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* ==== Signals (docs/RELIABILITY.md, "Signals") ==== */
+
 volatile sig_atomic_t cli_cancel;
+static pid_t cli_pid; /* the forkcollect process itself, not a child it forked */
+
+/* Every catchable signal whose default action ends the process, other than the faults
+ * a program causes itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS)
+ * and SIGPIPE and SIGXFSZ (ignored: a failed write is reported instead). The real-time
+ * signals SIGRTMIN..SIGRTMAX are stop signals too. */
+static const struct {
+    int sig;
+    const char *name;
+} stop_signals[] = {
+    {SIGINT, "SIGINT"},   {SIGTERM, "SIGTERM"},     {SIGHUP, "SIGHUP"},   {SIGQUIT, "SIGQUIT"},
+    {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"},     {SIGALRM, "SIGALRM"}, {SIGPROF, "SIGPROF"},
+    {SIGXCPU, "SIGXCPU"}, {SIGVTALRM, "SIGVTALRM"},
+#ifdef SIGIO
+    {SIGIO, "SIGIO"},
+#endif
+#ifdef SIGPWR
+    {SIGPWR, "SIGPWR"},
+#endif
+#ifdef SIGSTKFLT
+    {SIGSTKFLT, "SIGSTKFLT"},
+#endif
+};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
+
+static void stop_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < NSTOP; i++)
+        sigaddset(set, stop_signals[i].sig);
+#ifdef SIGRTMIN
+    for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+        sigaddset(set, s);
+#endif
+}
 
 static void on_signal(int sig)
 {
-    cli_cancel = sig;
+    if (cli_pid && getpid() != cli_pid) {
+        /* A child forked before it reset its signals: end as it would have. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    if (!cli_cancel)
+        cli_cancel = sig; /* the first one is the cause */
+}
+
+/* Makes sure fds 0, 1 and 2 are open: one inherited closed would be taken by the next
+ * file opened (a result file, a pipe) and receive what is printed. /dev/null opened
+ * the wrong way round keeps them "closed": a write to stdout still fails (EBADF). */
+static void occupy_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY); /* the lowest free fd: fd */
+}
+
+void cli_start(void)
+{
+    cli_pid = getpid();
+    occupy_std_fds();
+    /* Nothing inherited is blocked: a blocked SIGINT or SIGTERM would never be acted on. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* SIGCHLD ignored makes the kernel reap the children itself: waitpid() would fail
+     * and every child be reported with a status that was never filled in. */
+    signal(SIGCHLD, SIG_DFL);
+    /* SIGINT and SIGTERM always stop forkcollect, even when inherited ignored (as a
+     * non-interactive shell starts `forkcollect ... &`): scripts stop a run with
+     * `kill -INT`, and a stopped run leaves nothing behind. The other stop signals keep
+     * an inherited SIG_IGN (`nohup`), see cli_catch_signals(). */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    /* Past `ulimit -f`, write() fails with EFBIG, reported with the file's name and
+     * cleaned up, instead of SIGXFSZ ending the process with OUT.part left behind. */
+    signal(SIGXFSZ, SIG_IGN);
+    /* Not a terminal: one large buffer, so that the error of writing it is seen by the
+     * final fflush() in cli_output_status() and reported with its cause. */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 }
 
 void cli_catch_signals(void)
@@ -22,19 +106,98 @@ void cli_catch_signals(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: let poll() return EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    sigfillset(&sa.sa_mask); /* one handler at a time */
+    sa.sa_flags = 0;         /* no SA_RESTART: let poll() return EINTR */
+    sigset_t all;
+    stop_set(&all);
+    for (int s = 1; s < NSIG; s++) {
+        struct sigaction old;
+        if (!sigismember(&all, s) || sigaction(s, NULL, &old) != 0)
+            continue;
+        /* SIGINT and SIGTERM are SIG_DFL here (cli_start); another stop signal that
+         * was inherited ignored (nohup's SIGHUP) stays ignored: someone asked for it. */
+        if (old.sa_handler != SIG_IGN)
+            sigaction(s, &sa, NULL);
+    }
+    signal(SIGPIPE, SIG_IGN); /* a reader that goes away cannot end us before cleanup */
 }
 
-int cli_interrupted(const char *cmd)
+int cli_last_check(void)
 {
-    fprintf(stderr, "forkcollect %s: interrupted by %s: children stopped, files removed\n", cmd,
-            cli_cancel == SIGTERM ? "SIGTERM" : "SIGINT");
-    return cli_cancel == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+    sigset_t all;
+    stop_set(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    return cli_cancel;
 }
+
+const char *cli_signal_name(int sig, char buf[16])
+{
+    for (size_t i = 0; i < NSTOP; i++)
+        if (stop_signals[i].sig == sig)
+            return stop_signals[i].name;
+#ifdef SIGRTMIN
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) { /* named as `kill -l` names them */
+        if (sig == SIGRTMIN || sig == SIGRTMAX)
+            return sig == SIGRTMIN ? "SIGRTMIN" : "SIGRTMAX";
+        if (sig - SIGRTMIN <= (SIGRTMAX - SIGRTMIN) / 2)
+            snprintf(buf, 16, "SIGRTMIN+%d", sig - SIGRTMIN);
+        else
+            snprintf(buf, 16, "SIGRTMAX-%d", SIGRTMAX - sig);
+        return buf;
+    }
+#endif
+    snprintf(buf, 16, "signal %d", sig);
+    return buf;
+}
+
+int cli_interrupted(const char *cmd, const char *what)
+{
+    char name[16];
+    int sig = cli_cancel ? cli_cancel : SIGINT;
+    fprintf(stderr, "forkcollect %s: interrupted by %s: %s\n", cmd, cli_signal_name(sig, name),
+            what ? what : "children stopped, files removed");
+    return 128 + sig;
+}
+
+/* ==== Standard output ==== */
+
+static int stdout_errno; /* why a write to stdout first failed, when a flush saw it */
+static bool stdout_checked;
+
+void cli_flush(void)
+{
+    if (fflush(stdout) != 0 && stdout_errno == 0)
+        stdout_errno = errno;
+}
+
+int cli_output_status(const char *cmd, const char *tail, int rc)
+{
+    if (stdout_checked)
+        return rc;
+    stdout_checked = true;
+    bool failed = ferror(stdout) != 0;
+    if (fflush(stdout) != 0) {
+        failed = true;
+        if (stdout_errno == 0)
+            stdout_errno = errno;
+    }
+    if (fclose(stdout) != 0 && !failed) {
+        failed = true;
+        stdout_errno = errno;
+    }
+    if (!failed || cli_cancel) /* a signal's own message says what happened */
+        return rc;
+    fprintf(stderr, "forkcollect%s%s: ", *cmd ? " " : "", cmd);
+    if (stdout_errno == EPIPE)
+        fprintf(stderr, "standard output was closed early%s\n", tail);
+    else if (stdout_errno != 0)
+        fprintf(stderr, "cannot write to standard output: %s%s\n", strerror(stdout_errno), tail);
+    else
+        fprintf(stderr, "cannot write to standard output%s\n", tail);
+    return rc == EXIT_OK ? EXIT_FAIL : rc;
+}
+
+/* ==== Messages and flags ==== */
 
 /* "forkcollect CMD: <message><tail>\n" on stderr. */
 static void vreport(const char *cmd, const char *tail, const char *fmt, va_list ap)

@@ -140,6 +140,20 @@ static int deflated_size(const fc_codec *c, const fc_dataset *d, unsigned worker
     return 0;
 }
 
+/* The reference values: calc(1..count), as fc_values_make(FC_VALUES_EXERCISE) makes
+ * them, but looking for a signal between keys (with large flags this takes hours). */
+static int reference_values(uint64_t count, uint64_t iterations, fc_dataset *ref,
+                            fc_error *err)
+{
+    int rc = fc_dataset_reserve(ref, (size_t)count, err);
+    for (uint64_t k = 1; rc == 0 && k <= count; k++) {
+        if (cli_cancel)
+            return fc_fail(err, FC_EINTR, 0, "interrupted");
+        rc = fc_dataset_push(ref, k, fc_calc(k, iterations), err);
+    }
+    return rc;
+}
+
 /* ==== Reproduction data ==== */
 
 static void machine_facts(compare_report *r)
@@ -276,12 +290,11 @@ int cmd_compare(int argc, char **argv)
     fc_dataset ref = {0};
     fc_error err = {0};
     uint64_t t0 = fc_now_ns();
-    if (fc_values_make(FC_VALUES_EXERCISE, (size_t)count, iterations, &ref, &err) != 0)
-        return fail("compare", "%s", err.msg);
+    int made = reference_values(count, iterations, &ref, &err);
     r.calc_ns = (double)(fc_now_ns() - t0);
-    if (cli_cancel) {
+    if (made != 0 || cli_cancel) {
         fc_dataset_free(&ref);
-        return cli_interrupted("compare");
+        return cli_cancel ? cli_interrupted("compare", NULL) : fail("compare", "%s", err.msg);
     }
 
     int rc = EXIT_OK;
@@ -379,7 +392,7 @@ int cmd_compare(int argc, char **argv)
     }
     progress(tty, steps, steps, "");
     if (interrupted) {
-        rc = cli_interrupted("compare");
+        rc = cli_interrupted("compare", NULL);
         goto out;
     }
     for (int f = 0; f < n; f++) {
@@ -399,16 +412,26 @@ int cmd_compare(int argc, char **argv)
     r.children_rss_kib = ru.ru_maxrss;
 
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
-    if (fflush(stdout) != 0)
-        rc = fail("compare", "writing the report failed: %s", strerror(errno));
-    if (chart && write_rendered_file("compare", "--chart", chart, render_svg, &r) != EXIT_OK)
-        rc = EXIT_FAIL;
+    bool charted = false;
+    if (chart && !cli_cancel) {
+        if (write_rendered_file("compare", "--chart", chart, render_svg, &r) != EXIT_OK)
+            rc = EXIT_FAIL;
+        else
+            charted = true;
+    }
     for (int f = 0; f < n; f++) {
         if (!r.formats[f].exact) {
             fprintf(stderr, "forkcollect compare: %s: %s\n", r.formats[f].codec->name,
                     r.formats[f].failure[0] ? r.formats[f].failure : "not bit-exact");
             rc = EXIT_FAIL;
         }
+    }
+    rc = cli_output_status("compare", "", rc);
+    if (cli_last_check()) { /* a signal at any point: nothing of ours stays */
+        if (charted)
+            unlink(chart);
+        rc = cli_interrupted("compare", charted ? "children stopped, files removed (and "
+                                                  "the chart)" : NULL);
     }
 out:
     for (int f = 0; f < n; f++)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char CONVERT_HELP[] =
     "usage: forkcollect convert IN --to FORMAT [-o OUT] [--from FORMAT] [--max-size BYTES]\n"
@@ -48,11 +49,9 @@ static int write_output(const char *out_path, const fc_buffer *buf)
 {
     fc_error err = {0};
     if (strcmp(out_path, "-") == 0) {
-        if (buf->len && fwrite(buf->data, 1, buf->len, stdout) != buf->len)
-            return fail("convert", "writing to standard output failed");
-        if (fflush(stdout) != 0 || ferror(stdout))
-            return fail("convert", "writing to standard output failed");
-        return EXIT_OK;
+        if (buf->len)
+            fwrite(buf->data, 1, buf->len, stdout);
+        return cli_output_status("convert", "", EXIT_OK); /* flushed, closed, cause said */
     }
     if (fc_file_write_new(out_path, buf->data, buf->len, &err) != 0)
         return fail("convert", "%s%s", err.msg,
@@ -69,12 +68,23 @@ static int convert(const char *in_path, const char *out_path, const fc_codec *to
     int rc = read_result_file("convert", in_path, opt, &d, &info);
     fc_buffer buf = {0};
     fc_error err = {0};
-    if (rc == EXIT_OK && to->encode(&d, &buf, &err) != 0)
+    bool to_stdout = strcmp(out_path, "-") == 0;
+    if (rc == EXIT_OK && to->encode(&d, &buf, &err) != 0) {
         rc = fail("convert", "encoding %zu records as %s: %s", d.count, to->name, err.msg);
-    else if (rc == EXIT_OK && (rc = write_output(out_path, &buf)) == EXIT_OK)
-        fprintf(stderr, "forkcollect convert: %s (%s, %zu records) -> %s (%s, %zu bytes)\n",
-                strcmp(in_path, "-") ? in_path : "standard input", info.codec->name, d.count,
-                strcmp(out_path, "-") ? out_path : "standard output", to->name, buf.len);
+    } else if (rc == EXIT_OK) {
+        cli_catch_signals(); /* a signal from here on must not leave OUT or OUT.part */
+        rc = write_output(out_path, &buf);
+        if (cli_last_check()) {
+            if (rc == EXIT_OK && !to_stdout)
+                unlink(out_path);
+            rc = cli_interrupted("convert", to_stdout ? "the output may be incomplete"
+                                                      : "nothing written");
+        } else if (rc == EXIT_OK) {
+            fprintf(stderr, "forkcollect convert: %s (%s, %zu records) -> %s (%s, %zu bytes)\n",
+                    strcmp(in_path, "-") ? in_path : "standard input", info.codec->name,
+                    d.count, to_stdout ? "standard output" : out_path, to->name, buf.len);
+        }
+    }
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
     return rc;
@@ -181,7 +191,5 @@ int cmd_dump(int argc, char **argv)
         printf("%llu %s\n", (unsigned long long)d.keys[i], num);
     }
     fc_dataset_free(&d);
-    if (rc == EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
-        return fail("dump", "writing to standard output failed");
-    return rc;
+    return rc; /* main() checks that stdout was written */
 }

@@ -30,7 +30,7 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv, const char **name)
 {
     if (argc < 2) {
         usage(stderr);
@@ -46,8 +46,19 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            *name = commands[i].name;
             return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "forkcollect: unknown command '%s' (see 'forkcollect --help')\n", argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    cli_start();
+    const char *name = "";
+    int rc = dispatch(argc, argv, &name);
+    /* Every command's output must have reached stdout ("forkcollect: ..." without one). */
+    return cli_output_status(name, "", rc);
 }

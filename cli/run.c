@@ -44,18 +44,52 @@ static const char RUN_HELP[] =
     "collected, then the total (the sum of all values, see --sum, as Python prints a\n"
     "float) and the elapsed time. A failed child is reported with its pid, its\n"
     "range and the cause, and the keys left missing are listed. Exit status: 0 when\n"
-    "every result was collected, 1 when any was not, 2 for a wrong flag, 130/143 when\n"
-    "interrupted (children stopped, files removed).\n";
+    "every result was collected, 1 when any was not, 2 for a wrong flag, 128+N when\n"
+    "stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP...): children stopped,\n"
+    "files removed, --save's file too (--keep keeps the collected result files).\n";
 
-/* Exit status after everything else: output that could not be written is a failure. */
-static int output_status(int rc)
+/* Says, after a failed or interrupted run with --keep, which result files were kept
+ * and where. A private directory left empty is removed. */
+static void report_kept(const fc_engine_config *cfg, const fc_engine_result *res)
 {
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "forkcollect run: standard output was closed early; the run was "
-                        "still completed and cleaned up\n");
-        return rc == EXIT_OK ? EXIT_FAIL : rc;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < res->nchildren; i++)
+        kept += res->children[i].state == FC_CHILD_COLLECTED;
+    if (kept == 0) {
+        if (!cfg->dir && res->dir[0])
+            rmdir(res->dir);
+        fprintf(stderr, "forkcollect run: --keep: no child was collected, so no result file "
+                        "was kept\n");
+        return;
     }
-    return rc;
+    fprintf(stderr, "forkcollect run: --keep: kept the %u result file%s collected, in %s:\n",
+            kept, kept == 1 ? "" : "s", res->dir);
+    for (unsigned i = 0; i < res->nchildren; i++)
+        if (res->children[i].state == FC_CHILD_COLLECTED)
+            fprintf(stderr, "  %s\n", res->children[i].path);
+}
+
+/* The end of every run that got as far as the engine: stdout checked, then one last
+ * look for a signal. A signal that came at any point before gives 128+signal, and
+ * nothing the run wrote stays: not --save's file either. With --keep, a failed or
+ * interrupted run says which result files it kept, and where. */
+static int run_end(const fc_engine_config *cfg, fc_engine_result *res, const char *saved,
+                   bool failed, int status)
+{
+    status = cli_output_status("run", "; the run was still completed and cleaned up", status);
+    if (cli_last_check()) {
+        if (saved)
+            unlink(saved);
+        status = cli_interrupted("run", cfg->keep ? "children stopped"
+                                        : saved   ? "children stopped, files removed (and "
+                                                    "--save's file)"
+                                                  : NULL);
+        failed = true;
+    }
+    if (failed && cfg->keep)
+        report_kept(cfg, res);
+    fc_engine_result_free(res);
+    return status;
 }
 
 static void print_fork(const fc_child_report *c, void *ctx)
@@ -64,7 +98,7 @@ static void print_fork(const fc_child_report *c, void *ctx)
     printf("forked    child %ld: keys %llu..%llu (%llu number%s)\n", (long)c->pid,
            (unsigned long long)c->first_key, (unsigned long long)(c->first_key + c->count - 1),
            (unsigned long long)c->count, plural(c->count));
-    fflush(stdout);
+    cli_flush();
 }
 
 static void print_collect(const fc_child_report *c, void *ctx)
@@ -73,7 +107,7 @@ static void print_collect(const fc_child_report *c, void *ctx)
     (void)ctx;
     if (c->state != FC_CHILD_COLLECTED) {
         printf("FAILED    %s%s\n", c->error.msg, c->retrying ? " (retrying)" : "");
-        fflush(stdout);
+        cli_flush();
         return;
     }
     printf("collected child %ld: %llu record%s, %llu bytes (compute %s, encode %s, write %s, "
@@ -82,7 +116,7 @@ static void print_collect(const fc_child_report *c, void *ctx)
            (unsigned long long)c->file_bytes,
            human_ns((double)c->compute_ns, t1), human_ns((double)c->encode_ns, t2),
            human_ns((double)c->write_ns, t3), human_ns((double)c->decode_ns, t4));
-    fflush(stdout);
+    cli_flush();
 }
 
 /* Lists on stderr the children that failed and the keys they leave missing. */
@@ -284,16 +318,14 @@ int cmd_run(int argc, char **argv)
     printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s\n",
            (unsigned long long)start, (unsigned long long)(start + count - 1), used, plural(used),
            (unsigned long long)iterations, plural(iterations), cfg.codec->name);
-    fflush(stdout);
+    cli_flush();
     cli_catch_signals();
 
     fc_engine_result res;
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
-    if (rc == FC_EINTR || cli_cancel) {
-        fc_engine_result_free(&res);
-        return cli_interrupted("run");
-    }
+    if (rc == FC_EINTR || cli_cancel)
+        return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
                         "children at a time instead of %u\n",
@@ -309,8 +341,8 @@ int cmd_run(int argc, char **argv)
         if (res.forked)
             report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
-        fc_engine_result_free(&res);
-        return output_status(rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
+        return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, true,
+                       rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
 
     int total_rc = print_total(&res.data, rq.sum_in_order);
@@ -335,6 +367,6 @@ int cmd_run(int argc, char **argv)
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu record%s to %s (%s)\n", saved, plural(saved), save,
                save_codec->name);
-    fc_engine_result_free(&res);
-    return output_status(save_rc != EXIT_OK ? save_rc : total_rc);
+    return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, false,
+                   save_rc != EXIT_OK ? save_rc : total_rc);
 }

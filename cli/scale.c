@@ -126,7 +126,7 @@ int cmd_scale(int argc, char **argv)
                 fc_engine_result_free(&res);
                 free(t);
                 if (cli_cancel)
-                    return cli_interrupted("scale");
+                    return cli_interrupted("scale", NULL);
                 return fail("scale", "%u workers: %s", workers[i], err.msg);
             }
             t[(size_t)i * repeat + r] = res.elapsed_ns;
@@ -151,5 +151,6 @@ int cmd_scale(int argc, char **argv)
                base / med, base / med / children);
     }
     free(t);
-    return EXIT_OK;
+    int rc = cli_output_status("scale", "", EXIT_OK);
+    return cli_last_check() ? cli_interrupted("scale", NULL) : rc;
 }
