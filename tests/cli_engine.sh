@@ -66,15 +66,4 @@ t_open_file_limit_runs_fewer_at_once() {
   no_leftovers
 }
 
-# Started with SIGCHLD ignored, the kernel reaps the children itself; the engine puts
-# SIGCHLD's default back for the run. An earlier version reported every child "killed
-# by signal 2" from a wait status it never got.
-t_sigchld_ignored_by_the_caller() {
-  command -v perl >/dev/null || { echo "  (skipped: no perl to start run with SIGCHLD ignored)"; return 0; }
-  expect_status 0 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or die' \
-    "$FC" run --count 4 --iterations 1000 --workers 2 || return 1
-  grep -qx 'total: 2022.3170081268288' "$WORK/out" || { echo "  $(grep total "$WORK/out")"; return 1; }
-  no_leftovers
-}
-
 run_tests
