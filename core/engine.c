@@ -398,9 +398,12 @@ static int start_queued(run *r, unsigned *limit, fc_error *err)
 static bool has_exited(pid_t pid)
 {
     siginfo_t info;
-    memset(&info, 0, sizeof info);
-    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-           info.si_pid == pid;
+    int rc;
+    do {
+        memset(&info, 0, sizeof info);
+        rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (rc < 0 && errno == EINTR);
+    return rc == 0 && info.si_pid == pid;
 }
 
 /* Kills, with its process group, every child past its deadline; returns the
