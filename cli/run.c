@@ -324,6 +324,10 @@ int cmd_run(int argc, char **argv)
     fc_engine_result res;
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
+    if (res.left_behind)
+        fprintf(stderr, "forkcollect run: could not remove %s: %s (%u file%s or director%s "
+                        "left behind)\n", res.left_path, strerror(res.left_errno),
+                res.left_behind, plural(res.left_behind), res.left_behind == 1 ? "y" : "ies");
     if (rc == FC_EINTR || cli_cancel)
         return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
     if (res.fork_limited)

@@ -92,11 +92,23 @@ static void part_path(char *buf, size_t size, const char *path, uint64_t token)
         buf[0] = '\0';
 }
 
+/* Removes path (a directory with rmdir), and notes in out what could not be removed:
+ * a file left behind is said, never left without a word. A name already gone is fine. */
+static void remove_noting(fc_engine_result *out, const char *path, bool dir)
+{
+    if ((dir ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT)
+        return;
+    if (out->left_behind++ == 0) {
+        out->left_errno = errno;
+        snprintf(out->left_path, sizeof out->left_path, "%s", path);
+    }
+}
+
 /* Removes the files child c made, and only those: a file at its final name that it did
  * not create (a stale one from another run) is not ours to remove. The result file stays
  * when keep is set and the child was collected. */
-static void remove_child_files(const fc_child_report *c, const fc_slot *slot, uint64_t token,
-                               bool keep)
+static void remove_child_files(fc_engine_result *out, const fc_child_report *c,
+                               const fc_slot *slot, uint64_t token, bool keep)
 {
     char part[sizeof c->path + 32];
     part_path(part, sizeof part, c->path, token);
@@ -107,9 +119,9 @@ static void remove_child_files(const fc_child_report *c, const fc_slot *slot, ui
         ours = lstat(part, &a) == 0 && lstat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
                a.st_ino == b.st_ino;
     }
-    unlink(part);
+    remove_noting(out, part, false);
     if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
-        unlink(c->path);
+        remove_noting(out, c->path, false);
 }
 
 /* ==== The child ==== */
@@ -266,7 +278,7 @@ static void collect(run *r, fc_child_report *c)
             c->decode_ns = fc_now_ns() - t1;
         }
     }
-    remove_child_files(c, slot, r->token[c->index], r->cfg->keep);
+    remove_child_files(r->out, c, slot, r->token[c->index], r->cfg->keep);
 }
 
 /* Stops every child still running (and its process group), reaps it and removes what
@@ -294,7 +306,7 @@ static void stop_children(run *r)
         r->pipes[i] = -1;
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
-        remove_child_files(c, &r->slots[i], r->token[i], false);
+        remove_child_files(r->out, c, &r->slots[i], r->token[i], false);
     }
 }
 
@@ -597,7 +609,7 @@ done:
         if (r.pipes[i] >= 0)
             close(r.pipes[i]);
     if (r.private_dir && !cfg->keep)
-        rmdir(out->dir);
+        remove_noting(out, out->dir, true);
     if (r.slots)
         munmap(r.slots, n * sizeof *r.slots);
     free(r.pipes);

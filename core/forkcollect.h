@@ -325,6 +325,11 @@ typedef struct fc_engine_result {
     bool fd_limited;         /* pipe() failed with EMFILE or ENFILE (the open-file limit:
                               * each running child takes one), so fewer ran at once */
     char dir[4096];          /* the directory used (removed unless keep) */
+    /* What the run could not remove (unlink or rmdir failed: it is still on disk), for
+     * the caller to say: how many files and directories, the first one and why. */
+    unsigned left_behind;
+    int left_errno;
+    char left_path[4096];
 } fc_engine_result;
 
 /* Runs the exercise. Returns 0 only when every child was collected; otherwise

@@ -738,6 +738,11 @@ static pid_t fork_then_tamper(void)
         ck_assert_int_eq(unlink(path), 0);
         if (tamper_kind == 3)
             ck_assert_int_eq(mkfifo(path, 0600), 0);
+        if (tamper_kind == 4) { /* a directory, with a file in it: unlink() cannot */
+            ck_assert_int_eq(mkdir(path, 0700), 0);
+            strcat(path, "/x");
+            close(open(path, O_CREAT | O_WRONLY, 0600));
+        }
     } else {
         FILE *f = fopen(path, tamper_kind == 0 ? "ab" : "r+b");
         ck_assert_ptr_nonnull(f);
@@ -750,6 +755,19 @@ static pid_t fork_then_tamper(void)
     return p;
 }
 
+/* Runs 6 numbers in 2 children in tamper_dir, the first child's file tampered with. */
+static int run_tampered(int kind, fc_engine_result *r)
+{
+    snprintf(tamper_dir, sizeof tamper_dir, "%s/out", tmpdir);
+    ck_assert_int_eq(mkdir(tamper_dir, 0700), 0);
+    tamper_kind = kind;
+    tampered = 0;
+    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+    cfg.dir = tamper_dir;
+    cfg.fork_fn = fork_then_tamper;
+    return fc_engine_run(&cfg, r, NULL);
+}
+
 START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
 {
     static const struct { int code; const char *says; } want[4] = {
@@ -758,21 +776,37 @@ START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
         {FC_EIO, "result file: "},
         {FC_EIO, ".raw: is a FIFO, not a regular file"}, /* at once: it never blocks */
     };
-    snprintf(tamper_dir, sizeof tamper_dir, "%s/out", tmpdir);
-    ck_assert_int_eq(mkdir(tamper_dir, 0700), 0);
-    tamper_kind = _i;
-    tampered = 0;
-    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
-    cfg.dir = tamper_dir;
-    cfg.fork_fn = fork_then_tamper;
     fc_engine_result r;
-    fc_error e = {0};
-    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_int_eq(run_tampered(_i, &r), FC_ECHILD);
     ck_assert_int_eq(r.children[0].error.code, want[_i].code);
     ck_assert_msg(strstr(r.children[0].error.msg, want[_i].says), "%s", r.children[0].error.msg);
     ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
     ck_assert_int_eq(entries(tamper_dir), 0);
     rmdir(tamper_dir);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+/* What the parent cannot remove is said, never left without a word: here the first
+ * child's result file was swapped for a directory with a file in it. */
+START_TEST(what_cannot_be_removed_is_named)
+{
+    fc_engine_result r;
+    ck_assert_int_eq(run_tampered(4, &r), FC_ECHILD);
+    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: is a directory, not a regular file"),
+                  "%s", r.children[0].error.msg);
+    ck_assert_uint_eq(r.left_behind, 1);
+    ck_assert_str_eq(r.left_path, r.children[0].path);
+    ck_assert_int_eq(r.left_errno, EISDIR);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -r %s", tamper_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    fc_engine_result_free(&r);
+
+    /* Nothing failed to go: nothing is said. */
+    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, NULL), 0);
+    ck_assert_uint_eq(r.left_behind, 0);
     fc_engine_result_free(&r);
 }
 END_TEST
@@ -980,6 +1014,7 @@ int main(void)
     tcase_add_test(tc, a_file_at_the_old_temporary_name_does_not_stop_a_child);
     tcase_add_loop_test(tc, a_child_killed_at_any_step_of_its_write_leaves_nothing, 0, 4);
     tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 4);
+    tcase_add_test(tc, what_cannot_be_removed_is_named);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
