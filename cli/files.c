@@ -3,7 +3,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,50 +95,45 @@ static int parse_max_size(const char *cmd, const char *text, fc_read_options *op
     return parse_u64(cmd, "--max-size", text, 1, UINT64_MAX, &opt->max_size) == 0 ? 0 : -1;
 }
 
+/* What convert's and dump's flags ask for. */
+typedef struct files_request {
+    const char *cmd;      /* "convert" or "dump", for messages */
+    const fc_codec *to;   /* convert --to */
+    const char *out_path; /* convert -o */
+    fc_read_options read; /* --from, --max-size */
+} files_request;
+
+/* One flag of convert or dump into the files_request; 0, or -1 after a usage error. */
+static int files_flag(void *ctx, int id, const char *v)
+{
+    files_request *rq = ctx;
+    switch (id) {
+    case 't': return (rq->to = parse_format(rq->cmd, "--to", v)) ? 0 : -1;
+    case 'o': rq->out_path = v; return 0;
+    case 'F': return (rq->read.from = parse_format(rq->cmd, "--from", v)) ? 0 : -1;
+    case 'M': return parse_max_size(rq->cmd, v, &rq->read);
+    }
+    return -1;
+}
+
 int cmd_convert(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"to", required_argument, NULL, 't'},       {"output", required_argument, NULL, 'o'},
-        {"from", required_argument, NULL, 'F'},     {"help", no_argument, NULL, 'h'},
-        {"max-size", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
-    const fc_codec *to = NULL;
-    fc_read_options ropt = {0};
-    const char *out_path = NULL;
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":t:o:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 't':
-            if (!(to = parse_format("convert", "--to", optarg)))
-                return EXIT_USAGE;
-            break;
-        case 'F':
-            if (!(ropt.from = parse_format("convert", "--from", optarg)))
-                return EXIT_USAGE;
-            break;
-        case 'M':
-            if (parse_max_size("convert", optarg, &ropt))
-                return EXIT_USAGE;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'h':
-            print_help(CONVERT_HELP);
-            return EXIT_OK;
-        case ':':
-            return usage_error("convert", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("convert", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    static const cli_flag FLAGS[] = {{"to", 't', true, 't'},        {"output", 'o', true, 'o'},
+                                      {"from", 0, true, 'F'},       {"max-size", 0, true, 'M'},
+                                      {NULL, 0, false, 0}};
+    static const cli_command CONVERT = {"convert", CONVERT_HELP, FLAGS, 1, files_flag};
+    files_request rq = {.cmd = "convert"};
+    int nargs, status = cli_parse(&CONVERT, argc, argv, &rq, &nargs);
+    if (status != CLI_GO_ON)
+        return status;
+    if (nargs == 0)
         return usage_error("convert", "no input file given");
-    if (optind + 1 < argc)
-        return usage_error("convert", "unexpected argument '%s'", argv[optind + 1]);
-    if (!to)
+    if (!rq.to)
         return usage_error("convert", "--to FORMAT is required");
-    const char *in_path = argv[optind];
+    const fc_codec *to = rq.to;
+    const char *out_path = rq.out_path;
+    fc_read_options ropt = rq.read;
+    const char *in_path = argv[1];
     char def[4096];
     if (!out_path && strcmp(in_path, "-") == 0)
         return usage_error("convert", "reading standard input: give -o OUT (- for standard "
@@ -154,37 +148,18 @@ int cmd_convert(int argc, char **argv)
 
 int cmd_dump(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"from", required_argument, NULL, 'F'},     {"help", no_argument, NULL, 'h'},
-        {"max-size", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
-    fc_read_options ropt = {0};
-    int opt;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'F':
-            if (!(ropt.from = parse_format("dump", "--from", optarg)))
-                return EXIT_USAGE;
-            break;
-        case 'M':
-            if (parse_max_size("dump", optarg, &ropt))
-                return EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(DUMP_HELP, stdout);
-            return EXIT_OK;
-        case ':':
-            return usage_error("dump", "%s needs a value", argv[optind - 1]);
-        default:
-            return usage_error("dump", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    static const cli_flag FLAGS[] = {{"from", 0, true, 'F'}, {"max-size", 0, true, 'M'},
+                                      {NULL, 0, false, 0}};
+    static const cli_command DUMP = {"dump", DUMP_HELP, FLAGS, 1, files_flag};
+    files_request rq = {.cmd = "dump"};
+    int nargs, status = cli_parse(&DUMP, argc, argv, &rq, &nargs);
+    if (status != CLI_GO_ON)
+        return status;
+    if (nargs == 0)
         return usage_error("dump", "no file given");
-    if (optind + 1 < argc)
-        return usage_error("dump", "unexpected argument '%s'", argv[optind + 1]);
+    fc_read_options ropt = rq.read;
     fc_dataset d = {0};
-    int rc = read_result_file("dump", argv[optind], &ropt, &d, NULL);
+    int rc = read_result_file("dump", argv[1], &ropt, &d, NULL);
     for (size_t i = 0; rc == EXIT_OK && i < d.count; i++) {
         char num[FC_REPR_MAX];
         fc_format_double(d.values[i], num);

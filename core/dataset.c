@@ -97,3 +97,54 @@ long fc_dataset_first_difference(const fc_dataset *a, const fc_dataset *b)
     }
     return a->count == b->count ? -1 : (long)n;
 }
+
+/* A 64-bit mix (the finaliser of SplitMix64), so keys that differ in any bit spread. */
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 30;
+    k *= 0xbf58476d1ce4e5b9u;
+    k ^= k >> 27;
+    k *= 0x94d049bb133111ebu;
+    return k ^ (k >> 31);
+}
+
+int fc_dataset_find_repeat(const fc_dataset *d, size_t first, size_t *a, size_t *b,
+                           fc_error *err)
+{
+    size_t n = d->count > first ? d->count - first : 0;
+    const uint64_t *keys = n ? d->keys + first : NULL;
+    size_t i = 1;
+    while (i < n && keys[i - 1] < keys[i])
+        i++;
+    if (i >= n)
+        return 0; /* strictly increasing: no key can repeat */
+    /* Open addressing, at most 3/4 full (so 4 to 11 bytes a record); a slot holds a
+     * record's index + 1, 0 is empty. Indices are 32-bit: 2^31 records would already
+     * take 32 GiB as a dataset. */
+    if (n > (size_t)INT32_MAX)
+        return fc_fail(err, FC_ENOMEM, 0, "%zu records are too many to check for repeated "
+                                          "keys", n);
+    unsigned shift = 63;
+    size_t slots = 2;
+    while (slots / 4 * 3 < n)
+        slots *= 2, shift--;
+    uint32_t *table = calloc(slots, sizeof *table);
+    if (!table)
+        return fc_fail(err, FC_ENOMEM, 0, "out of memory checking %zu records for repeated "
+                                          "keys", n);
+    int found = 0;
+    for (i = 0; i < n && !found; i++) {
+        size_t s = (size_t)(mix(keys[i]) >> shift);
+        for (; table[s]; s = (s + 1) & (slots - 1)) {
+            if (keys[table[s] - 1] == keys[i]) {
+                *a = first + table[s] - 1;
+                *b = first + i;
+                found = 1;
+                break;
+            }
+        }
+        table[s] = (uint32_t)(i + 1);
+    }
+    free(table);
+    return found;
+}

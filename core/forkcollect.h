@@ -74,6 +74,14 @@ typedef struct fc_dataset {
 int fc_dataset_reserve(fc_dataset *d, size_t total, fc_error *err); /* cap >= total */
 int fc_dataset_push(fc_dataset *d, uint64_t key, double value, fc_error *err);
 void fc_dataset_free(fc_dataset *d);
+/* Looks for a key held twice among records first..count-1 of d. Returns 0 when every
+ * key there is unique; 1 when one repeats, with *a < *b the indices of its first two
+ * occurrences (b the smallest index whose key came before); FC_ENOMEM if the check's
+ * table cannot be allocated. Linear: keys in increasing order (what every writer here
+ * writes) are checked in one pass with no allocation, others with a hash table of 6 to
+ * 11 bytes a record, freed before it returns. */
+int fc_dataset_find_repeat(const fc_dataset *d, size_t first, size_t *a, size_t *b,
+                           fc_error *err);
 /* Index of the first record whose key or value bits differ, or -1 if a == b exactly. */
 long fc_dataset_first_difference(const fc_dataset *a, const fc_dataset *b);
 

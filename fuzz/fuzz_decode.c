@@ -2,21 +2,19 @@
  * FC_FUZZ_DETECT, for what `forkcollect dump` does: detect the format, decode, print.
  *
  * Beyond "no crash, no leak, no sanitizer report", each input checks two properties:
- *  1. bounded allocation: the bytes live at once during decoding stay within
- *     FC_FUZZ_BOUND_FACTOR * len + FC_FUZZ_BOUND_CONST (docs/FORMATS.md's bounds, with
- *     room for allocator rounding);
+ *  1. bounded allocation: the bytes live at once during decoding stay within the
+ *     codec's own bound, factor * len + FC_BOUND_CONST (fuzz/bounds.h, docs/FORMATS.md;
+ *     fuzz/bounds.c checks the same bounds on the worst shapes at 16-64 MiB);
  *  2. a file that decodes re-encodes, and that encoding decodes to the same bits.
  * A violation aborts, and libFuzzer saves the input as a crash.
  */
+#include "bounds.h"
 #include "forkcollect.h"
 
 #include <sanitizer/allocator_interface.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define FC_FUZZ_BOUND_FACTOR 40
-#define FC_FUZZ_BOUND_CONST (256 * 1024)
 
 static size_t live, peak;
 static int tracking;
@@ -63,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     tracking = 1;
     int rc = c->decode(data, len, &d, &err);
     tracking = 0;
-    if (peak > FC_FUZZ_BOUND_FACTOR * len + FC_FUZZ_BOUND_CONST) {
+    if (peak > fc_bound_factor(c->name) * len + FC_BOUND_CONST) {
         fprintf(stderr, "%s: decoding %zu bytes allocated %zu bytes at once\n", c->name, len,
                 peak);
         abort();

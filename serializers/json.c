@@ -69,6 +69,10 @@ static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
 typedef struct parser {
     const uint8_t *start, *p, *end;
     fc_error *err;
+    fc_dataset *out;    /* where records go; NULL on the pass that only finds offsets */
+    size_t index;       /* records read so far */
+    size_t want[2];     /* record indices whose key offsets are wanted ... */
+    size_t at[2];       /* ... and those offsets */
 } parser;
 
 static size_t offset(const parser *ps)
@@ -177,6 +181,37 @@ static bool is_digit(const parser *ps)
     return ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9';
 }
 
+/* An integer literal tok[0..n) (an optional '-', then digits without a leading zero)
+ * stands for an integer, which a double v must hold exactly: 2**53+1 would otherwise
+ * read as 2**53, and 10**400 as inf, with no word said. Python keeps such a number an
+ * int; a result holds doubles. Float literals (1e400, 0.1) round as Python's float()
+ * does. */
+static int check_integer(parser *ps, const uint8_t *tok, size_t n, double v)
+{
+    size_t at = (size_t)(tok - ps->start);
+    const char *digits = (const char *)tok + (tok[0] == '-');
+    size_t nd = n - (tok[0] == '-');
+    char exact[320];
+    if (nd <= 15) /* below 10^15 < 2^53: every such integer is a double */
+        return 0;
+    if (isfinite(v) && (size_t)snprintf(exact, sizeof exact, "%.0f", fabs(v)) == nd &&
+        memcmp(exact, digits, nd) == 0)
+        return 0; /* glibc prints a double's exact decimal value */
+    char shown[64], nearest[FC_REPR_MAX];
+    if (n <= 40)
+        snprintf(shown, sizeof shown, "%.*s", (int)n, (const char *)tok);
+    else
+        snprintf(shown, sizeof shown, "%.24s... (%zu digits)", (const char *)tok, nd);
+    if (!isfinite(v))
+        return fc_fail(ps->err, FC_ECORRUPT, 0,
+                       "integer %s at offset %zu has no exact double: it is beyond the "
+                       "largest, 1.7976931348623157e+308", shown, at);
+    fc_format_double(v, nearest);
+    return fc_fail(ps->err, FC_ECORRUPT, 0,
+                   "integer %s at offset %zu has no exact double (the nearest is %s; write "
+                   "that if it is meant)", shown, at, nearest);
+}
+
 /* A number as RFC 8259 spells it, or NaN, Infinity, -Infinity. */
 static int parse_number(parser *ps, double *v)
 {
@@ -202,6 +237,7 @@ static int parse_number(parser *ps, double *v)
     else
         while (is_digit(ps))
             ps->p++;
+    bool integral = ps->p >= ps->end || (*ps->p != '.' && *ps->p != 'e' && *ps->p != 'E');
     if (ps->p < ps->end && *ps->p == '.') {
         ps->p++;
         if (!is_digit(ps))
@@ -228,52 +264,87 @@ static int parse_number(parser *ps, double *v)
     *v = strtod(s, NULL);
     if (s != small)
         free(s);
+    return integral ? check_integer(ps, tok, n, *v) : 0;
+}
+
+/* The members of the object, after its '{', up to and with its '}'. */
+static int parse_members(parser *ps)
+{
+    int rc;
+    skip_ws(ps);
+    if (ps->p < ps->end && *ps->p == '}') {
+        ps->p++;
+        return 0;
+    }
+    for (;; ps->index++) {
+        uint64_t key = 0;
+        double value = 0;
+        skip_ws(ps);
+        for (int w = 0; w < 2; w++)
+            if (ps->index == ps->want[w])
+                ps->at[w] = offset(ps);
+        if ((rc = parse_key(ps, &key)) != 0)
+            return rc;
+        skip_ws(ps);
+        if (ps->p >= ps->end || *ps->p != ':')
+            return expected(ps, "':' after the key");
+        ps->p++;
+        skip_ws(ps);
+        if ((rc = parse_number(ps, &value)) != 0)
+            return rc;
+        if (ps->out && (rc = fc_dataset_push(ps->out, key, value, ps->err)) != 0)
+            return rc;
+        skip_ws(ps);
+        if (ps->p < ps->end && *ps->p == ',') {
+            ps->p++;
+            continue;
+        }
+        if (ps->p < ps->end && *ps->p == '}') {
+            ps->p++;
+            return 0;
+        }
+        return expected(ps, "',' or '}' after a value");
+    }
+}
+
+/* The whole file: one object and nothing after it but whitespace. */
+static int parse_file(parser *ps)
+{
+    int rc;
+    if (ps->end - ps->p >= 3 && memcmp(ps->p, "\xef\xbb\xbf", 3) == 0)
+        return fc_fail(ps->err, FC_ECORRUPT, 0,
+                       "offset 0: the file starts with a UTF-8 byte order mark (bytes ef bb "
+                       "bf), which RFC 8259 forbids (Python's json.load of a text file "
+                       "refuses it too); remove those 3 bytes");
+    skip_ws(ps);
+    if (ps->p >= ps->end || *ps->p != '{')
+        return expected(ps, "'{' starting the object");
+    ps->p++;
+    if ((rc = parse_members(ps)) != 0)
+        return rc;
+    skip_ws(ps);
+    if (ps->p != ps->end)
+        return expected(ps, "the end of the file after the object");
     return 0;
 }
 
 static int json_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
 {
-    parser ps = {.start = data, .p = data, .end = data + len, .err = err};
-    int rc;
-    skip_ws(&ps);
-    if (ps.p >= ps.end || *ps.p != '{')
-        return expected(&ps, "'{' starting the object");
-    ps.p++;
-    skip_ws(&ps);
-    if (ps.p < ps.end && *ps.p == '}') {
-        ps.p++;
-    } else {
-        for (;;) {
-            uint64_t key = 0;
-            double value = 0;
-            skip_ws(&ps);
-            if ((rc = parse_key(&ps, &key)) != 0)
-                return rc;
-            skip_ws(&ps);
-            if (ps.p >= ps.end || *ps.p != ':')
-                return expected(&ps, "':' after the key");
-            ps.p++;
-            skip_ws(&ps);
-            if ((rc = parse_number(&ps, &value)) != 0)
-                return rc;
-            if ((rc = fc_dataset_push(out, key, value, err)) != 0)
-                return rc;
-            skip_ws(&ps);
-            if (ps.p < ps.end && *ps.p == ',') {
-                ps.p++;
-                continue;
-            }
-            if (ps.p < ps.end && *ps.p == '}') {
-                ps.p++;
-                break;
-            }
-            return expected(&ps, "',' or '}' after a value");
-        }
-    }
-    skip_ws(&ps);
-    if (ps.p != ps.end)
-        return expected(&ps, "the end of the file after the object");
-    return 0;
+    parser ps = {.start = data, .p = data, .end = data + len, .err = err, .out = out,
+                 .want = {SIZE_MAX, SIZE_MAX}};
+    size_t first = out->count, a = 0, b = 0;
+    int rc = parse_file(&ps);
+    if (rc == 0)
+        rc = fc_dataset_find_repeat(out, first, &a, &b, err);
+    if (rc <= 0)
+        return rc;
+    /* A key came twice: read the file again, keeping nothing, for the two offsets. */
+    parser again = {.start = data, .p = data, .end = data + len, .err = err,
+                    .want = {a - first, b - first}};
+    parse_file(&again);
+    return fc_fail(err, FC_ECORRUPT, 0,
+                   "offset %zu: key %llu again (first at offset %zu); a result file holds "
+                   "each key once", again.at[1], (unsigned long long)out->keys[b], again.at[0]);
 }
 
 static size_t skip_space(const uint8_t *data, size_t len, size_t i)

@@ -8,16 +8,22 @@
  * float64, float32 (widened exactly) or integers that a double holds exactly (some
  * encoders, JavaScript's among them, write 514.0 as the integer 514).
  *
+ * Each key once; integer values only where a double holds them exactly; nothing
+ * nested. Errors name the offset and msgpack's own type names (str, bin, array...).
+ *
  * Bounded: msgpack-c allocates for a container's declared count as soon as it reads
  * the header, before the elements are there (a 5-byte map32 header can ask for
- * gigabytes). check_counts() first walks the whole input without allocating and
- * rejects any container that declares more elements than bytes remain (every
- * element takes at least one byte), so msgpack-c only ever allocates for elements
- * that are present: at most sizeof(msgpack_object) * len plus its zone chunk.
+ * gigabytes), grows its zone in chunks that double (up to twice what it needs), and
+ * stops at 32 levels of nesting calling that "out of memory". So check_shape() first
+ * walks the whole input without allocating: a map whose count fits the bytes left
+ * (an entry takes at least 2), holding numbers only. msgpack-c then reads the map
+ * into a zone made for exactly its pairs: 48 bytes an entry, plus our 16 a record,
+ * for entries of at least 2 bytes: 32 x the input (docs/FORMATS.md, measured).
  */
 #include "codecs.h"
 
 #include <msgpack.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *mp_version(void)
@@ -53,8 +59,6 @@ static int mp_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
     return 0;
 }
 
-/* ==== The allocation guard ==== */
-
 static uint64_t be(const uint8_t *p, int n)
 {
     uint64_t v = 0;
@@ -63,142 +67,215 @@ static uint64_t be(const uint8_t *p, int n)
     return v;
 }
 
-/* Walks one complete msgpack object at data[0..len) without allocating: checks every
- * length against the bytes left and every container count against the bytes left.
- * On success *end is the offset just past the object. */
-static int check_counts(const uint8_t *data, size_t len, size_t *end, fc_error *err)
+/* ==== Reading ==== */
+
+/* What a type byte stands for, for messages: msgpack's own names. */
+static const char *type_name(uint8_t b)
 {
-    size_t pos = 0;
-    uint64_t pending = 1; /* objects still to read; never more than the bytes left */
-    while (pending > 0) {
-        if (pos >= len)
-            return fc_fail(err, FC_ECORRUPT, 0,
-                           "offset %zu: file ends with %llu objects still to come", pos,
-                           (unsigned long long)pending);
-        uint8_t b = data[pos];
-        size_t start = pos;
-        uint64_t skip = 0, elems = 0;
-        int head = 0; /* bytes of length/count after the type byte */
-        pending--;
-        pos++;
-        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-            /* fixint, nil, bool: nothing more */
-        } else if (b <= 0x8f) {
-            elems = 2u * (b & 0x0f);
-        } else if (b <= 0x9f) {
-            elems = b & 0x0f;
-        } else if (b <= 0xbf) {
-            skip = b & 0x1f;
-        } else if (b == 0xc1) {
-            return fc_fail(err, FC_ECORRUPT, 0, "offset %zu: byte 0xc1 is never used", start);
-        } else if (b >= 0xc4 && b <= 0xc6) {
-            head = 1 << (b - 0xc4);                    /* bin 8/16/32 */
-        } else if (b >= 0xc7 && b <= 0xc9) {
-            head = 1 << (b - 0xc7), skip = 1;          /* ext 8/16/32: + type byte */
-        } else if (b == 0xca || b == 0xcb) {
-            skip = b == 0xca ? 4 : 8;
-        } else if (b >= 0xcc && b <= 0xd3) {
-            skip = 1u << ((b - 0xcc) & 3);             /* uint/int 8..64 */
-        } else if (b >= 0xd4 && b <= 0xd8) {
-            skip = 1 + (1u << (b - 0xd4));             /* fixext: type byte + data */
-        } else if (b >= 0xd9 && b <= 0xdb) {
-            head = 1 << (b - 0xd9);                    /* str 8/16/32 */
-        } else { /* 0xdc..0xdf: array 16/32, map 16/32 */
-            int n = (b & 1) ? 4 : 2;
-            if (len - pos < (size_t)n)
-                return fc_fail(err, FC_ECORRUPT, 0,
-                               "offset %zu: file ends inside a container header", start);
-            elems = be(data + pos, n) * (b >= 0xde ? 2 : 1);
-            pos += (size_t)n;
-        }
-        if (head) {
-            if (len - pos < (size_t)head)
-                return fc_fail(err, FC_ECORRUPT, 0,
-                               "offset %zu: file ends inside a length field", start);
-            skip += be(data + pos, head);
-            pos += (size_t)head;
-        }
-        if (skip > len - pos)
-            return fc_fail(err, FC_ECORRUPT, 0,
-                           "offset %zu: object needs %llu bytes, only %zu remain", start,
-                           (unsigned long long)skip, len - pos);
-        pos += (size_t)skip;
-        if (pending + elems > len - pos) /* each object takes at least one byte */
-            return fc_fail(err, FC_ECORRUPT, 0,
-                           "offset %zu: container declares %llu elements, only %zu bytes remain",
-                           start, (unsigned long long)elems, len - pos);
-        pending += elems;
-    }
-    *end = pos;
+    if (b <= 0x7f || (b >= 0xcc && b <= 0xcf))
+        return "positive integer";
+    if (b >= 0xe0)
+        return "negative integer";
+    if (b >= 0xd0 && b <= 0xd3)
+        return "signed integer";
+    if (b <= 0x8f || b == 0xde || b == 0xdf)
+        return "map";
+    if (b <= 0x9f || b == 0xdc || b == 0xdd)
+        return "array";
+    if (b <= 0xbf || (b >= 0xd9 && b <= 0xdb))
+        return "str";
+    if (b >= 0xc4 && b <= 0xc6)
+        return "bin";
+    if ((b >= 0xc7 && b <= 0xc9) || (b >= 0xd4 && b <= 0xd8))
+        return "ext";
+    static const char *const rest[] = {"nil", "never-used byte 0xc1", "boolean", "boolean",
+                                       [0xa] = "float32", [0xb] = "float64"};
+    return rest[b - 0xc0];
+}
+
+static const char *article(const char *name)
+{
+    return strchr("aeiou", name[0]) ? "an" : "a";
+}
+
+/* The bytes a number takes from its type byte, or 0 if the byte does not start one. */
+static size_t number_size(uint8_t b)
+{
+    if (b <= 0x7f || b >= 0xe0)
+        return 1;
+    if (b == 0xca || b == 0xcb)
+        return b == 0xca ? 5 : 9;
+    if (b >= 0xcc && b <= 0xd3)
+        return 1 + ((size_t)1 << ((b - 0xcc) & 3));
     return 0;
 }
 
-/* ==== Reading ==== */
+typedef struct reader {
+    const uint8_t *data;
+    size_t len, pos;      /* pos: the next object */
+    uint32_t entries;     /* the map's count */
+    fc_error *err;
+} reader;
 
-static int value_of(const msgpack_object *o, double *v)
+/* Steps over the number at r->pos, by its type byte alone. Anything but a number is
+ * refused here, before msgpack-c sees the file: a result file is one flat map, so a
+ * container inside it is named as nested (msgpack-c's parser would stop at 32 levels
+ * and call that "out of memory", and allocate for every container's declared count). */
+static int skip_number(reader *r, uint32_t entry, const char *what)
 {
-    switch (o->type) {
-    case MSGPACK_OBJECT_FLOAT64:
-    case MSGPACK_OBJECT_FLOAT32:
-        *v = o->via.f64;
+    if (r->pos >= r->len)
+        return fc_fail(r->err, FC_ECORRUPT, 0,
+                       "offset %zu: the file ends after %u of the map's %u entries", r->pos,
+                       entry, r->entries);
+    uint8_t b = r->data[r->pos];
+    size_t n = number_size(b);
+    bool key = what[0] == 'k';
+    if (n != 0 && n <= r->len - r->pos && (!key || b <= 0x7f || (b >= 0xcc && b <= 0xd3))) {
+        r->pos += n; /* the usual case, first */
         return 0;
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        *v = (double)o->via.u64;
-        return *v < 18446744073709551616.0 && (uint64_t)*v == o->via.u64 ? 0 : -1;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        *v = (double)o->via.i64;
-        return *v >= -9223372036854775808.0 && (int64_t)*v == o->via.i64 ? 0 : -1;
-    default:
-        return -1;
     }
+    const char *name = type_name(b);
+    if (n == 0 && (strcmp(name, "map") == 0 || strcmp(name, "array") == 0))
+        return fc_fail(r->err, FC_ECORRUPT, 0,
+                       "offset %zu: map entry %u: the %s is %s %s nested in the map, nested "
+                       "too deep: a result file is one flat map of integer keys to float "
+                       "values", r->pos, entry, what, article(name), name);
+    if (n == 0 || (key && (b == 0xca || b == 0xcb || b >= 0xe0)))
+        return fc_fail(r->err, FC_ECORRUPT, 0,
+                       "offset %zu: map entry %u: the %s is %s %s, expected %s", r->pos, entry,
+                       what, article(name), name, key ? "an integer 0..2^64-1" : "a float");
+    return fc_fail(r->err, FC_ECORRUPT, 0,
+                   "offset %zu: the file ends inside map entry %u's %s (%s %s of %zu bytes)",
+                   r->pos, entry, what, article(name), name, n);
 }
 
+/* The map header: its entry count, and r->pos past it. */
+static int read_header(reader *r)
+{
+    uint8_t b = r->len ? r->data[0] : 0;
+    size_t head = b >= 0x80 && b <= 0x8f ? 1 : b == 0xde ? 3 : b == 0xdf ? 5 : 0;
+    if (r->len == 0)
+        return fc_fail(r->err, FC_ECORRUPT, 0, "offset 0: empty file, expected a map");
+    if (head == 0)
+        return fc_fail(r->err, FC_ECORRUPT, 0,
+                       "offset 0: expected a map, found %s %s (type byte 0x%02x)",
+                       article(type_name(b)), type_name(b), b);
+    if (r->len < head)
+        return fc_fail(r->err, FC_ECORRUPT, 0, "offset 0: the file ends inside the map header");
+    r->entries = head == 1 ? (uint32_t)(b & 0x0f) : (uint32_t)be(r->data + 1, (int)head - 1);
+    r->pos = head;
+    /* Every entry takes at least 2 bytes: a count beyond that is refused before anything
+     * is allocated for it (df ff ff ff ff, 5 bytes, declares 4,294,967,295 entries). */
+    if (r->entries > (r->len - head) / 2)
+        return fc_fail(r->err, FC_ECORRUPT, 0,
+                       "offset 0: the map declares %u entries, but only %zu bytes follow (an "
+                       "entry takes at least 2)", r->entries, r->len - head);
+    return 0;
+}
+
+/* The whole file: a map header, entries of numbers only, nothing after. */
+static int check_shape(reader *r)
+{
+    int rc = read_header(r);
+    for (uint32_t i = 0; rc == 0 && i < r->entries; i++)
+        if ((rc = skip_number(r, i, "key")) == 0)
+            rc = skip_number(r, i, "value");
+    if (rc == 0 && r->pos != r->len)
+        rc = fc_fail(r->err, FC_ECORRUPT, 0, "offset %zu: %zu bytes after the map, which "
+                     "should end the file", r->pos, r->len - r->pos);
+    return rc;
+}
+
+/* The offset of map entry i's key (or value), in a file check_shape accepted. */
+static size_t entry_offset(const reader *r, size_t i, bool value)
+{
+    reader w = *r;
+    read_header(&w);
+    for (size_t k = 0; k < 2 * i + value; k++)
+        w.pos += number_size(w.data[w.pos]);
+    return w.pos;
+}
+
+/* The value of map entry i: floats as they are, integers only if a double holds them
+ * exactly (some encoders write 514.0 as 514). */
+static int value_of(const reader *r, const msgpack_object *o, uint32_t i, double *v)
+{
+    char text[24];
+    if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32) {
+        *v = o->via.f64;
+        return 0;
+    }
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        *v = (double)o->via.u64;
+        if (*v < 18446744073709551616.0 && (uint64_t)*v == o->via.u64)
+            return 0;
+        snprintf(text, sizeof text, "%llu", (unsigned long long)o->via.u64);
+    } else {
+        *v = (double)o->via.i64;
+        if (*v >= -9223372036854775808.0 && (int64_t)*v == o->via.i64)
+            return 0;
+        snprintf(text, sizeof text, "%lld", (long long)o->via.i64);
+    }
+    char nearest[FC_REPR_MAX];
+    fc_format_double(*v, nearest);
+    return fc_fail(r->err, FC_ECORRUPT, 0,
+                   "integer %s at offset %zu has no exact double (the nearest is %s; write "
+                   "that if it is meant)", text, entry_offset(r, i, true), nearest);
+}
+
+/* Copies the map msgpack-c read into out, checking each key's sign and each value. */
+static int copy_entries(const reader *r, const msgpack_object_map *m, fc_dataset *out)
+{
+    int rc;
+    for (uint32_t i = 0; i < m->size; i++) {
+        const msgpack_object_kv *kv = &m->ptr[i];
+        double v;
+        if (kv->key.type != MSGPACK_OBJECT_POSITIVE_INTEGER) /* a signed type, below 0 */
+            return fc_fail(r->err, FC_ECORRUPT, 0,
+                           "offset %zu: map entry %u: the key is a negative integer (%lld), "
+                           "expected an integer 0..2^64-1", entry_offset(r, i, false), i,
+                           (long long)kv->key.via.i64);
+        if ((rc = value_of(r, &kv->val, i, &v)) != 0)
+            return rc;
+        out->keys[out->count] = kv->key.via.u64;
+        out->values[out->count] = v;
+        out->count++;
+    }
+    return 0;
+}
+
+/* check_shape walks the file first: numbers only, one flat map. Then msgpack-c reads the
+ * map whole, into a zone made to hold exactly its pairs (msgpack-c's own zone grows in
+ * chunks that double, up to twice what is needed). */
 static int mp_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
 {
-    size_t end = 0;
+    reader r = {.data = data, .len = len, .err = err};
+    size_t first = out->count, a = 0, b = 0, off = 0;
     int rc;
-    if (len == 0)
-        return fc_fail(err, FC_ECORRUPT, 0, "offset 0: empty file, expected a map");
-    if (!((data[0] >= 0x80 && data[0] <= 0x8f) || data[0] == 0xde || data[0] == 0xdf))
-        return fc_fail(err, FC_ECORRUPT, 0, "offset 0: expected a map, found type byte 0x%02x",
-                       data[0]);
-    if ((rc = check_counts(data, len, &end, err)) != 0)
+    if ((rc = check_shape(&r)) != 0 ||
+        (rc = fc_dataset_reserve(out, out->count + r.entries, err)) != 0)
         return rc;
-    if (end != len)
-        return fc_fail(err, FC_ECORRUPT, 0, "offset %zu: %zu bytes after the map", end, len - end);
-
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    size_t off = 0;
-    msgpack_unpack_return r = msgpack_unpack_next(&u, (const char *)data, len, &off);
-    if (r == MSGPACK_UNPACK_NOMEM_ERROR) {
-        rc = fc_fail(err, FC_ENOMEM, 0, "msgpack-c: out of memory");
-    } else if (r != MSGPACK_UNPACK_SUCCESS) {
-        rc = fc_fail(err, FC_ECORRUPT, 0, "msgpack-c rejected the data (code %d)", (int)r);
-    } else if ((rc = fc_dataset_reserve(out, out->count + u.data.via.map.size, err)) == 0) {
-        const msgpack_object_map *m = &u.data.via.map;
-        for (uint32_t i = 0; i < m->size; i++) {
-            const msgpack_object_kv *kv = &m->ptr[i];
-            double v;
-            if (kv->key.type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-                rc = fc_fail(err, FC_ECORRUPT, 0,
-                             "map entry %u: key is not a non-negative integer (type %d)", i,
-                             (int)kv->key.type);
-                break;
-            }
-            if (value_of(&kv->val, &v) != 0) {
-                rc = fc_fail(err, FC_ECORRUPT, 0,
-                             "map entry %u (key %llu): value is not a float (type %d)", i,
-                             (unsigned long long)kv->key.via.u64, (int)kv->val.type);
-                break;
-            }
-            out->keys[out->count] = kv->key.via.u64;
-            out->values[out->count] = v;
-            out->count++;
-        }
-    }
-    msgpack_unpacked_destroy(&u);
-    return rc;
+    msgpack_object obj;
+    msgpack_zone *zone = msgpack_zone_new(sizeof(msgpack_object_kv) * r.entries + 64);
+    msgpack_unpack_return u = zone ? msgpack_unpack((const char *)data, len, &off, zone, &obj)
+                                   : MSGPACK_UNPACK_NOMEM_ERROR;
+    if (u == MSGPACK_UNPACK_NOMEM_ERROR)
+        rc = fc_fail(err, FC_ENOMEM, 0, "msgpack-c: out of memory for a map of %u entries",
+                     r.entries);
+    else if (u != MSGPACK_UNPACK_SUCCESS || obj.type != MSGPACK_OBJECT_MAP)
+        rc = fc_fail(err, FC_ECORRUPT, 0, "offset 0: msgpack-c cannot read the map (code %d)",
+                     (int)u);
+    else
+        rc = copy_entries(&r, &obj.via.map, out);
+    if (zone)
+        msgpack_zone_free(zone);
+    if (rc != 0 || (rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0)
+        return rc;
+    return fc_fail(err, FC_ECORRUPT, 0,
+                   "offset %zu (map entry %zu): key %llu again (first at offset %zu, map entry "
+                   "%zu); a result file holds each key once", entry_offset(&r, b - first, false),
+                   b - first, (unsigned long long)out->keys[b],
+                   entry_offset(&r, a - first, false), a - first);
 }
 
 /* The bits of evidence in one byte that opens an integer (how many bytes follow in

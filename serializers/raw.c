@@ -116,6 +116,12 @@ static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
                        get_u16(data + 6) != 0 ? 6 : 20);
     uint64_t n = get_u64(data + 8);
     size_t have = (len - RAW_HEADER) / RAW_RECORD;
+    if (n > (INT64_MAX - RAW_HEADER) / RAW_RECORD) /* a file's size is an off_t */
+        return fc_fail(err, FC_ECORRUPT, 0,
+                       "offset 8: header declares %llu records, more than any file can hold "
+                       "(at %d bytes a record, past the largest file size, 2^63-1 bytes); "
+                       "the file has %zu bytes after the header",
+                       (unsigned long long)n, RAW_RECORD, len - RAW_HEADER);
     if (n != have || (len - RAW_HEADER) % RAW_RECORD != 0)
         return fc_fail(err, FC_ECORRUPT, 0,
                        "offset 8: header declares %llu records (%llu bytes), the file has %zu "
@@ -145,8 +151,14 @@ static int raw_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
         memcpy(&values[i], &bits, 8);
 #endif
     }
+    size_t first = out->count, a = 0, b = 0;
     out->count += have;
-    return 0;
+    if ((rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0)
+        return rc;
+    return fc_fail(err, FC_ECORRUPT, 0,
+                   "offset %zu: key %llu again (first at offset %zu); a result file holds "
+                   "each key once", RAW_HEADER + RAW_RECORD * (b - first),
+                   (unsigned long long)out->keys[b], RAW_HEADER + RAW_RECORD * (a - first));
 }
 
 /* Bids the bits of the header it can check: the magic (32), the version (16), the

@@ -24,6 +24,7 @@
 extern tpl_hook_t tpl_hook; /* defined by libtpl, not declared in tpl.h */
 
 #define TPL_FORMAT "A(Uf)"
+#define TPL_RECORDS 18 /* "tpl", flags, length (4), "A(Uf)\0", array length (4) */
 
 static jmp_buf *escape;      /* where the fatal hook jumps; set around each tpl call */
 static char last_oops[256];  /* tpl's last complaint */
@@ -198,26 +199,73 @@ static int encode_op(tpl_node *tn, tpl_job *job)
     return 0;
 }
 
+/* A little-endian or big-endian (flags bit 0) 32-bit field of the image. */
+static uint32_t image_u32(const uint8_t *data, const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)p[(data[3] & 1) ? 3 - i : i] << (8 * i);
+    return v;
+}
+
+/* The header of an A(Uf) image, field by field, so that an error names its offset;
+ * tpl_load then checks the image again with its own rules. */
+static int check_image(const uint8_t *data, size_t len, fc_error *err)
+{
+    if (len < TPL_RECORDS)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset %zu: the file ends inside the %d-byte "
+                       "header of a tpl image", len, TPL_RECORDS);
+    if (memcmp(data, "tpl", 3) != 0)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset 0: magic is not \"tpl\"");
+    if (image_u32(data, data + 4) != len)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset 4: the image says it is %u bytes, the "
+                       "file has %zu", image_u32(data, data + 4), len);
+    if (memcmp(data + 8, TPL_FORMAT, sizeof TPL_FORMAT) != 0) {
+        char shown[sizeof TPL_FORMAT] = {0};
+        for (size_t i = 0; i + 1 < sizeof TPL_FORMAT && data[8 + i]; i++)
+            shown[i] = data[8 + i] >= 0x20 && data[8 + i] < 0x7f ? (char)data[8 + i] : '?';
+        return fc_fail(err, FC_ECORRUPT, 0, "offset 8: the tpl format is \"%s\", expected "
+                       "\"%s\" (an array of uint64 key, double value)", shown, TPL_FORMAT);
+    }
+    uint32_t n = image_u32(data, data + 14);
+    if ((uint64_t)n * 16 != len - TPL_RECORDS)
+        return fc_fail(err, FC_ECORRUPT, 0, "offset 14: the array declares %u records (%llu "
+                       "bytes), the image has %zu bytes after its header", n,
+                       (unsigned long long)n * 16, len - TPL_RECORDS);
+    return 0;
+}
+
 static int decode_op(tpl_node *tn, tpl_job *job)
 {
+    int rc = check_image(job->data, job->len, job->err);
+    if (rc)
+        return rc;
     /* tpl_load(TPL_MEM) reads the buffer in place and never writes to it. */
     if (tpl_load(tn, TPL_MEM, (void *)(uintptr_t)job->data, job->len) != 0)
         return fc_fail(job->err, FC_ECORRUPT, 0,
-                       "not a valid tpl image of format %s (%zu bytes): %s", TPL_FORMAT,
-                       job->len, last_oops[0] ? last_oops : "rejected");
+                       "offset 0: not a valid tpl image of format %s (%zu bytes): %s",
+                       TPL_FORMAT, job->len, last_oops[0] ? last_oops : "rejected");
     int n = tpl_Alen(tn, 1);
     if (n < 0)
-        return fc_fail(job->err, FC_ECORRUPT, 0, "tpl image has no array");
+        return fc_fail(job->err, FC_ECORRUPT, 0, "offset 14: the tpl image has no array");
     fc_dataset *out = job->records;
-    int rc = fc_dataset_reserve(out, out->count + (size_t)n, job->err);
+    rc = fc_dataset_reserve(out, out->count + (size_t)n, job->err);
     if (rc)
         return rc;
+    size_t first = out->count, a = 0, b = 0;
     while (tpl_unpack(tn, 1) > 0) {
         out->keys[out->count] = job->key;
         out->values[out->count] = job->value;
         out->count++;
     }
-    return 0;
+    if ((rc = fc_dataset_find_repeat(out, first, &a, &b, job->err)) <= 0)
+        return rc;
+    /* tpl_sanity() checked the image: for A(Uf), the records start at TPL_RECORDS. */
+    return fc_fail(job->err, FC_ECORRUPT, 0,
+                   "offset %zu (record %zu): key %llu again (first at offset %zu, record %zu); "
+                   "a result file holds each key once", TPL_RECORDS + 16 * (b - first),
+                   b - first, (unsigned long long)out->keys[b], TPL_RECORDS + 16 * (a - first),
+                   a - first);
 }
 
 static int tpl_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)

@@ -173,4 +173,18 @@ t_one_is_singular() {
   grep -qx 'roundtrip: 1 random value, 1 format, 1 ordered pair' "$WORK/out"
 }
 
+# convert and dump read their flags with the same parser as the other commands (they had
+# getopt loops of their own, with "unknown option" for a cluster and no abbreviations).
+t_convert_and_dump_share_the_parser() {
+  local d=$WORK/parser; mkdir -p "$d"
+  expect_status 2 "$FC" dump -Zk "$VEC/json-1-5-iter1000.json" &&
+  grep -qF "unknown option '-Z' (in '-Zk')" "$WORK/err" &&
+  expect_status 2 "$FC" convert "$VEC/json-1-5-iter1000.json" --to raw --keep &&
+  grep -qF "unknown option '--keep'" "$WORK/err" || return 1
+  expect_status 0 "$FC" dump --from=json "$VEC/json-1-5-iter1000.json" &&
+  [ "$(wc -l < "$WORK/out")" -eq 5 ] &&
+  expect_status 0 "$FC" convert "$VEC/json-1-5-iter1000.json" --fr json --t raw --out="$d/five.raw" &&
+  expect_status 0 "$FC" dump "$d/five.raw" && [ "$(wc -l < "$WORK/out")" -eq 5 ]
+}
+
 run_tests

@@ -129,6 +129,41 @@ START_TEST(every_flipped_byte_is_survived)
 }
 END_TEST
 
+/* Issue 11.2: a key twice is not a result, in any format, wherever the repeat is: in
+ * keys that increase (the one-pass check) and in keys out of order (the table). */
+START_TEST(a_repeated_key_is_refused)
+{
+    const fc_codec *c = codec(_i);
+    fc_dataset d = {0}, back = {0};
+    for (uint64_t k = 0; k < 50000; k++)
+        fc_dataset_push(&d, 3 * k, 0.25, NULL);
+    for (int shuffled = 0; shuffled < 2; shuffled++) {
+        if (shuffled) /* reverse: keys out of order */
+            for (size_t i = 0; i < d.count / 2; i++) {
+                uint64_t t = d.keys[i];
+                d.keys[i] = d.keys[d.count - 1 - i];
+                d.keys[d.count - 1 - i] = t;
+            }
+        d.keys[d.count - 1] = d.keys[d.count / 2]; /* the last repeats one in the middle */
+        fc_buffer buf = {0};
+        fc_error e = {0};
+        char want[64];
+        snprintf(want, sizeof want, "key %llu again (first at ",
+                 (unsigned long long)d.keys[d.count / 2]);
+        ck_assert_int_eq(c->encode(&d, &buf, NULL), 0);
+        back.count = 0;
+        ck_assert_msg(c->decode(buf.data, buf.len, &back, &e) == FC_ECORRUPT, "%s: accepted",
+                      c->name);
+        ck_assert_msg(strstr(e.msg, want) != NULL && strstr(e.msg, "each key once") != NULL,
+                      "%s: %s", c->name, e.msg);
+        d.keys[d.count - 1] = shuffled ? 0 : 3 * (d.count - 1); /* put it back */
+        fc_buffer_free(&buf);
+    }
+    fc_dataset_free(&d);
+    fc_dataset_free(&back);
+}
+END_TEST
+
 START_TEST(registry_lookup)
 {
     size_t n = fc_codec_count();
@@ -183,6 +218,7 @@ int main(void)
     tcase_add_loop_test(tc, empty_dataset_round_trips, 0, n);
     tcase_add_loop_test(tc, every_truncation_is_rejected, 0, n);
     tcase_add_loop_test(tc, every_flipped_byte_is_survived, 0, n);
+    tcase_add_loop_test(tc, a_repeated_key_is_refused, 0, n);
     tcase_add_test(tc, registry_lookup);
     tcase_add_test(tc, registry_is_the_build_list);
     suite_add_tcase(s, tc);

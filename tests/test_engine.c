@@ -253,7 +253,8 @@ static const struct fault {
     {"killed", encode_crashes, FC_ECHILD, "killed by signal 9 (Killed)"},
     {"exit 3", encode_exits, FC_ECHILD, "exited with status 3"},
     {"wrong keys", encode_wrong_keys, FC_EKEYS, "record 0 has key 101, outside the range"},
-    {"duplicate key", encode_duplicate_key, FC_EKEYS, "key 1 appears twice"},
+    {"duplicate key", encode_duplicate_key, FC_ECORRUPT,
+     "offset 40: key 1 again (first at offset 24)"}, /* the decoder finds it (issue 11.2) */
     {"undecodable", encode_garbage, FC_ECORRUPT, "(faulty): offset 7: file ends inside"},
     {"a record short", encode_one_short, FC_EKEYS, "holds 3 records, expected 4"},
     {"exit 0, no results", encode_exits_quietly, FC_ECHILD, "exited without reporting its results"},

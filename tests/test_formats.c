@@ -37,6 +37,17 @@ static void assert_rejected(const char *name, const uint8_t *data, size_t len, c
     fc_dataset_free(&d);
 }
 
+static void assert_rejected_exactly(const char *name, const uint8_t *data, size_t len,
+                                    const char *msg)
+{
+    fc_dataset d = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(decode_with(name, data, len, &d, &e), FC_ECORRUPT);
+    ck_assert_int_eq(e.code, FC_ECORRUPT);
+    ck_assert_msg(strcmp(e.msg, msg) == 0, "%s:\n got: %s\nwant: %s", name, e.msg, msg);
+    fc_dataset_free(&d);
+}
+
 static fc_dataset two_records(void)
 {
     fc_dataset d = {0};
@@ -120,6 +131,35 @@ START_TEST(raw_layout)
 }
 END_TEST
 
+/* Issue 10.21: a count whose size overflows 64 bits was shown as "(0 bytes)". */
+START_TEST(raw_count_larger_than_any_file)
+{
+    uint8_t h[24] = {'F', 'C', 'R', 'W', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+    assert_rejected_exactly("raw", h, sizeof h,
+                            "offset 8: header declares 1152921504606846976 records, more than "
+                            "any file can hold (at 16 bytes a record, past the largest file "
+                            "size, 2^63-1 bytes); the file has 0 bytes after the header");
+    h[15] = 0x08; /* 2^59 records: 2^63 bytes, no overflow, but still no file holds them */
+    assert_rejected("raw", h, sizeof h, "more than any file can hold");
+}
+END_TEST
+
+/* Issue 11.2: a key twice is not a result; both offsets are named. */
+START_TEST(raw_repeated_key)
+{
+    fc_dataset d = {0};
+    fc_dataset_push(&d, 1, 0.5, NULL);
+    fc_dataset_push(&d, 2, 0.6, NULL);
+    fc_dataset_push(&d, 1, 0.7, NULL);
+    fc_buffer b = encode_with("raw", &d);
+    assert_rejected_exactly("raw", b.data, b.len,
+                            "offset 56: key 1 again (first at offset 24); a result file holds "
+                            "each key once");
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
 /* ==== msgpack ==== */
 
 START_TEST(msgpack_bytes_are_what_python_writes)
@@ -156,34 +196,125 @@ START_TEST(msgpack_huge_declared_counts_are_refused_before_allocating)
     /* 5 bytes declaring a map of 4,294,967,295 entries: msgpack-c alone would try to
      * allocate 4294967295 * sizeof(msgpack_object_kv) before noticing the end. */
     static const uint8_t map32[] = {0xdf, 0xff, 0xff, 0xff, 0xff};
-    assert_rejected("msgpack", map32, sizeof map32,
-                    "offset 0: container declares 8589934590 elements, only 0 bytes remain");
-    /* The same, nested as a value. */
+    assert_rejected_exactly("msgpack", map32, sizeof map32,
+                            "offset 0: the map declares 4294967295 entries, but only 0 bytes "
+                            "follow (an entry takes at least 2)");
+    /* The same, nested as a value: refused as nested before its count matters. */
     static const uint8_t nested[] = {0x81, 0x01, 0xdd, 0xff, 0xff, 0xff, 0xff};
     assert_rejected("msgpack", nested, sizeof nested,
-                    "offset 2: container declares 4294967295 elements, only 0 bytes remain");
+                    "offset 2: map entry 0: the value is an array nested in the map");
     static const uint8_t str32[] = {0x81, 0x01, 0xdb, 0x7f, 0xff, 0xff, 0xff};
-    assert_rejected("msgpack", str32, sizeof str32,
-                    "offset 2: object needs 2147483647 bytes, only 0 remain");
+    assert_rejected_exactly("msgpack", str32, sizeof str32,
+                            "offset 2: map entry 0: the value is a str, expected a float");
 }
 END_TEST
 
 START_TEST(msgpack_wrong_shapes)
 {
     static const uint8_t array[] = {0x91, 0x01};
-    assert_rejected("msgpack", array, sizeof array, "offset 0: expected a map, found type byte 0x91");
+    assert_rejected_exactly("msgpack", array, sizeof array,
+                            "offset 0: expected a map, found an array (type byte 0x91)");
     static const uint8_t trailing[] = {0x80, 0x00};
-    assert_rejected("msgpack", trailing, sizeof trailing, "offset 1: 1 bytes after the map");
-    static const uint8_t str_value[] = {0x81, 0x01, 0xa1, 'x'};
-    assert_rejected("msgpack", str_value, sizeof str_value,
-                    "map entry 0 (key 1): value is not a float");
+    assert_rejected_exactly("msgpack", trailing, sizeof trailing,
+                            "offset 1: 1 bytes after the map, which should end the file");
     static const uint8_t neg_key[] = {0x81, 0xff, 0xcb, 0, 0, 0, 0, 0, 0, 0, 0};
-    assert_rejected("msgpack", neg_key, sizeof neg_key,
-                    "map entry 0: key is not a non-negative integer");
-    static const uint8_t inexact[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 1};
-    assert_rejected("msgpack", inexact, sizeof inexact, "value is not a float");
+    assert_rejected_exactly("msgpack", neg_key, sizeof neg_key,
+                            "offset 1: map entry 0: the key is a negative integer, expected an "
+                            "integer 0..2^64-1");
     static const uint8_t c1[] = {0x81, 0x01, 0xc1};
-    assert_rejected("msgpack", c1, sizeof c1, "offset 2: byte 0xc1 is never used");
+    assert_rejected_exactly("msgpack", c1, sizeof c1,
+                            "offset 2: map entry 0: the value is a never-used byte 0xc1, "
+                            "expected a float");
+    static const uint8_t short_map[] = {0x82, 0x01, 0x02, 0x03};
+    assert_rejected_exactly("msgpack", short_map, sizeof short_map,
+                            "offset 0: the map declares 2 entries, but only 3 bytes follow (an "
+                            "entry takes at least 2)");
+    static const uint8_t cut[] = {0x82, 0x01, 0x02, 0x03, 0xcb, 0x3f};
+    assert_rejected_exactly("msgpack", cut, sizeof cut,
+                            "offset 4: the file ends inside map entry 1's value (a float64 of 9 "
+                            "bytes)");
+    static const uint8_t none[] = {0};
+    assert_rejected_exactly("msgpack", none, 0, "offset 0: empty file, expected a map");
+}
+END_TEST
+
+/* Issue 11.7: msgpack's type names, not msgpack-c's enum numbers ("type 5"). */
+START_TEST(msgpack_names_types)
+{
+    static const struct {
+        uint8_t bytes[4];
+        const char *name;
+    } cases[] = {{{0xa1, 'x'}, "a str"}, {{0xc4, 1, 0}, "a bin"}, {{0xc0}, "a nil"},
+                 {{0xc3}, "a boolean"}, {{0xd4, 1, 0}, "an ext"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t in[8] = {0x81, 0x01};
+        memcpy(in + 2, cases[i].bytes, 4);
+        char want[128];
+        snprintf(want, sizeof want, "offset 2: map entry 0: the value is %s, expected a float",
+                 cases[i].name);
+        assert_rejected_exactly("msgpack", in, 6, want);
+    }
+    static const uint8_t str_key[] = {0x81, 0xa1, 'x', 0x01};
+    assert_rejected_exactly("msgpack", str_key, sizeof str_key,
+                            "offset 1: map entry 0: the key is a str, expected an integer "
+                            "0..2^64-1");
+    static const uint8_t float_key[] = {0x81, 0xca, 0x3f, 0x80, 0, 0, 0x01};
+    assert_rejected_exactly("msgpack", float_key, sizeof float_key,
+                            "offset 1: map entry 0: the key is a float32, expected an integer "
+                            "0..2^64-1");
+}
+END_TEST
+
+/* Issue 10.17: 32 levels of nesting, 35 bytes, was "out of memory" (msgpack-c's stack). */
+START_TEST(msgpack_nesting_is_named)
+{
+    uint8_t deep[35] = {0x81, 0x01};
+    memset(deep + 2, 0x91, 32);
+    deep[34] = 0x01;
+    assert_rejected_exactly("msgpack", deep, sizeof deep,
+                            "offset 2: map entry 0: the value is an array nested in the map, "
+                            "nested too deep: a result file is one flat map of integer keys to "
+                            "float values");
+    uint8_t maps[35];
+    for (int i = 0; i < 17; i++)
+        maps[2 * i] = 0x81, maps[2 * i + 1] = 0x01;
+    maps[34] = 0x01;
+    assert_rejected("msgpack", maps, sizeof maps,
+                    "offset 2: map entry 0: the value is a map nested in the map");
+}
+END_TEST
+
+/* Issue 11.3: one rule with JSON's: an integer value needs an exact double. */
+START_TEST(msgpack_integers_need_an_exact_double)
+{
+    static const uint8_t big[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 1};
+    assert_rejected_exactly("msgpack", big, sizeof big,
+                            "integer 9007199254740993 at offset 2 has no exact double (the "
+                            "nearest is 9007199254740992.0; write that if it is meant)");
+    static const uint8_t neg[] = {0x81, 0x01, 0xd3, 0xff, 0xdf, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                  0xff};
+    assert_rejected_exactly("msgpack", neg, sizeof neg,
+                            "integer -9007199254740993 at offset 2 has no exact double (the "
+                            "nearest is -9007199254740992.0; write that if it is meant)");
+    static const uint8_t max[] = {0x81, 0x01, 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                  0xff};
+    assert_rejected("msgpack", max, sizeof max, "integer 18446744073709551615 at offset 2");
+    static const uint8_t exact[] = {0x81, 0x01, 0xcf, 0x00, 0x20, 0, 0, 0, 0, 0, 2};
+    fc_dataset d = {0};
+    ck_assert_int_eq(decode_with("msgpack", exact, sizeof exact, &d, NULL), 0);
+    ck_assert_uint_eq(bits(d.values[0]), bits(9007199254740994.0));
+    fc_dataset_free(&d);
+}
+END_TEST
+
+/* Issue 11.2: a map with a repeated key, as Python's msgpack.packb never writes but a
+ * hand-made map or another encoder may. */
+START_TEST(msgpack_repeated_key)
+{
+    static const uint8_t in[] = {0x83, 0x05, 0x01, 0xcd, 0x01, 0x2c, 0x02, 0xcc, 0x05, 0x03};
+    assert_rejected_exactly("msgpack", in, sizeof in,
+                            "offset 7 (map entry 2): key 5 again (first at offset 1, map entry "
+                            "0); a result file holds each key once");
 }
 END_TEST
 
@@ -214,14 +345,78 @@ END_TEST
 
 START_TEST(protobuf_wrong_shapes)
 {
+    /* Issue 11.7: a file without count was "not written with forkcollect's results.proto". */
     static const uint8_t no_count[] = {0x12, 0x01, 0x01, 0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
-    assert_rejected("protobuf", no_count, sizeof no_count, "the message has no count field");
+    assert_rejected_exactly("protobuf", no_count, sizeof no_count,
+                            "offset 13, the end: the message has no count (field 1): every "
+                            "writer of results.proto "
+                            "must set it (to 0 for no records), as it is how a reader tells a "
+                            "file cut short on a field boundary from a whole one. This file is "
+                            "truncated, or its writer left count unset: set count to the "
+                            "number of records (here 1 keys and 1 values)");
     static const uint8_t short_values[] = {0x08, 0x02, 0x12, 0x02, 0x01, 0x02,
                                            0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f};
-    assert_rejected("protobuf", short_values, sizeof short_values,
-                    "count says 2 records, the message has 2 keys and 1 values");
+    assert_rejected_exactly("protobuf", short_values, sizeof short_values,
+                            "offset 0: count says 2 records, the message has 2 keys and 1 "
+                            "values");
     static const uint8_t garbage[] = {0xff, 0xff, 0xff};
-    assert_rejected("protobuf", garbage, sizeof garbage, "protobuf-c rejected the 3 bytes");
+    assert_rejected_exactly("protobuf", garbage, sizeof garbage,
+                            "offset 0: not a field tag (a protobuf field starts with a varint "
+                            "of its number, 1..2^29-1, and type)");
+    static const uint8_t group[] = {0x08, 0x00, 0x23, 0x24};
+    assert_rejected("protobuf", group, sizeof group,
+                    "offset 2: field 4 has wire type 3, which is a group or no type at all");
+    static const uint8_t count_as_bytes[] = {0x0a, 0x00};
+    assert_rejected_exactly("protobuf", count_as_bytes, sizeof count_as_bytes,
+                            "offset 0: field 1 (count) has wire type 2, which results.proto "
+                            "does not give it");
+    static const uint8_t long_len[] = {0x08, 0x00, 0x12, 0x05, 0x01};
+    assert_rejected_exactly("protobuf", long_len, sizeof long_len,
+                            "offset 2: field 2: its length runs past the end of the file");
+    static const uint8_t cut_key[] = {0x08, 0x01, 0x12, 0x01, 0x81, 0x1a, 0x08,
+                                      0, 0, 0, 0, 0, 0, 0, 0};
+    assert_rejected_exactly("protobuf", cut_key, sizeof cut_key,
+                            "offset 4: the packed keys end inside a varint");
+    static const uint8_t long_key[] = {0x08, 0x01, 0x12, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                       0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    assert_rejected_exactly("protobuf", long_key, sizeof long_key,
+                            "offset 4: a packed key's varint runs past 10 bytes");
+    static const uint8_t odd_values[] = {0x08, 0x00, 0x1a, 0x03, 0, 0, 0};
+    assert_rejected_exactly("protobuf", odd_values, sizeof odd_values,
+                            "offset 2: the packed values take 3 bytes, not a multiple of 8");
+}
+END_TEST
+
+/* Unknown fields are skipped, as protobuf readers do; repeated fields may come in
+ * pieces, packed or not, in any order. (Issue 10.5: such a file, of 2-byte unknown
+ * fields, made protobuf-c allocate 56 x its size: fuzz/bounds.c measures it.) */
+START_TEST(protobuf_unknown_fields_and_pieces)
+{
+    static const uint8_t in[] = {0x20, 0x07,                   /* field 4 = 7 */
+                                 0x1a, 0x08, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f, /* values [0.5] */
+                                 0x12, 0x01, 0x01,             /* keys [1] */
+                                 0x2a, 0x02, 'h', 'i',         /* field 5 = "hi" */
+                                 0x10, 0xac, 0x02,             /* keys += 300, unpacked */
+                                 0x08, 0x09, 0x08, 0x02,       /* count 9, then 2: the last */
+                                 0x19, 0, 0, 0, 0, 0, 0, 0, 0x80}; /* values += -0.0 */
+    fc_dataset d = {0}, want = two_records();
+    fc_error e = {0};
+    ck_assert_msg(decode_with("protobuf", in, sizeof in, &d, &e) == 0, "%s", e.msg);
+    ck_assert_int_lt(fc_dataset_first_difference(&d, &want), 0);
+    fc_dataset_free(&d);
+    fc_dataset_free(&want);
+}
+END_TEST
+
+/* Issue 11.2: a key twice, named with the offsets of both varints. */
+START_TEST(protobuf_repeated_key)
+{
+    static const uint8_t in[] = {0x08, 0x03, 0x12, 0x04, 0x05, 0xac, 0x02, 0x05, 0x1a, 0x18,
+                                 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                 0, 0, 0, 0, 0, 0, 0, 0};
+    assert_rejected_exactly("protobuf", in, sizeof in,
+                            "offset 7 (keys[2]): key 5 again (first at offset 4, keys[0]); a "
+                            "result file holds each key once");
 }
 END_TEST
 
@@ -240,9 +435,45 @@ START_TEST(tpl_layout)
     ck_assert_uint_eq(b.data[4], b.len);
     ck_assert_int_eq(memcmp(b.data + 8, "A(Uf)", 6), 0);
     ck_assert_uint_eq(b.data[14], 2);
-    /* Another tpl format is refused, with tpl's own reason, and nothing printed. */
+    /* Another tpl format is refused, by its offset, and nothing printed. */
     memcpy(b.data + 8, "A(If)", 5);
-    assert_rejected("tpl", b.data, b.len, "format signature mismatch");
+    assert_rejected_exactly("tpl", b.data, b.len,
+                            "offset 8: the tpl format is \"A(If)\", expected \"A(Uf)\" (an "
+                            "array of uint64 key, double value)");
+    memcpy(b.data + 8, "A(Uf)", 5);
+    /* Every error names its offset (tpl_load's own say only "not a valid tpl file"). */
+    uint8_t longer[64];
+    memcpy(longer, b.data, b.len);
+    longer[b.len] = 0;
+    assert_rejected_exactly("tpl", longer, b.len + 1,
+                            "offset 4: the image says it is 50 bytes, the file has 51");
+    longer[4] = 51;
+    assert_rejected_exactly("tpl", longer, b.len + 1,
+                            "offset 14: the array declares 2 records (32 bytes), the image has "
+                            "33 bytes after its header");
+    assert_rejected_exactly("tpl", b.data, 17,
+                            "offset 17: the file ends inside the 18-byte header of a tpl image");
+    b.data[14] = 0, b.data[17] = 0x10; /* 2^28 records */
+    assert_rejected("tpl", b.data, b.len, "offset 14: the array declares 268435456 records");
+    fc_buffer_free(&b);
+    fc_dataset_free(&d);
+}
+END_TEST
+
+/* Issue 11.2: a key twice, with both records' offsets. */
+START_TEST(tpl_repeated_key)
+{
+    fc_dataset d = {0};
+    fc_dataset_push(&d, 9, 0.5, NULL);
+    fc_dataset_push(&d, 4, 0.6, NULL);
+    fc_dataset_push(&d, 9, 0.7, NULL);
+    fc_buffer b = encode_with("tpl", &d);
+    assert_rejected_exactly("tpl", b.data, b.len,
+                            "offset 50 (record 2): key 9 again (first at offset 18, record 0); "
+                            "a result file holds each key once");
+    /* The offsets are where the keys are. */
+    ck_assert_uint_eq(b.data[18], 9);
+    ck_assert_uint_eq(b.data[50], 9);
     fc_buffer_free(&b);
     fc_dataset_free(&d);
 }
@@ -286,16 +517,25 @@ int main(void)
     tcase_add_test(tc, crc32c_known_answer);
     tcase_add_test(tc, crc32c_matches_the_definition);
     tcase_add_test(tc, raw_layout);
+    tcase_add_test(tc, raw_count_larger_than_any_file);
+    tcase_add_test(tc, raw_repeated_key);
     tcase_add_test(tc, msgpack_bytes_are_what_python_writes);
     tcase_add_test(tc, msgpack_reads_other_encoders_numbers);
     tcase_add_test(tc, msgpack_huge_declared_counts_are_refused_before_allocating);
     tcase_add_test(tc, msgpack_wrong_shapes);
+    tcase_add_test(tc, msgpack_names_types);
+    tcase_add_test(tc, msgpack_nesting_is_named);
+    tcase_add_test(tc, msgpack_integers_need_an_exact_double);
+    tcase_add_test(tc, msgpack_repeated_key);
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_bytes);
     tcase_add_test(tc, protobuf_wrong_shapes);
+    tcase_add_test(tc, protobuf_unknown_fields_and_pieces);
+    tcase_add_test(tc, protobuf_repeated_key);
 #endif
 #ifdef FC_HAVE_TPL
     tcase_add_test(tc, tpl_layout);
+    tcase_add_test(tc, tpl_repeated_key);
     tcase_add_test(tc, tpl_leaves_the_callers_hooks_alone);
 #endif
     suite_add_tcase(s, tc);

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <cjson/cJSON.h>
+#include <float.h>
 #include <math.h>
 
 static const fc_codec *json(void)
@@ -138,7 +139,65 @@ START_TEST(anything_else_is_rejected_with_its_offset)
     assert_rejected("{\"18446744073709551616\": 1}", "offset 1: the key is larger than 2^64-1");
     assert_rejected("{\"1\x01\": 1}", "offset 3: control character 0x01 inside a string");
     assert_rejected("{\"1", "offset 3: the key that starts at offset 1 is not closed");
-    assert_rejected("\xef\xbb\xbf{}", "offset 0: expected '{' starting the object, found byte 0xef");
+    /* Issue 11.7: a byte order mark is named as one, not as "byte 0xef". */
+    assert_rejected("\xef\xbb\xbf{}", "offset 0: the file starts with a UTF-8 byte order mark "
+                                       "(bytes ef bb bf), which RFC 8259 forbids (Python's "
+                                       "json.load of a text file refuses it too); remove "
+                                       "those 3 bytes");
+    assert_rejected(" \xef\xbb\xbf{}", "offset 1: expected '{' starting the object, found "
+                                        "byte 0xef");
+}
+END_TEST
+
+/* Issue 11.3: an integer literal is a value only if a double holds it exactly. */
+START_TEST(integers_without_an_exact_double_are_rejected)
+{
+    assert_rejected("{\"1\": 9007199254740993}",
+                    "integer 9007199254740993 at offset 6 has no exact double (the nearest is "
+                    "9007199254740992.0; write that if it is meant)");
+    assert_rejected("{\"1\": 0, \"2\": -18446744073709551617}",
+                    "integer -18446744073709551617 at offset 14 has no exact double (the "
+                    "nearest is -1.8446744073709552e+19; write that if it is meant)");
+    char big[500] = "{\"1\": 1";
+    for (int i = 0; i < 400; i++)
+        strcat(big, "0");
+    strcat(big, "}");
+    assert_rejected(big, "integer 100000000000000000000000... (401 digits) at offset 6 has no "
+                         "exact double: it is beyond the largest, 1.7976931348623157e+308");
+    /* Integers a double holds are read, however long; float literals round as Python's
+     * float() does, 1e400 to inf. */
+    fc_dataset d = decode_ok("{\"1\": 9007199254740992, \"2\": -9007199254740994, "
+                             "\"3\": 18446744073709551616, \"4\": 9007199254740993.0, "
+                             "\"5\": 1e400, \"6\": 999999999999999, \"7\": "
+                             "179769313486231570814527423731704356798070567525844996598917476803"
+                             "157260780028538760589558632766878171540458953514382464234321326889"
+                             "464182768467546703537516986049910576551282076245490090389328944075"
+                             "868508455133942304583236903222948165808559332123348274797826204144"
+                             "723168738177180919299881250404026184124858368}");
+    ck_assert_uint_eq(bits(d.values[0]), bits(9007199254740992.0));
+    ck_assert_uint_eq(bits(d.values[1]), bits(-9007199254740994.0));
+    ck_assert_uint_eq(bits(d.values[2]), bits(18446744073709551616.0));
+    ck_assert_uint_eq(bits(d.values[3]), bits(9007199254740992.0));
+    ck_assert_uint_eq(bits(d.values[4]), bits(INFINITY));
+    ck_assert_uint_eq(bits(d.values[5]), bits(999999999999999.0));
+    ck_assert_uint_eq(bits(d.values[6]), bits(DBL_MAX));
+    fc_dataset_free(&d);
+}
+END_TEST
+
+/* Issue 11.2: Python's json.dump({1: 0.5, "1": 0.7}) writes key "1" twice. */
+START_TEST(repeated_keys_are_rejected)
+{
+    assert_rejected("{\"1\": 0.5, \"1\": 0.7}",
+                    "offset 11: key 1 again (first at offset 1); a result file holds each key "
+                    "once");
+    /* The same key spelled differently is the same key; out of order takes the table. */
+    assert_rejected("{\"7\": 1, \"3\": 2,\n \"\\u0037\": 3}",
+                    "offset 18: key 7 again (first at offset 1); a result file holds each key "
+                    "once");
+    fc_dataset d = decode_ok("{\"2\": 1, \"1\": 2, \"3\": 3}");
+    ck_assert_uint_eq(d.count, 3);
+    fc_dataset_free(&d);
 }
 END_TEST
 
@@ -176,6 +235,8 @@ int main(void)
     tcase_add_test(tc, edge_values_byte_for_byte);
     tcase_add_test(tc, any_spelling_is_read);
     tcase_add_test(tc, anything_else_is_rejected_with_its_offset);
+    tcase_add_test(tc, integers_without_an_exact_double_are_rejected);
+    tcase_add_test(tc, repeated_keys_are_rejected);
     tcase_add_test(tc, cjson_reads_the_same_values);
     suite_add_tcase(s, tc);
     return run_suite(s);

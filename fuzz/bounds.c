@@ -1,0 +1,262 @@
+/* bounds.c - each decoder's worst shapes at 16-64 MiB, against its documented bound.
+ *
+ *   fc_bounds [MIB] [CODEC...]     (default 16 MiB, every codec)
+ *
+ * The fuzzers check the bound on every input they try, but they try inputs of a few
+ * KiB, where the constant hides the ratio. This program builds, for each decoder, the
+ * inputs that make it allocate the most per input byte (the smallest records, keys out
+ * of order so the repeated-key check needs its table, fields protobuf-c keeps but we do
+ * not use), of about MIB mebibytes each, decodes them, and compares the most bytes
+ * allocated at once with fuzz/bounds.h (docs/FORMATS.md's figures). Prints one line per
+ * shape; exits 1 if any shape goes past its bound.
+ *
+ * It counts allocations by defining malloc, calloc, realloc and free itself (as
+ * tests/test_alloc.c does), so it is not built under the sanitizers. ctest runs it at
+ * 16 MiB; `scripts/fuzz --bounds` at 64.
+ */
+#define _GNU_SOURCE
+#include "bounds.h"
+#include "forkcollect.h"
+
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ==== Counting allocations ==== */
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+static size_t live, peak;
+
+static void *counted(void *p)
+{
+    if (p) {
+        live += malloc_usable_size(p);
+        peak = live > peak ? live : peak;
+    }
+    return p;
+}
+
+void *malloc(size_t n)
+{
+    return counted(__libc_malloc(n));
+}
+
+void *calloc(size_t a, size_t b)
+{
+    return counted(__libc_calloc(a, b));
+}
+
+void free(void *p)
+{
+    if (p)
+        live -= malloc_usable_size(p);
+    __libc_free(p);
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (!p)
+        return malloc(n);
+    size_t before = malloc_usable_size(p);
+    void *q = __libc_realloc(p, n);
+    if (q) { /* old and new both live for a moment: count the sum at the peak */
+        peak = live + malloc_usable_size(q) > peak ? live + malloc_usable_size(q) : peak;
+        live += malloc_usable_size(q) - before;
+    }
+    return q;
+}
+
+/* ==== The shapes ==== */
+
+static void put(fc_buffer *b, const void *p, size_t n)
+{
+    if (fc_buffer_append(b, p, n, NULL) != 0) {
+        fprintf(stderr, "fc_bounds: out of memory building an input\n");
+        exit(2);
+    }
+}
+
+static void put_byte(fc_buffer *b, uint8_t c)
+{
+    put(b, &c, 1);
+}
+
+static void put_varint(fc_buffer *b, uint64_t v)
+{
+    for (; v >= 0x80; v >>= 7)
+        put_byte(b, (uint8_t)(v | 0x80));
+    put_byte(b, (uint8_t)v);
+}
+
+/* Keys n-1 down to 0, values 0.5: valid, but out of order, so the repeat check hashes. */
+static void encode_descending(const char *codec, size_t n, fc_buffer *out)
+{
+    fc_dataset d = {0};
+    if (fc_dataset_reserve(&d, n, NULL) != 0)
+        exit(2);
+    for (size_t i = 0; i < n; i++)
+        fc_dataset_push(&d, n - 1 - i, 0.5, NULL);
+    if (fc_codec_find(codec)->encode(&d, out, NULL) != 0)
+        exit(2);
+    fc_dataset_free(&d);
+}
+
+static void raw_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("raw", size / 16, b);
+}
+
+static void tpl_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("tpl", size / 16, b);
+}
+
+/* {"9":0,"8":0,...}: the fewest bytes a record, out of order. */
+static void json_short_records(size_t size, fc_buffer *b)
+{
+    char rec[32];
+    size_t n = size / 12;
+    put_byte(b, '{');
+    for (size_t i = n; i-- > 0;)
+        put(b, rec, (size_t)snprintf(rec, sizeof rec, "\"%zu\":0%s", i, i ? "," : "}"));
+}
+
+/* {"1":0,"1":0,...}: 6 bytes a record, the least; read whole before the repeat is found. */
+static void json_repeated_key(size_t size, fc_buffer *b)
+{
+    size_t n = size / 6;
+    put_byte(b, '{');
+    for (size_t i = n; i-- > 0;)
+        put(b, i ? "\"1\":0," : "\"1\":0}", 6);
+}
+
+/* One number of `size` digits: the reader copies it once for strtod. */
+static void json_long_number(size_t size, fc_buffer *b)
+{
+    put(b, "{\"1\": 0.", 8);
+    for (size_t i = 0; i < size; i++)
+        put_byte(b, '1');
+    put_byte(b, '}');
+}
+
+/* A map32 of `00 00` entries: 2 bytes an entry, the least; read whole before the
+ * repeated key is found. */
+static void msgpack_two_byte_entries(size_t size, fc_buffer *b)
+{
+    uint32_t n = (uint32_t)(size / 2);
+    uint8_t h[5] = {0xdf, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    put(b, h, 5);
+    for (uint32_t i = 0; i < n; i++)
+        put(b, "\0\0", 2);
+}
+
+/* Valid: keys as uint32 (ce), values positive fixint: 6 bytes an entry, descending. */
+static void msgpack_valid_small_entries(size_t size, fc_buffer *b)
+{
+    uint32_t n = (uint32_t)(size / 6);
+    uint8_t h[5] = {0xdf, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    put(b, h, 5);
+    for (uint32_t i = n; i-- > 0;) {
+        uint8_t e[6] = {0xce, (uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8),
+                        (uint8_t)i, 0x01};
+        put(b, e, 6);
+    }
+}
+
+/* Issue 10.5's input: count, then 2-byte unknown fields (field 4, varint 0). */
+static void protobuf_unknown_fields(size_t size, fc_buffer *b)
+{
+    put(b, "\x08\x00", 2);
+    for (size_t i = 0; i < size / 2; i++)
+        put(b, "\x20\x00", 2);
+}
+
+/* Keys unpacked, 2 bytes each (tag 0x10, varint 0): a field per key. */
+static void protobuf_unpacked_keys(size_t size, fc_buffer *b)
+{
+    put(b, "\x08\x00", 2);
+    for (size_t i = 0; i < size / 2; i++)
+        put(b, "\x10\x00", 2);
+}
+
+/* Keys packed, 1 byte each: the most key slots per byte. */
+static void protobuf_packed_keys(size_t size, fc_buffer *b)
+{
+    put(b, "\x08\x00\x12", 3);
+    put_varint(b, size);
+    for (size_t i = 0; i < size; i++)
+        put_byte(b, 0);
+}
+
+/* Valid: count n, keys packed descending, values packed. */
+static void protobuf_valid(size_t size, fc_buffer *b)
+{
+    encode_descending("protobuf", size / 12, b);
+}
+
+static const struct shape {
+    const char *codec, *name;
+    void (*make)(size_t size, fc_buffer *b);
+} shapes[] = {
+    {"raw", "valid, keys descending", raw_descending},
+    {"json", "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},
+    {"json", "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},
+    {"json", "one number of MIB digits", json_long_number},
+    {"msgpack", "map32 of 2-byte entries 00 00", msgpack_two_byte_entries},
+    {"msgpack", "valid, uint32 keys descending, fixint values", msgpack_valid_small_entries},
+    {"protobuf", "08 00 then 20 00 (unknown field 4) repeated", protobuf_unknown_fields},
+    {"protobuf", "08 00 then 10 00 (one unpacked key) repeated", protobuf_unpacked_keys},
+    {"protobuf", "08 00 12 LEN then 00 (packed keys of 1 byte)", protobuf_packed_keys},
+    {"protobuf", "valid, keys descending", protobuf_valid},
+    {"tpl", "valid, keys descending", tpl_descending},
+};
+
+static int wanted(const char *codec, int argc, char **argv)
+{
+    if (argc < 3)
+        return 1;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], codec) == 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 16;
+    if (mib == 0 || mib > 1024) {
+        fprintf(stderr, "usage: fc_bounds [MIB (1..1024)] [CODEC...]\n");
+        return 2;
+    }
+    int failed = 0;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const struct shape *s = &shapes[i];
+        if (!wanted(s->codec, argc, argv))
+            continue;
+        if (!fc_codec_find(s->codec)) { /* protobuf and tpl are optional in the build */
+            printf("%-8s (not built)\n", s->codec);
+            continue;
+        }
+        fc_buffer in = {0};
+        fc_dataset out = {0};
+        fc_error err = {0};
+        s->make(mib << 20, &in);
+        size_t base = live;
+        peak = live;
+        int rc = fc_codec_find(s->codec)->decode(in.data, in.len, &out, &err);
+        size_t used = peak - base, factor = fc_bound_factor(s->codec);
+        fc_dataset_free(&out);
+        int over = used > factor * in.len + FC_BOUND_CONST;
+        failed |= over;
+        printf("%-8s %-48s %9zu bytes: peak %10zu = %5.2f x (bound %2zu x) %s%s%s\n", s->codec,
+               s->name, in.len, used, (double)used / (double)in.len, factor,
+               over ? "OVER" : "ok", rc ? ", refused: " : "", rc ? err.msg : "");
+        fc_buffer_free(&in);
+    }
+    return failed;
+}

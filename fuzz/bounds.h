@@ -1,0 +1,32 @@
+/* bounds.h - each decoder's allocation bound, as docs/FORMATS.md states it: decoding
+ * len bytes keeps at most factor * len + FC_BOUND_CONST bytes allocated at once, the
+ * libraries' allocations included. fuzz_decode.c checks it on every input the fuzzers
+ * try (small ones), fuzz/bounds.c on each decoder's worst shapes at 16-64 MiB. */
+#ifndef FC_FUZZ_BOUNDS_H
+#define FC_FUZZ_BOUNDS_H
+
+#include <stddef.h>
+#include <string.h>
+
+#define FC_BOUND_CONST (256 * 1024)
+
+static const struct fc_bound {
+    const char *codec;
+    size_t factor;
+} fc_bounds[] = {
+    {"raw", 2}, {"json", 8}, {"msgpack", 33}, {"protobuf", 10}, {"tpl", 2},
+};
+
+/* The factor for a codec by name (the loosest if the name is unknown). */
+static inline size_t fc_bound_factor(const char *codec)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < sizeof fc_bounds / sizeof fc_bounds[0]; i++) {
+        if (strcmp(fc_bounds[i].codec, codec) == 0)
+            return fc_bounds[i].factor;
+        most = fc_bounds[i].factor > most ? fc_bounds[i].factor : most;
+    }
+    return most;
+}
+
+#endif
