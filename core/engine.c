@@ -315,15 +315,26 @@ static bool cancelled(const run *r)
     return r->cfg->cancel && *r->cfg->cancel;
 }
 
+/* 8 random bytes for a temporary file's name: getrandom(), or /dev/urandom where that
+ * is missing (an old kernel, a sandbox whose seccomp filter answers ENOSYS). */
 static int random_token(uint64_t *token, fc_error *err)
 {
     ssize_t n;
     while ((n = getrandom(token, sizeof *token, 0)) < 0 && errno == EINTR)
         ;
-    if (n != (ssize_t)sizeof *token)
-        return fc_fail(err, FC_EIO, n < 0 ? errno : 0, "getrandom: %s",
-                       n < 0 ? strerror(errno) : "short read");
-    return 0;
+    if (n == (ssize_t)sizeof *token)
+        return 0;
+    int e = n < 0 ? errno : 0, fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        while ((n = read(fd, token, sizeof *token)) < 0 && errno == EINTR)
+            ;
+        close(fd);
+        if (n == (ssize_t)sizeof *token)
+            return 0;
+    }
+    return fc_fail(err, FC_EIO, e, "no random bytes for a temporary file name: getrandom: "
+                   "%s; /dev/urandom: %s", e ? strerror(e) : "short read",
+                   fd < 0 ? strerror(errno) : "short read");
 }
 
 /* Which limit a failed spawn() ran into: one that fewer children at once may avoid. */
