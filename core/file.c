@@ -1,5 +1,5 @@
 /* file.c - reading a whole file; writing a new file atomically and safely. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "forkcollect.h"
 #include "seams.h"
 
@@ -75,9 +75,59 @@ static int write_all(int fd, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* The directory part of path ("." when there is none), in dir[size]; -1 if too long. */
+static int directory_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    int n = !slash ? snprintf(dir, size, ".")
+            : slash == path ? snprintf(dir, size, "/")
+                            : snprintf(dir, size, "%.*s", (int)(slash - path), path);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Writes data to an unnamed file in path's directory (O_TMPFILE) and only then gives it
+ * the name path, so that no kill at any moment, SIGKILL included, can leave a partial
+ * file or a .part behind: an unnamed file vanishes with its last descriptor. Returns 1
+ * when this file system or kernel has no O_TMPFILE (or no /proc to link it by), for
+ * the caller to fall back on a named .part file. */
+static int write_unnamed(const char *path, const void *data, size_t len, fc_error *err)
+{
+    char dir[4096], proc[64];
+    if (directory_of(path, dir, sizeof dir) != 0)
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", path);
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
+        return 1;
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot create a file in %s: %s", path, dir,
+                       strerror(errno));
+    if (write_all(fd, data, len) != 0) {
+        int e = errno;
+        close(fd);
+        return fc_fail(err, FC_EIO, e, "%s: write of %zu bytes failed: %s", path, len,
+                       strerror(e));
+    }
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    /* linkat() never replaces what is at path and never follows a link there. */
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == ENOENT && access("/proc/self/fd", X_OK) != 0)
+            return 1; /* no /proc: name the file the other way */
+        return fc_fail(err, FC_EIO, e, "%s: cannot create: %s", path, strerror(e));
+    }
+    if (close(fd) != 0) {
+        int e = errno;
+        unlink(path);
+        return fc_fail(err, FC_EIO, e, "%s: close failed: %s", path, strerror(e));
+    }
+    return 0;
+}
+
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err)
 {
-    return fc_file_write_new_staged(path, NULL, data, len, NULL, err);
+    int rc = write_unnamed(path, data, len, err);
+    return rc != 1 ? rc : fc_file_write_new_staged(path, NULL, data, len, NULL, err);
 }
 
 /* A test seam (core/seams.h): NULL in every real run. */
@@ -127,6 +177,12 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
     step(part, FC_SEAM_LINKED);
     if (stage)
         *stage = FC_STAGE_LINKED;
-    unlink(part);
+    if (unlink(part) != 0 && !stage) {
+        /* Nobody else will remove it: undo, and say what is left. */
+        int e = errno;
+        unlink(path);
+        return fc_fail(err, FC_EIO, e, "%s: cannot remove the temporary file %s (remove it "
+                                       "by hand): %s", path, part, strerror(e));
+    }
     return 0;
 }

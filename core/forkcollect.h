@@ -189,9 +189,11 @@ const fc_codec *fc_codec_detect(const uint8_t *data, size_t len);
  * a symlink and never blocks; anything but a regular file (a FIFO, a directory, a
  * device) is refused with FC_EIO ("is a FIFO, not a regular file"). */
 int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
-/* Writes data to path atomically: path.part is created with O_CREAT|O_EXCL|O_NOFOLLOW,
- * mode 0600, written, then linked to path, which must not exist. Nothing is left
- * behind on failure. */
+/* Writes data to path atomically, mode 0600: written to an unnamed file in path's
+ * directory (O_TMPFILE), then linked to path, which must not exist (a symlink there is
+ * never followed). Nothing is left behind on failure, nor by a kill at any moment.
+ * Where the file system has no O_TMPFILE, path.part is created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW instead, written, linked to path and removed. */
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
 /* The same through the temporary name `part` (NULL: path.part), recording its progress
  * in *stage as it goes (for a parent that must clean up after a child that died midway,

@@ -61,11 +61,18 @@ END_TEST
 START_TEST(never_follows_a_symlink)
 {
     fc_error e = {0};
-    /* A symlink where the temporary file would go, pointing at a file to protect. */
+    /* A symlink where the named temporary file would go, pointing at a file to protect:
+     * the staged writer (the children's, and the fallback without O_TMPFILE) refuses
+     * it; fc_file_write_new writes an unnamed file and never meets it. */
     ck_assert_int_eq(fc_file_write_new(at("victim"), "safe", 4, &e), 0);
     ck_assert_int_eq(symlink(at("victim"), at("b.json.part")), 0);
-    ck_assert_int_eq(fc_file_write_new(at("b.json"), "evil", 4, &e), FC_EIO);
+    ck_assert_int_eq(fc_file_write_new_staged(at("b.json"), NULL, "evil", 4, NULL, &e), FC_EIO);
     ck_assert_int_eq(e.sys_errno, EEXIST);
+    ck_assert_int_eq(fc_file_write_new(at("b.json"), "good", 4, &e), 0);
+    struct stat st;
+    ck_assert_int_eq(lstat(at("b.json"), &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
     /* A symlink at the final name. */
     ck_assert_int_eq(symlink(at("victim"), at("c.json")), 0);
     ck_assert_int_eq(fc_file_write_new(at("c.json"), "evil", 4, &e), FC_EIO);
@@ -85,6 +92,10 @@ START_TEST(missing_directory_is_named)
 {
     fc_error e = {0};
     ck_assert_int_eq(fc_file_write_new("/nonexistent-dir/x.raw", "x", 1, &e), FC_EIO);
+    ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw: cannot create a file in /nonexistent-dir: "
+                            "No such file or directory");
+    ck_assert_int_eq(fc_file_write_new_staged("/nonexistent-dir/x.raw", NULL, "x", 1, NULL, &e),
+                     FC_EIO);
     ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw.part: cannot create: No such file or directory");
     ck_assert_int_eq(fc_file_read("/nonexistent-dir/x.raw", NULL, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw: cannot open: No such file or directory");
