@@ -87,11 +87,12 @@ int for_each_item(const char *cmd, const char *flag, const char *text,
 
 /* Files written for the user (--save, --chart). Each is created new: never through a
  * symbolic link, never over an existing file, nothing left behind when it fails
- * (fc_file_write_new: PATH.part with O_CREAT|O_EXCL|O_NOFOLLOW, then link()).
+ * (fc_file_write_new: an unnamed O_TMPFILE file, then linkat() to PATH).
  *
  * check_new_file: before any work, that PATH can be created: nothing at PATH (not even
  * a dangling symbolic link), no stale PATH.part, a directory that exists and can be
- * written. Prints a usage error naming the path; returns 0 or EXIT_USAGE.
+ * written. Prints an error naming the path; returns 0, EXIT_USAGE for what the user
+ * can mend (a missing directory, no permission), EXIT_FAIL for a failed system call.
  * write_new_file: writes data there; prints what went wrong; EXIT_OK or EXIT_FAIL.
  * write_rendered_file: render(f, ctx) prints into memory first, then write_new_file. */
 int check_new_file(const char *cmd, const char *flag, const char *path);

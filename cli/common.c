@@ -563,6 +563,23 @@ static void directory_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
+/* A failed look at the destination: the user's to mend (a missing directory, no
+ * permission: exit 2) or the system's (an I/O error: exit 1). */
+static int destination_error(const char *cmd, int e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int destination_error(const char *cmd, int e, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bool users = e == ENOENT || e == ENOTDIR || e == EACCES || e == EPERM || e == EROFS ||
+                 e == ELOOP || e == ENAMETOOLONG;
+    return users ? usage_error(cmd, "%s: %s", msg, strerror(e))
+                 : fail(cmd, "%s: %s", msg, strerror(e));
+}
+
 int check_new_file(const char *cmd, const char *flag, const char *path)
 {
     char part[4096], dir[4096];
@@ -581,20 +598,19 @@ int check_new_file(const char *cmd, const char *flag, const char *path)
                                  flag, path)
                    : usage_error(cmd, "%s: %s exists; it is never overwritten", flag, path);
     if (errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: said below, about the directory */
-        return usage_error(cmd, "%s: cannot use %s: %s", flag, path, strerror(errno));
+        return destination_error(cmd, errno, "%s: cannot use %s", flag, path);
     snprintf(part, sizeof part, "%s.part", path);
     if (lstat(part, &st) == 0)
         return usage_error(cmd, "%s: %s exists (left by an interrupted write?); remove it first",
                            flag, part);
     directory_of(path, dir, sizeof dir);
     if (stat(dir, &st) != 0)
-        return usage_error(cmd, "%s: cannot write %s: directory %s: %s", flag, path, dir,
-                           strerror(errno));
+        return destination_error(cmd, errno, "%s: cannot write %s: directory %s", flag, path,
+                                 dir);
     if (!S_ISDIR(st.st_mode))
         return usage_error(cmd, "%s: cannot write %s: %s is not a directory", flag, path, dir);
     if (access(dir, W_OK | X_OK) != 0)
-        return usage_error(cmd, "%s: cannot create files in %s: %s", flag, dir,
-                           strerror(errno));
+        return destination_error(cmd, errno, "%s: cannot create files in %s", flag, dir);
     return 0;
 }
 

@@ -258,9 +258,8 @@ static int parse_compare(int argc, char **argv, compare_request *rq)
     int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
     if (status != CLI_GO_ON)
         return status;
-    if (rq->chart && check_new_file("compare", "--chart", rq->chart) != 0)
-        return EXIT_USAGE; /* now, not after minutes of measuring */
-    return CLI_GO_ON;
+    int bad = rq->chart ? check_new_file("compare", "--chart", rq->chart) : 0;
+    return bad ? bad : CLI_GO_ON; /* now, not after minutes of measuring */
 }
 
 int cmd_compare(int argc, char **argv)

@@ -32,7 +32,8 @@ static const char RUN_HELP[] =
     "  -r, --retries K     run a failed range again in a fresh child, up to K times\n"
     "  -o, --save FILE     write every collected record to FILE, in the run's format\n"
     "                      (or FILE's extension); when children failed, what was\n"
-    "                      collected is still saved. FILE must be new: an existing\n"
+    "                      collected is still saved (no file when nothing was).\n"
+    "                      FILE must be new: an existing\n"
     "                      file or symbolic link is refused before the run starts\n"
     "      --sum HOW       how the total is added: fsum (default), correctly rounded,\n"
     "                      as Python's math.fsum, and Python 3.12+'s sum() for the\n"
@@ -180,6 +181,14 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
             rc = fc_dataset_push(&d, k, res->data.values[k - start], &err);
         }
     }
+    if (rc == 0 && d.count == 0 && res->data.count > 0) {
+        /* An empty file would look like a result: say why there is none instead. */
+        fprintf(stderr, "forkcollect run: no record was collected, so %s was not written\n",
+                path);
+        *saved = 0;
+        fc_dataset_free(&d);
+        return EXIT_FAIL;
+    }
     if (rc == 0)
         rc = codec->encode(&d, &buf, &err);
     if (rc != 0)
@@ -297,8 +306,9 @@ static int parse_run(int argc, char **argv, run_request *rq)
         const char *dot = strrchr(rq->save, '.'), *slash = strrchr(rq->save, '/');
         if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
             rq->save_codec = fc_codec_find(dot + 1);
-        if (check_new_file("run", "--save", rq->save) != 0)
-            return EXIT_USAGE; /* now, before forking, not after the whole run */
+        int bad = check_new_file("run", "--save", rq->save);
+        if (bad)
+            return bad; /* now, before forking, not after the whole run */
     }
     return CLI_GO_ON;
 }
