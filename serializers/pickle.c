@@ -427,6 +427,19 @@ static int read_value(reader *r, size_t off, uint8_t op, double *value)
                    "(the nearest is %s; write that if it is meant)", text, off, nearest);
 }
 
+/* Record r->records, its key at offset off: counted, or stored. */
+static inline void keep(reader *r, size_t off, uint64_t key, double value)
+{
+    if (r->records == r->want)
+        r->want_offset = off;
+    r->records++;
+    if (r->out) {
+        r->out->keys[r->out->count] = key;
+        r->out->values[r->out->count] = value;
+        r->out->count++;
+    }
+}
+
 /* One key-value pair, its key opcode already read. */
 static int read_record(reader *r, size_t off, uint8_t op)
 {
@@ -438,15 +451,74 @@ static int read_record(reader *r, size_t off, uint8_t op)
     if ((rc = read_key(r, off, op, &key)) != 0 || (rc = next_op(r, &voff, &vop)) != 0 ||
         (rc = read_value(r, voff, vop, &value)) != 0)
         return rc;
-    if (r->records == r->want)
-        r->want_offset = off;
-    r->records++;
-    if (r->out) {
-        r->out->keys[r->out->count] = key;
-        r->out->values[r->out->count] = value;
-        r->out->count++;
-    }
+    keep(r, off, key, value);
     return 0;
+}
+
+/* The usual record, a key (BININT1, BININT2, BININT, or LONG1 of 0..2^64-1) then
+ * BINFLOAT, when the current frame (or the file) holds the longest such record: read
+ * here without the general path's checks. Returns its length, or 0 when the bytes are
+ * anything else (the general path then reads them, and names what is wrong). */
+static inline size_t fast_record(const uint8_t *p, size_t room, uint64_t *key, double *value)
+{
+    size_t n;
+    uint64_t k = 0, bits = 0;
+    if (room < 20) /* LONG1 of 9 bytes and BINFLOAT */
+        return 0;
+    switch (p[0]) {
+    case OP_BININT1:
+        k = p[1], n = 2;
+        break;
+    case OP_BININT2:
+        k = p[1] | (uint64_t)p[2] << 8, n = 3;
+        break;
+    case OP_BININT:
+        if (p[4] & 0x80)
+            return 0;
+        k = p[1] | (uint64_t)p[2] << 8 | (uint64_t)p[3] << 16 | (uint64_t)p[4] << 24, n = 5;
+        break;
+    case OP_LONG1:
+        n = p[1];
+        if (n == 0 || n > 9 || (n == 9 ? p[10] != 0 : (p[1 + n] & 0x80)))
+            return 0;
+        for (size_t i = n > 8 ? 8 : n; i-- > 0;)
+            k = k << 8 | p[2 + i];
+        n += 2;
+        break;
+    default:
+        return 0;
+    }
+    if (p[n] != OP_BINFLOAT)
+        return 0;
+    for (int i = 1; i <= 8; i++)
+        bits = bits << 8 | p[n + (size_t)i];
+    memcpy(value, &bits, 8);
+    *key = k;
+    return n + 9;
+}
+
+/* The records of a batch that fast_record reads, from r->pos (with the reader's fields
+ * in locals: the stores to the dataset could otherwise alias them). */
+static void fast_records(reader *r)
+{
+    const uint8_t *p = r->data + r->pos;
+    const uint8_t *end = r->data + (r->frame_end ? r->frame_end : r->len);
+    size_t records = r->records, want = r->want, stored = 0, used;
+    uint64_t *keys = r->out ? r->out->keys + r->out->count : NULL, key;
+    double *values = r->out ? r->out->values + r->out->count : NULL, value;
+    while ((used = fast_record(p, (size_t)(end - p), &key, &value)) != 0) {
+        if (records++ == want)
+            r->want_offset = (size_t)(p - r->data);
+        if (keys) {
+            keys[stored] = key;
+            values[stored++] = value;
+        }
+        p += used;
+    }
+    r->records = records;
+    r->pos = (size_t)(p - r->data);
+    if (r->out)
+        r->out->count += stored;
 }
 
 /* PROTO 2..5, EMPTY_DICT, at most one memo opcode; *op the opcode after them. */
@@ -491,7 +563,7 @@ static int read_pickle(reader *r)
     int rc = read_head(r, &off, &op);
     while (rc == 0 && op != OP_STOP) {
         if (op == OP_MARK) {
-            while ((rc = next_op(r, &off, &op)) == 0 && op != OP_SETITEMS)
+            while ((fast_records(r), rc = next_op(r, &off, &op)) == 0 && op != OP_SETITEMS)
                 if ((rc = read_record(r, off, op)) != 0)
                     return rc;
         } else if ((rc = read_record(r, off, op)) == 0 && (rc = next_op(r, &off, &op)) == 0 &&

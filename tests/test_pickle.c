@@ -270,6 +270,14 @@ static const struct {
          " -1, expected an integer 0..2^64-1"),
     CASE("key 2^64", P4 "\x8a\x09\0\0\0\0\0\0\0\0\x01" HALF "s.", "offset 4: the key is the "
          "integer of 9 bytes (beyond 64 bits), expected an integer 0..2^64-1"),
+    CASE("a negative key in a batch", P4 "(K\x01" HALF "J\xff\xff\xff\xff" HALF HALF HALF "u.",
+         "offset 16: the key is the integer -1, expected an integer 0..2^64-1"),
+    CASE("key 2^64 in a batch", P4 "(\x8a\x09\0\0\0\0\0\0\0\0\x01" HALF HALF HALF "u.",
+         "offset 5: the key is the integer of 9 bytes (beyond 64 bits), expected an integer "
+         "0..2^64-1"),
+    CASE("a string value in a batch", P4 "(K\x01\x8c\x01" "a" HALF HALF HALF "u.", "offset 7: "
+         "opcode SHORT_BINUNICODE (0x8c), expected a value: a float (BINFLOAT); a result file "
+         "is one dict of integer keys to float values"),
     CASE("value 2^53+1", P4 "K\x01\x8a\x08\x01\0\0\0\0\0\x20\0s.", "integer 9007199254740993 at"
          " offset 6 has no exact double (the nearest is 9007199254740992.0; write that if it "
          "is meant)"),
