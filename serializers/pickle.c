@@ -504,8 +504,9 @@ static void fast_records(reader *r)
     const uint8_t *p = r->data + r->pos;
     const uint8_t *end = r->data + (r->frame_end ? r->frame_end : r->len);
     size_t records = r->records, want = r->want, stored = 0, used;
-    uint64_t *keys = r->out ? r->out->keys + r->out->count : NULL, key;
-    double *values = r->out ? r->out->values + r->out->count : NULL, value;
+    bool store = r->out && r->out->keys; /* NULL + 0 is undefined: no records, no arrays */
+    uint64_t *keys = store ? r->out->keys + r->out->count : NULL, key;
+    double *values = store ? r->out->values + r->out->count : NULL, value;
     while ((used = fast_record(p, (size_t)(end - p), &key, &value)) != 0) {
         if (records++ == want)
             r->want_offset = (size_t)(p - r->data);
