@@ -363,6 +363,37 @@ START_TEST(exact_integer_values_and_long_keys_are_read)
 }
 END_TEST
 
+/* The probe's bids, and that 80, msgpack's empty map, is no pickle (and a pickle no
+ * msgpack map): each file of one is recognised as that one alone. */
+START_TEST(probe_bids)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {P4 ".", 5, "pickle 27"},
+        {"\x80\x04\x95\x0f\0\0\0\0\0\0\0}\x94K\x01" HALF "s.", 26, "pickle 35"},
+        {"\x80\x02}q\0.", 6, "pickle 27"},
+        {"\x80\x02}(", 4, ""},
+        {"\x80\x06}\x94.", 5, ""},
+        {"\x80\x04\x8c\x05posix", 9, ""},
+        {"\x80", 1, "msgpack 4"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const fc_codec *who[8];
+        unsigned bids[8];
+        size_t n = fc_codec_bidders((const uint8_t *)cases[i].bytes, cases[i].len, who, bids, 8);
+        char got[128] = "";
+        for (size_t k = 0; k < n; k++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s %u", k ? ", " : "",
+                     who[k]->name, bids[k]);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0, "case %zu: bids \"%s\", expected \"%s\"",
+                      i, got, cases[i].want);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pickle");
@@ -376,6 +407,7 @@ int main(void)
     tcase_add_loop_test(tc, refused_with_why, 0, (int)(sizeof refused / sizeof refused[0]));
     tcase_add_test(tc, a_function_is_refused);
     tcase_add_test(tc, exact_integer_values_and_long_keys_are_read);
+    tcase_add_test(tc, probe_bids);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
