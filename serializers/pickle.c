@@ -490,8 +490,10 @@ static inline size_t fast_record(const uint8_t *p, size_t room, uint64_t *key, d
     }
     if (p[n] != OP_BINFLOAT)
         return 0;
-    for (int i = 1; i <= 8; i++)
-        bits = bits << 8 | p[n + (size_t)i];
+    memcpy(&bits, p + n + 1, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    bits = __builtin_bswap64(bits); /* BINFLOAT is big-endian */
+#endif
     memcpy(value, &bits, 8);
     *key = k;
     return n + 9;
