@@ -324,16 +324,26 @@ int cmd_run(int argc, char **argv)
     fc_engine_result res;
     fc_error err = {0};
     int rc = fc_engine_run(&cfg, &res, &err);
+    if (res.left_behind)
+        fprintf(stderr, "forkcollect run: could not remove %s: %s (%u file%s or director%s "
+                        "left behind)\n", res.left_path, strerror(res.left_errno),
+                res.left_behind, plural(res.left_behind), res.left_behind == 1 ? "y" : "ies");
     if (rc == FC_EINTR || cli_cancel)
         return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
                         "children at a time instead of %u\n",
                 res.max_parallel, res.nchildren);
+    if (res.fd_limited)
+        fprintf(stderr, "forkcollect run: too many open files for one pipe per child "
+                        "(ulimit -n): ran %u children at a time instead of %u\n",
+                res.max_parallel, res.nchildren);
     size_t saved = 0;
-    int save_rc = save ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
+    /* No child ran (a setup failure): only the real error, and nothing saved. */
+    int save_rc = save && res.forked ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
     if (rc != 0) {
-        report_missing(&res);
+        if (res.forked)
+            report_missing(&res);
         fprintf(stderr, "forkcollect run: %s\n", err.msg);
         return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, true,
                        rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
@@ -350,11 +360,14 @@ int cmd_run(int argc, char **argv)
     if (cfg.keep)
         for (unsigned i = 0; i < res.nchildren; i++)
             printf("  %s\n", res.children[i].path);
-    struct rusage self, kids;
+    struct rusage self;
     getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
+    long largest = 0; /* each child's own, not RUSAGE_CHILDREN: that may be a compiler's */
+    for (unsigned i = 0; i < res.nchildren; i++)
+        if (res.children[i].max_rss_kib > largest)
+            largest = res.children[i].max_rss_kib;
     printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
-           (double)kids.ru_maxrss / 1024);
+           (double)largest / 1024);
     if (save && save_rc == EXIT_OK)
         printf("saved: %zu record%s to %s (%s)\n", saved, plural(saved), save,
                save_codec->name);

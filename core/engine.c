@@ -5,7 +5,8 @@
  *   mmap one shared slot per child
  *   pipe(); fork() ───────────────────────▶  calc() each number of its range
  *   close the pipe's write end               encode with the codec
- *                                            write <dir>/<ppid>-<pid>.<ext>.part, link
+ *                                            write <dir>/<ppid>-<pid>.<ext>.<random>.part,
+ *                                              link it to <dir>/<ppid>-<pid>.<ext>
  *                                            fill its slot (times, size, CRC); _exit
  *   poll() the read ends: EOF on child i's  ◀── exit closes the child's write end
  *   pipe means child i has exited, so
@@ -16,8 +17,9 @@
  * Scheduling: ranges wait in a queue and at most `workers` children run at once.
  * A failed range goes back to the queue while it has retries left. A child past its
  * deadline is killed with its whole process group (each child leads its own group).
- * If fork() fails with EAGAIN while children are running, the run goes on with that
- * many at once (fc_engine_result.fork_limited) instead of failing.
+ * If fork() fails with EAGAIN, or pipe() with EMFILE or ENFILE, while children are
+ * running, the run goes on with that many at once (fc_engine_result.fork_limited,
+ * fd_limited) instead of failing.
  *
  * A failed child is recorded in its report and collection goes on, so every
  * failure is reported, not just the first; the run then returns FC_ECHILD.
@@ -37,6 +39,8 @@
 #include <sys/prctl.h>
 #endif
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +64,7 @@ typedef struct run {
     fc_slot *slots;
     int *pipes;            /* read end per running child, else -1 */
     uint64_t *deadline;    /* per running child: fc_now_ns() past which it is killed */
+    uint64_t *token;       /* per child: the random part of its temporary file's name */
     unsigned *queue;       /* ranges waiting for a child, in order */
     unsigned queued, running;
     unsigned char *seen;   /* one byte per key of the whole run */
@@ -77,30 +82,46 @@ static void result_path(char *buf, size_t size, const char *dir, pid_t ppid, pid
         buf[0] = '\0';
 }
 
-static void part_path(char *buf, size_t size, const char *path)
+/* The temporary name child c writes first: <result file>.<16 hex digits>.part, the digits
+ * chosen at random by the parent before the fork. The parent knows the name, so it can
+ * remove that file whatever step the child died at (the child creates it with O_EXCL,
+ * so a file there is the child's); and nobody else can guess it and take it first. */
+static void part_path(char *buf, size_t size, const char *path, uint64_t token)
 {
-    if (snprintf(buf, size, "%s.part", path) >= (int)size)
+    if (snprintf(buf, size, "%s.%016llx.part", path, (unsigned long long)token) >= (int)size)
         buf[0] = '\0';
 }
 
-/* Removes the files child c made, and only those: a file at its name that it did not
- * create (a stale one from another run) is not ours to remove. The result file stays
- * when keep is set and the child was collected. */
-static void remove_child_files(const fc_child_report *c, const fc_slot *slot, bool keep)
+/* Removes path (a directory with rmdir), and notes in out what could not be removed:
+ * a file left behind is said, never left without a word. A name already gone is fine. */
+static void remove_noting(fc_engine_result *out, const char *path, bool dir)
 {
-    char part[4096 + 8];
-    part_path(part, sizeof part, c->path);
+    if ((dir ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT)
+        return;
+    if (out->left_behind++ == 0) {
+        out->left_errno = errno;
+        snprintf(out->left_path, sizeof out->left_path, "%s", path);
+    }
+}
+
+/* Removes the files child c made, and only those: a file at its final name that it did
+ * not create (a stale one from another run) is not ours to remove. The result file stays
+ * when keep is set and the child was collected. */
+static void remove_child_files(fc_engine_result *out, const fc_child_report *c,
+                               const fc_slot *slot, uint64_t token, bool keep)
+{
+    char part[sizeof c->path + 32];
+    part_path(part, sizeof part, c->path, token);
     bool ours = slot->stage == FC_STAGE_LINKED;
-    if (slot->stage == FC_STAGE_PART) {
+    if (!ours) {
         /* Died between link() and recording it? Then both names are the same file. */
         struct stat a, b;
-        ours = stat(part, &a) == 0 && stat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
+        ours = lstat(part, &a) == 0 && lstat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
                a.st_ino == b.st_ino;
     }
-    if (slot->stage >= FC_STAGE_PART)
-        unlink(part);
+    remove_noting(out, part, false);
     if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
-        unlink(c->path);
+        remove_noting(out, c->path, false);
 }
 
 /* ==== The child ==== */
@@ -112,9 +133,9 @@ static void child_fail(fc_slot *slot, const fc_error *e)
 }
 
 static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir, pid_t parent) __attribute__((noreturn));
+                       const char *dir, pid_t parent, uint64_t token) __attribute__((noreturn));
 static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir, pid_t parent)
+                       const char *dir, pid_t parent, uint64_t token)
 {
     fc_error err = {0};
     fc_dataset d = {0};
@@ -140,9 +161,10 @@ static void child_main(const fc_engine_config *cfg, const fc_child_report *me, f
     if (cfg->codec->encode(&d, &enc, &err) != 0)
         child_fail(slot, &err);
     uint64_t t2 = fc_now_ns();
-    char path[4096];
+    char path[sizeof me->path], part[sizeof me->path + 32];
     result_path(path, sizeof path, dir, getppid(), getpid(), cfg->codec->extension);
-    if (fc_file_write_new_staged(path, enc.data, enc.len, &slot->stage, &err) != 0)
+    part_path(part, sizeof part, path, token);
+    if (fc_file_write_new_staged(path, part, enc.data, enc.len, &slot->stage, &err) != 0)
         child_fail(slot, &err);
     uint64_t t3 = fc_now_ns();
     slot->compute_ns = t1 - t0;
@@ -205,16 +227,23 @@ static void collect(run *r, fc_child_report *c)
 {
     fc_slot *slot = &r->slots[c->index];
     const fc_codec *codec = r->cfg->codec;
-    int status;
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+    int status = 0;
+    struct rusage ru = {0};
+    pid_t got;
+    while ((got = wait4(c->pid, &status, 0, &ru)) < 0 && errno == EINTR)
         ;
+    int wait_errno = got < 0 ? errno : 0;
     c->status = status;
+    c->max_rss_kib = ru.ru_maxrss;
     c->compute_ns = slot->compute_ns;
     c->encode_ns = slot->encode_ns;
     c->write_ns = slot->write_ns;
     c->file_bytes = slot->bytes;
 
-    if (c->timed_out) {
+    if (got < 0) { /* its status is unknown: never guess it */
+        child_failed(c, FC_ECHILD, "its exit status could not be read (waitpid: %s); "
+                     "something else in this process reaps children", strerror(wait_errno));
+    } else if (c->timed_out) {
         child_failed(c, FC_ECHILD, "still running after the %.3f s timeout: killed with "
                      "its process group", r->cfg->timeout_ms / 1000.0);
     } else if (WIFSIGNALED(status)) {
@@ -249,7 +278,7 @@ static void collect(run *r, fc_child_report *c)
             c->decode_ns = fc_now_ns() - t1;
         }
     }
-    remove_child_files(c, slot, r->cfg->keep);
+    remove_child_files(r->out, c, slot, r->token[c->index], r->cfg->keep);
 }
 
 /* Stops every child still running (and its process group), reaps it and removes what
@@ -277,7 +306,7 @@ static void stop_children(run *r)
         r->pipes[i] = -1;
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
-        remove_child_files(c, &r->slots[i], false);
+        remove_child_files(r->out, c, &r->slots[i], r->token[i], false);
     }
 }
 
@@ -286,19 +315,56 @@ static bool cancelled(const run *r)
     return r->cfg->cancel && *r->cfg->cancel;
 }
 
-/* Forks a child for range i. Returns 0, or an error after which no child exists. */
-static int spawn(run *r, unsigned i, fc_error *err)
+/* 8 random bytes for a temporary file's name: getrandom(), or /dev/urandom where that
+ * is missing (an old kernel, a sandbox whose seccomp filter answers ENOSYS). */
+static int random_token(uint64_t *token, fc_error *err)
+{
+    ssize_t n;
+    while ((n = getrandom(token, sizeof *token, 0)) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof *token)
+        return 0;
+    int e = n < 0 ? errno : 0, fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        while ((n = read(fd, token, sizeof *token)) < 0 && errno == EINTR)
+            ;
+        close(fd);
+        if (n == (ssize_t)sizeof *token)
+            return 0;
+    }
+    return fc_fail(err, FC_EIO, e, "no random bytes for a temporary file name: getrandom: "
+                   "%s; /dev/urandom: %s", e ? strerror(e) : "short read",
+                   fd < 0 ? strerror(errno) : "short read");
+}
+
+/* Which limit a failed spawn() ran into: one that fewer children at once may avoid. */
+enum { LIMIT_NONE, LIMIT_PROCS, LIMIT_FDS };
+
+/* Forks a child for range i. Returns 0, or an error after which no child exists, and
+ * sets *hit if the error was a process limit (fork: EAGAIN) or an open-file limit
+ * (pipe: EMFILE, ENFILE). */
+static int spawn(run *r, unsigned i, int *hit, fc_error *err)
 {
     fc_child_report *c = &r->out->children[i];
     int fds[2];
-    if (pipe(fds) != 0)
-        return fc_fail(err, FC_EIO, errno, "pipe: %s", strerror(errno));
+    if (random_token(&r->token[i], err) != 0)
+        return err->code;
+    if (pipe(fds) != 0) {
+        int e = errno;
+        *hit = e == EMFILE || e == ENFILE ? LIMIT_FDS : LIMIT_NONE;
+        return fc_fail(err, FC_EIO, e, "pipe for keys %llu..%llu failed: %s%s",
+                       (unsigned long long)c->first_key,
+                       (unsigned long long)(c->first_key + c->count - 1), strerror(e),
+                       e == EMFILE || e == ENFILE ? " (the open-file limit, ulimit -n: each "
+                                                    "running child takes one)" : "");
+    }
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     memset(&r->slots[i], 0, sizeof r->slots[i]);
     pid_t parent = getpid();
     pid_t pid = r->cfg->fork_fn ? r->cfg->fork_fn() : fork();
     if (pid < 0) {
         int e = errno;
+        *hit = e == EAGAIN ? LIMIT_PROCS : LIMIT_NONE;
         close(fds[0]);
         close(fds[1]);
         return fc_fail(err, FC_EIO, e, "fork for keys %llu..%llu failed: %s",
@@ -307,7 +373,7 @@ static int spawn(run *r, unsigned i, fc_error *err)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(r->cfg, c, &r->slots[i], r->out->dir, parent); /* fds[1] open until exit */
+        child_main(r->cfg, c, &r->slots[i], r->out->dir, parent, r->token[i]); /* fds[1] open */
     }
     setpgid(pid, pid); /* as the child does: whichever runs first */
     close(fds[1]);
@@ -315,6 +381,7 @@ static int spawn(run *r, unsigned i, fc_error *err)
     r->deadline[i] = r->cfg->timeout_ms ? fc_now_ns() + r->cfg->timeout_ms * 1000000ull : 0;
     c->pid = pid;
     c->attempts++;
+    r->out->forked++;
     c->timed_out = c->retrying = false;
     c->state = FC_CHILD_RUNNING;
     memset(&c->error, 0, sizeof c->error);
@@ -328,15 +395,18 @@ static int spawn(run *r, unsigned i, fc_error *err)
 }
 
 /* Starts queued ranges while fewer than `limit` children run. A fork that fails with
- * EAGAIN while others run lowers the limit instead of failing the run. */
+ * EAGAIN (a process limit), or a pipe that fails with EMFILE or ENFILE (an open-file
+ * limit), while others run lowers the limit instead of failing the run. */
 static int start_queued(run *r, unsigned *limit, fc_error *err)
 {
     while (r->queued > 0 && r->running < *limit && !cancelled(r)) {
         fc_error e = {0};
-        if (spawn(r, r->queue[0], &e) != 0) {
-            if (e.sys_errno == EAGAIN && r->running > 0) {
+        int hit = LIMIT_NONE;
+        if (spawn(r, r->queue[0], &hit, &e) != 0) {
+            if (hit != LIMIT_NONE && r->running > 0) {
                 *limit = r->running;
-                r->out->fork_limited = true;
+                r->out->fork_limited |= hit == LIMIT_PROCS;
+                r->out->fd_limited |= hit == LIMIT_FDS;
                 return 0;
             }
             *err = e;
@@ -347,8 +417,22 @@ static int start_queued(run *r, unsigned *limit, fc_error *err)
     return 0;
 }
 
+/* True if child pid has exited (it is a zombie, not yet reaped). */
+static bool has_exited(pid_t pid)
+{
+    siginfo_t info;
+    int rc;
+    do {
+        memset(&info, 0, sizeof info);
+        rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (rc < 0 && errno == EINTR);
+    return rc == 0 && info.si_pid == pid;
+}
+
 /* Kills, with its process group, every child past its deadline; returns the
- * milliseconds until the next deadline (at most 200). */
+ * milliseconds until the next deadline (at most 200). A child that has already exited
+ * is not a timeout, however late the parent looks (it may have been busy collecting
+ * another child): only what it left running in its group is killed. */
 static int enforce_deadlines(run *r)
 {
     uint64_t now = fc_now_ns(), next = now + 200000000u;
@@ -357,9 +441,10 @@ static int enforce_deadlines(run *r)
         if (r->pipes[i] < 0 || !r->deadline[i] || c->timed_out)
             continue;
         if (now >= r->deadline[i]) {
-            c->timed_out = true;
+            c->timed_out = !has_exited(c->pid);
             kill(-c->pid, SIGKILL);
-            kill(c->pid, SIGKILL);
+            if (c->timed_out)
+                kill(c->pid, SIGKILL);
         } else if (r->deadline[i] < next) {
             next = r->deadline[i];
         }
@@ -462,9 +547,10 @@ static int prepare_dir(const fc_engine_config *cfg, fc_engine_result *out, bool 
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
-    if (strlen(tmp) > sizeof out->dir - 64)
+    if (strlen(tmp) > sizeof out->dir - 128)
         return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
-    snprintf(out->dir, sizeof out->dir, "%s/forkcollect-XXXXXX", tmp);
+    /* The pid says whose it is, if a parent killed with SIGKILL leaves it behind. */
+    snprintf(out->dir, sizeof out->dir, "%s/forkcollect-%ld-XXXXXX", tmp, (long)getpid());
     if (!mkdtemp(out->dir))
         return fc_fail(err, FC_EIO, errno, "cannot make a directory under %s: %s", tmp,
                        strerror(errno));
@@ -472,7 +558,7 @@ static int prepare_dir(const fc_engine_config *cfg, fc_engine_result *out, bool 
     return 0;
 }
 
-int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
+static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
 {
     memset(out, 0, sizeof *out);
     int rc = check_config(cfg, err);
@@ -485,15 +571,25 @@ int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *
     out->children = calloc(n, sizeof *out->children);
     r.pipes = malloc(n * sizeof *r.pipes);
     r.deadline = calloc(n, sizeof *r.deadline);
+    r.token = calloc(n, sizeof *r.token);
     r.queue = malloc(n * sizeof *r.queue);
     r.seen = calloc(count, 1);
     for (unsigned i = 0; r.pipes && i < n; i++)
         r.pipes[i] = -1;
-    if (!out->children || !r.pipes || !r.deadline || !r.queue || !r.seen) {
+    if (!out->children || !r.pipes || !r.deadline || !r.token || !r.queue || !r.seen) {
         rc = fc_fail(err, FC_ENOMEM, 0, "out of memory for %u children", n);
         goto done;
     }
     out->nchildren = n;
+    for (unsigned i = 0; i < n; i++) {
+        fc_child_report *c = &out->children[i];
+        uint64_t off, len;
+        fc_split(cfg->count, n, i, &off, &len);
+        c->index = i;
+        c->first_key = cfg->start + off;
+        c->count = len;
+        r.queue[r.queued++] = i;
+    }
     if ((rc = fc_dataset_reserve(&out->data, count, err)) != 0)
         goto done;
     for (size_t i = 0; i < count; i++)
@@ -509,15 +605,6 @@ int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *
     if ((rc = prepare_dir(cfg, out, &r.private_dir, err)) != 0)
         goto done;
 
-    for (unsigned i = 0; i < n; i++) {
-        fc_child_report *c = &out->children[i];
-        uint64_t off, len;
-        fc_split(cfg->count, n, i, &off, &len);
-        c->index = i;
-        c->first_key = cfg->start + off;
-        c->count = len;
-        r.queue[r.queued++] = i;
-    }
     uint64_t t0 = fc_now_ns();
     rc = schedule(&r, err);
     if (rc == 0 && cancelled(&r))
@@ -533,15 +620,43 @@ done:
         if (r.pipes[i] >= 0)
             close(r.pipes[i]);
     if (r.private_dir && !cfg->keep)
-        rmdir(out->dir);
+        remove_noting(out, out->dir, true);
     if (r.slots)
         munmap(r.slots, n * sizeof *r.slots);
     free(r.pipes);
     free(r.deadline);
+    free(r.token);
     free(r.queue);
     free(r.seen);
     fc_buffer_free(&r.file);
     fc_dataset_free(&r.part);
+    return rc;
+}
+
+/* With SIGCHLD ignored, or SA_NOCLDWAIT set, the kernel reaps children itself and
+ * waitpid() finds none. For the run, SIGCHLD is given its default action (a handler is
+ * kept, without SA_NOCLDWAIT); *saved is what to put back. Returns true if it changed. */
+static bool sigchld_for_run(struct sigaction *saved)
+{
+    if (sigaction(SIGCHLD, NULL, saved) != 0)
+        return false;
+    bool ignored = !(saved->sa_flags & SA_SIGINFO) && saved->sa_handler == SIG_IGN;
+    if (!ignored && !(saved->sa_flags & SA_NOCLDWAIT))
+        return false;
+    struct sigaction sa = *saved;
+    sa.sa_flags &= ~SA_NOCLDWAIT;
+    if (ignored)
+        sa.sa_handler = SIG_DFL;
+    return sigaction(SIGCHLD, &sa, NULL) == 0;
+}
+
+int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
+{
+    struct sigaction saved;
+    bool changed = sigchld_for_run(&saved);
+    int rc = run_engine(cfg, out, err);
+    if (changed)
+        sigaction(SIGCHLD, &saved, NULL);
     return rc;
 }
 

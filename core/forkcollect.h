@@ -185,17 +185,22 @@ const fc_codec *fc_codec_detect(const uint8_t *data, size_t len);
 
 /* ==== Files ==== */
 
-/* Reads the whole file at path into out (appending). */
+/* Reads the whole file at path into out (appending). For result files: it never follows
+ * a symlink and never blocks; anything but a regular file (a FIFO, a directory, a
+ * device) is refused with FC_EIO ("is a FIFO, not a regular file"). */
 int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
 /* Writes data to path atomically: path.part is created with O_CREAT|O_EXCL|O_NOFOLLOW,
  * mode 0600, written, then linked to path, which must not exist. Nothing is left
  * behind on failure. */
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
-/* The same, recording its progress in *stage as it goes (for a parent that must clean
- * up after a child that died midway, and remove only what the child made):
- * FC_STAGE_PART once path.part was created by this call, FC_STAGE_LINKED once path. */
+/* The same through the temporary name `part` (NULL: path.part), recording its progress
+ * in *stage as it goes (for a parent that must clean up after a child that died midway,
+ * and remove only what the child made): FC_STAGE_PART once part was created by this
+ * call, FC_STAGE_LINKED once path. The engine gives each child an unpredictable part
+ * name, chosen before the fork, so that the parent can remove it whatever step the
+ * child died at, and nobody else can take that name first. */
 enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
-int fc_file_write_new_staged(const char *path, const void *data, size_t len,
+int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
                              volatile uint32_t *stage, fc_error *err);
 
 /* ==== Reading a result file the user named ==== */
@@ -283,6 +288,7 @@ typedef struct fc_child_report {
     uint64_t file_bytes;
     /* Measured by the parent: */
     uint64_t read_ns, decode_ns;
+    long max_rss_kib;        /* the child's peak resident memory, from wait4(), KiB */
     char path[4096];         /* the result file */
     fc_error error;          /* why it failed, when state == FC_CHILD_FAILED */
 } fc_child_report;
@@ -293,7 +299,8 @@ typedef struct fc_engine_config {
     uint64_t count;          /* how many numbers */
     unsigned workers;        /* children to fork (fewer if count is smaller) */
     uint64_t iterations;     /* draws per number */
-    const char *dir;         /* where result files go; NULL: a private mkdtemp directory */
+    const char *dir;         /* where result files go; NULL: a private directory,
+                              * $TMPDIR/forkcollect-<pid>-XXXXXX (mkdtemp, mode 0700) */
     bool keep;               /* keep the result files (and a private directory) */
     /* Called in the parent as each child is forked and as each is collected or fails;
      * may be NULL. The report is only valid during the call. */
@@ -318,14 +325,32 @@ typedef struct fc_engine_result {
     fc_child_report *children;
     unsigned nchildren;
     uint64_t elapsed_ns;     /* from the first fork to the last merge */
+    unsigned forked;         /* children forked, retries included; 0: the run failed in
+                              * its setup (directory, memory) or at its first fork, and
+                              * no child ran */
     unsigned max_parallel;   /* the most children that ran at once */
     bool fork_limited;       /* fork() failed with EAGAIN, so fewer ran at once */
+    bool fd_limited;         /* pipe() failed with EMFILE or ENFILE (the open-file limit:
+                              * each running child takes one), so fewer ran at once */
     char dir[4096];          /* the directory used (removed unless keep) */
+    /* What the run could not remove (unlink or rmdir failed: it is still on disk), for
+     * the caller to say: how many files and directories, the first one and why. */
+    unsigned left_behind;
+    int left_errno;
+    char left_path[4096];
 } fc_engine_result;
 
 /* Runs the exercise. Returns 0 only when every child was collected; otherwise
  * FC_ECHILD (see each child's report), FC_EINTR, or a setup error. In every case
- * the result files are removed unless cfg->keep, and `out` holds what is known. */
+ * the result files are removed unless cfg->keep, and `out` holds what is known.
+ *
+ * Signals: if SIGCHLD is ignored (SIG_IGN) or has SA_NOCLDWAIT, the kernel would reap
+ * the children before the engine could read their status; so for the duration of the
+ * call SIGCHLD takes its default action (a handler stays, without SA_NOCLDWAIT), and the
+ * caller's setting is put back before it returns. Meanwhile the caller's own children
+ * that end are not reaped automatically: they wait as zombies for the caller's waitpid().
+ * A caller whose SIGCHLD handler calls waitpid(-1) takes the engine's children's status:
+ * those children are then reported as failed ("its exit status could not be read"). */
 int fc_engine_run(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err);
 void fc_engine_result_free(fc_engine_result *r);
 

@@ -199,6 +199,30 @@ static void protobuf_valid(size_t size, fc_buffer *b)
     encode_descending("protobuf", size / 12, b);
 }
 
+/* Flagged ints as keys (descending) and as values: 10 bytes a record, two objects
+ * recorded for TYPE_REF, the most records and references per byte. */
+static void marshal_flagged_ints(size_t size, fc_buffer *b)
+{
+    uint32_t n = (uint32_t)(size / 10);
+    put_byte(b, 0xfb);
+    for (uint32_t i = n; i-- > 0;) {
+        uint8_t e[10] = {0xe9, (uint8_t)i, (uint8_t)(i >> 8), (uint8_t)(i >> 16),
+                         (uint8_t)(i >> 24 & 0x7f), 0xe9, 1, 0, 0, 0};
+        put(b, e, 10);
+    }
+    put_byte(b, '0');
+}
+
+/* Key 1 and a float, then TYPE_REFs to both again and again: read whole before the
+ * repeated key is found. */
+static void marshal_repeated_refs(size_t size, fc_buffer *b)
+{
+    put(b, "\xfb\xe9\x01\0\0\0\xe7\0\0\0\0\0\0\xe0\x3f", 15);
+    for (size_t i = 0; i < size / 10; i++)
+        put(b, "r\1\0\0\0r\2\0\0\0", 10);
+    put_byte(b, '0');
+}
+
 /* MARK, then key-value pairs with integer values (K 01: 4 to 7 bytes a record, the
  * least), keys descending so the repeat check hashes, SETITEMS, STOP. */
 static void pickle_int_records(size_t size, fc_buffer *b, bool repeat)
@@ -251,6 +275,8 @@ static const struct shape {
     {"protobuf", "08 00 12 LEN then 00 (packed keys of 1 byte)", protobuf_packed_keys},
     {"protobuf", "valid, keys descending", protobuf_valid},
     {"tpl", "valid, keys descending", tpl_descending},
+    {"marshal", "e9 KEY e9 01: flagged ints, keys descending", marshal_flagged_ints},
+    {"marshal", "key 1, then r 1 r 2 (references) repeated", marshal_repeated_refs},
     {"pickle", "valid, keys descending", pickle_descending},
     {"pickle", "K k K 1 pairs (integer values), keys descending", pickle_descending_ints},
     {"pickle", "K 01 K 01 repeated: 4 bytes a record", pickle_repeated_key},

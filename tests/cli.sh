@@ -237,7 +237,7 @@ t_full_disk_is_reported_with_the_path() {
   local rc=$?
   local left; left=$(ls -A "$d")
   umount "$d"
-  [ $rc -eq 0 ] && grep -q "\.json\.part: write of [0-9]* bytes failed: No space left on device" "$WORK/out" &&
+  [ $rc -eq 0 ] && grep -Eq "\.json\.[0-9a-f]{16}\.part: write of [0-9]* bytes failed: No space left on device" "$WORK/out" &&
   [ -z "$left" ] || { echo "  left on the full disk: $left"; return 1; }
 }
 

@@ -174,7 +174,8 @@ expect_completion() { # WANT WORD...
   [ "$got" = "$want" ] || { echo "  'forkcollect $*<TAB>' gave '$got', expected '$want'"; return 1; }
 }
 t_completion() {
-  expect_completion "msgpack" run --format m &&
+  expect_completion "$("$FC" formats --names | grep '^m' | sort | paste -sd' ')" run --format m &&
+    expect_completion "msgpack" run --format ms &&
     expect_completion "compare convert" co &&
     expect_completion "$("$FC" formats --names | sort | paste -sd' ')" scale -f "" &&
     expect_completion "json" convert x.raw --to j &&

@@ -100,6 +100,20 @@ t_marshal_every_format() {
   grep -qx '    {"1": 514.1370278623858, "2": -0.0, "300": 1e+100}' <<<"$out"
 }
 
+# The course's three formats first, in the lesson's order (pickle named even when this
+# build lacks it), then the rest; marshal's bytes are marshal.dumps's, which Python reads.
+t_marshal_course_formats_first() {
+  local out order; out=$("$E/marshal") || return 1
+  order=$(grep -oE '^(== the rest|[a-z]+( \(|: not in this build))' <<<"$out" | sed 's/[ :(].*//' | tr '\n' ' ')
+  [ "$order" = "marshal pickle json == $(grep -vxE 'marshal|pickle|json' <<<"$("$FC" formats --names)" | tr '\n' ' ')" ] ||
+    { echo "  order: $order"; return 1; }
+  grep -qx '    0000  fb e9 01 00 00 00 67 b4 5c 10 a2 18 11 80 40 e9  ......g.\\.....@.' <<<"$out" &&
+  python3 -c 'import marshal, sys
+hexes = [l[10:57] for l in sys.stdin.read().split("marshal (")[1].split("read back")[0].splitlines()[1:]]
+d = marshal.loads(bytes.fromhex("".join(hexes)))
+assert repr(d) == "{1: 514.1370278623858, 2: -0.0, 300: 1e+100}", d' <<<"$out"
+}
+
 for t in $(declare -F | awk '{print $3}' | grep '^t_'); do check "$t"; done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
  * writes keys outside its range, or writes what cannot be decoded), so every path
  * goes through fork, wait and the files exactly as a real run does. */
 #include "testutil.h"
+#include "seams.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -140,6 +141,8 @@ START_TEST(bad_configurations)
     cfg.dir = "/nonexistent/forkcollect";
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "/nonexistent/forkcollect: No such file or directory");
+    ck_assert_uint_eq(r.forked, 0); /* a setup failure: no child ran */
+    ck_assert_uint_eq(r.children[0].count, 3); /* the ranges are known all the same */
     fc_engine_result_free(&r);
     cfg.dir = "/etc/hostname";
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
@@ -296,6 +299,24 @@ static fc_codec faulty_codec(int (*encode)(const fc_dataset *, fc_buffer *, fc_e
                       .probe = no_probe};
 }
 
+/* True once process pid has died, within 2 s. It is not our child (it was reparented),
+ * so poll until whoever adopted it has reaped it, or it shows as a zombie. */
+static bool dies_soon(long pid)
+{
+    for (int i = 0; i < 100; i++) {
+        char path[64], state = '?';
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *st = fopen(path, "r");
+        bool gone = !st || fscanf(st, "%*d %*s %c", &state) != 1 || state == 'Z';
+        if (st)
+            fclose(st);
+        if (gone)
+            return true;
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
+    }
+    return false;
+}
+
 static char grandchild_pidfile[300];
 
 /* The child for key 1 starts a grandchild in its process group, then hangs. */
@@ -332,29 +353,104 @@ START_TEST(a_hung_child_is_killed_with_its_process_group)
                   "%s", r.children[0].error.msg);
     ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
     ck_assert_int_eq(r.children[2].state, FC_CHILD_COLLECTED);
-    /* The grandchild was in the child's group: it was killed too. It was reparented, so
-     * poll until whoever adopted it has reaped it (or it shows as a zombie). */
+    /* The grandchild was in the child's group: it was killed too. */
     FILE *f = fopen(grandchild_pidfile, "r");
     ck_assert_ptr_nonnull(f);
     long g = 0;
     ck_assert_int_eq(fscanf(f, "%ld", &g), 1);
     fclose(f);
     unlink(grandchild_pidfile);
-    int alive = 1;
-    for (int i = 0; i < 100 && alive; i++) {
-        char path[64], state = '?';
-        snprintf(path, sizeof path, "/proc/%ld/stat", g);
-        FILE *st = fopen(path, "r");
-        if (!st || fscanf(st, "%*d %*s %c", &state) != 1 || state == 'Z')
-            alive = 0;
-        if (st)
-            fclose(st);
-        if (alive)
-            nanosleep(&(struct timespec){0, 20000000}, NULL);
-    }
-    ck_assert_msg(!alive, "grandchild %ld survived the timeout", g);
+    ck_assert_msg(dies_soon(g), "grandchild %ld survived the timeout", g);
     fc_engine_result_free(&r);
     ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* The second child (keys 3..4) ends 200 ms after it starts, well before its 1 s
+ * deadline; the parent is busy for 1.5 s collecting the first. An earlier version
+ * judged the deadline when it next looked, and reported the second child "still
+ * running after the timeout", its results discarded. */
+static int encode_slowly_after_key_1(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] != 1)
+        nanosleep(&(struct timespec){0, 200000000}, NULL);
+    return raw_encode(in, out, err);
+}
+
+static void busy_after_the_first(const fc_child_report *c, void *ctx)
+{
+    (void)ctx;
+    if (c->index == 0)
+        nanosleep(&(struct timespec){1, 500000000}, NULL);
+}
+
+START_TEST(a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy)
+{
+    fc_codec slow = faulty_codec(encode_slowly_after_key_1);
+    fc_engine_config cfg = config(&slow, 4, 2);
+    cfg.timeout_ms = 1000;
+    cfg.on_collect = busy_after_the_first;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert(!r.children[1].timed_out);
+    assert_exercise_values(&r, 1, 4);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* Each child notes its pid in grandchild_pidfile's place, then hangs. */
+static int encode_notes_pid_and_hangs(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    (void)in, (void)out, (void)err;
+    FILE *f = fopen(grandchild_pidfile, "a");
+    fprintf(f, "%ld\n", (long)getpid());
+    fclose(f);
+    for (;;)
+        pause();
+    return 0; /* not reached */
+}
+
+/* The parent is killed with SIGKILL mid-run: its children die with it
+ * (PR_SET_PDEATHSIG), so none is left computing. */
+START_TEST(children_die_with_a_parent_killed_by_sigkill)
+{
+    snprintf(grandchild_pidfile, sizeof grandchild_pidfile, "%s.pids", tmpdir);
+    pid_t parent = fork();
+    ck_assert_int_ge(parent, 0);
+    if (parent == 0) {
+        fc_codec hangs = faulty_codec(encode_notes_pid_and_hangs);
+        fc_engine_config cfg = config(&hangs, 2, 2);
+        fc_engine_result r;
+        fc_engine_run(&cfg, &r, NULL);
+        _exit(1);
+    }
+    long pids[2] = {0, 0};
+    for (int i = 0; i < 500 && !pids[1]; i++) { /* wait until both children hang */
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+        FILE *f = fopen(grandchild_pidfile, "r");
+        if (f && fscanf(f, "%ld %ld", &pids[0], &pids[1]) != 2)
+            pids[1] = 0;
+        if (f)
+            fclose(f);
+    }
+    ck_assert_msg(pids[1] != 0, "the children did not start");
+    ck_assert_int_eq(kill(parent, SIGKILL), 0);
+    ck_assert_int_eq(waitpid(parent, NULL, 0), parent);
+    bool died = dies_soon(pids[0]) && dies_soon(pids[1]);
+    if (!died) { /* leave no orphan behind, holding the test runner's output open */
+        kill((pid_t)pids[0], SIGKILL);
+        kill((pid_t)pids[1], SIGKILL);
+    }
+    ck_assert_msg(died, "a child outlived its parent");
+    unlink(grandchild_pidfile);
+    /* The one case that leaves the private directory: nothing ran to remove it. Its
+     * name says whose it is. */
+    ck_assert_int_eq(entries(tmpdir), 1);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -r %s/forkcollect-%ld-??????", tmpdir, (long)parent);
+    ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -381,6 +477,7 @@ START_TEST(retries_rerun_a_failed_range_in_a_fresh_child)
     ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
     ck_assert_uint_eq(r.children[0].attempts, 2);
     ck_assert_uint_eq(r.children[1].attempts, 1);
+    ck_assert_uint_eq(r.forked, 4);
     assert_exercise_values(&r, 1, 9);
     fc_engine_result_free(&r);
     /* Without retries the same fault fails the run. */
@@ -436,13 +533,57 @@ START_TEST(fork_eagain_runs_fewer_at_once)
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "fork for keys 1..2 failed: Resource temporarily unavailable");
     ck_assert_int_eq(e.sys_errno, EAGAIN);
+    ck_assert_uint_eq(r.forked, 0);
     fc_engine_result_free(&r);
     ck_assert_int_eq(entries(tmpdir), 0);
 }
 END_TEST
 
-/* A stale file from another run sits at the name the first child will want. */
+/* The open-file limit that leaves `free` descriptors to open in this process (those
+ * open already stay open, whatever their number). */
+static rlim_t limit_leaving(int free)
+{
+    int fd = 0;
+    for (; free > 0; fd++)
+        free -= fcntl(fd, F_GETFD) == -1;
+    return (rlim_t)fd;
+}
+
+/* Under an open-file limit, pipe() fails with EMFILE: the run goes on with fewer at
+ * once, as under a process limit, and fails only when not even one child can run. An
+ * earlier version aborted at the first such pipe(). */
+START_TEST(pipe_emfile_runs_fewer_at_once)
+{
+    struct rlimit rl = {limit_leaving(6), limit_leaving(6)}; /* room for a few pipes */
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    fc_engine_config cfg = config(fc_codec_find("json"), 24, 24);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert(r.fd_limited);
+    ck_assert(!r.fork_limited);
+    ck_assert_uint_lt(r.max_parallel, 24);
+    ck_assert_uint_ge(r.max_parallel, 1);
+    assert_exercise_values(&r, 1, 24);
+    fc_engine_result_free(&r);
+
+    /* No pipe possible at all: a clear error, nothing left behind. */
+    rl.rlim_cur = limit_leaving(1);
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EIO);
+    ck_assert_int_eq(e.sys_errno, EMFILE);
+    ck_assert_str_eq(e.msg, "pipe for keys 1..1 failed: Too many open files (the open-file "
+                            "limit, ulimit -n: each running child takes one)");
+    ck_assert_uint_eq(r.forked, 0);
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* A stale file from another run sits at the name the first child will want (with
+ * plant_suffix ".part": at the temporary name an earlier version used, <name>.part). */
 static char stale_dir[300];
+static const char *plant_suffix = "";
 static int planted;
 
 static pid_t fork_and_plant(void)
@@ -460,7 +601,8 @@ static pid_t fork_and_plant(void)
     close(gate[0]);
     if (p > 0 && !planted) {
         char path[400];
-        snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)p);
+        snprintf(path, sizeof path, "%s/%ld-%ld.raw%s", stale_dir, (long)getpid(), (long)p,
+                 plant_suffix);
         FILE *f = fopen(path, "w");
         fputs("stale", f);
         fclose(f);
@@ -471,38 +613,116 @@ static pid_t fork_and_plant(void)
     return p;
 }
 
-START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
+/* Runs 4 numbers in 2 children in stale_dir, with a file planted at the name
+ * <ppid>-<pid>.raw<suffix> of the first child. */
+static int run_with_a_planted_file(const char *suffix, fc_engine_result *r, fc_error *e)
 {
     snprintf(stale_dir, sizeof stale_dir, "%s/out", tmpdir);
     ck_assert_int_eq(mkdir(stale_dir, 0700), 0);
     planted = 0;
+    plant_suffix = suffix;
     fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
     cfg.dir = stale_dir;
     cfg.fork_fn = fork_and_plant;
-    fc_engine_result r;
-    fc_error e = {0};
-    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
-    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
-    ck_assert_int_eq(r.children[0].error.code, FC_EIO);
-    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: cannot create: File exists"), "%s",
-                  r.children[0].error.msg);
-    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
-    /* The stale file is still there, untouched, and nothing else is. */
+    return fc_engine_run(&cfg, r, e);
+}
+
+/* The planted file is still there, untouched, and nothing else is; then removes it. */
+static void assert_only_the_planted_file_is_left(pid_t child)
+{
     ck_assert_int_eq(entries(stale_dir), 1);
     fc_buffer b = {0};
     char path[400];
-    snprintf(path, sizeof path, "%s/%ld-%ld.raw", stale_dir, (long)getpid(), (long)r.children[0].pid);
+    snprintf(path, sizeof path, "%s/%ld-%ld.raw%s", stale_dir, (long)getpid(), (long)child,
+             plant_suffix);
     ck_assert_int_eq(fc_file_read(path, &b, NULL), 0);
     ck_assert_uint_eq(b.len, 5);
     fc_buffer_free(&b);
     unlink(path);
     rmdir(stale_dir);
+}
+
+START_TEST(a_stale_file_is_never_overwritten_nor_mixed_in)
+{
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(run_with_a_planted_file("", &r, &e), FC_ECHILD);
+    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
+    ck_assert_int_eq(r.children[0].error.code, FC_EIO);
+    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: cannot create: File exists"), "%s",
+                  r.children[0].error.msg);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
+    assert_only_the_planted_file_is_left(r.children[0].pid);
     fc_engine_result_free(&r);
 }
 END_TEST
 
+/* In a shared sticky --dir another user could plant a file at each child's temporary
+ * name, <ppid>-<pid>.<ext>.part, guessing the next pids: every child then failed. The
+ * temporary name now has 16 random hex digits, so a file at the old name is no bother. */
+START_TEST(a_file_at_the_old_temporary_name_does_not_stop_a_child)
+{
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(run_with_a_planted_file(".part", &r, &e) == 0, "%s", e.msg);
+    assert_exercise_values(&r, 1, 4);
+    assert_only_the_planted_file_is_left(r.children[0].pid);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+/* The first child to reach step kill_step of writing its file is killed there; the
+ * parent removes whatever it had made. An earlier version left the 0-byte .part of a
+ * child killed right after open() (its stage not yet recorded), and with it the
+ * private directory, even when a retry then succeeded. */
+static int kill_step;
+
+static void kill_at_step(const char *part, int step)
+{
+    (void)part;
+    if (step != kill_step)
+        return;
+    int fd = open(attempt_marker, O_CREAT | O_EXCL | O_WRONLY, 0600); /* the first only */
+    if (fd >= 0) {
+        close(fd);
+        raise(SIGKILL);
+    }
+}
+
+START_TEST(a_child_killed_at_any_step_of_its_write_leaves_nothing)
+{
+    snprintf(attempt_marker, sizeof attempt_marker, "%s.attempt", tmpdir);
+    kill_step = _i;
+    fc_seam_write_step = kill_at_step;
+    for (unsigned retries = 0; retries <= 1; retries++) {
+        unlink(attempt_marker);
+        fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+        cfg.retries = retries;
+        fc_engine_result r;
+        fc_error e = {0};
+        int rc = fc_engine_run(&cfg, &r, &e);
+        unsigned attempts = 0;
+        for (unsigned i = 0; i < r.nchildren; i++)
+            attempts += r.children[i].attempts;
+        ck_assert_uint_eq(attempts, 2 + retries); /* one child was killed */
+        if (retries) {
+            ck_assert_msg(rc == 0, "%s", e.msg);
+            assert_exercise_values(&r, 1, 6);
+        } else {
+            ck_assert_int_eq(rc, FC_ECHILD);
+            ck_assert_msg(strstr(e.msg, "killed by signal 9 (Killed)"), "%s", e.msg);
+        }
+        fc_engine_result_free(&r);
+        ck_assert_int_eq(entries(tmpdir), 0); /* no file, no directory left */
+    }
+    fc_seam_write_step = NULL;
+    unlink(attempt_marker);
+}
+END_TEST
+
 /* After the first child has written its file and exited (not yet reaped), the
- * tampering of the loop's index: 0 appends a byte, 1 flips one, 2 deletes the file. */
+ * tampering of the loop's index: 0 appends a byte, 1 flips one, 2 deletes the file,
+ * 3 swaps it for a FIFO (as another user could in a shared --dir). */
 static char tamper_dir[300];
 static int tamper_kind, tampered;
 
@@ -515,8 +735,15 @@ static pid_t fork_then_tamper(void)
     ck_assert_int_eq(waitid(P_PID, (id_t)p, &info, WEXITED | WNOWAIT), 0);
     char path[400];
     snprintf(path, sizeof path, "%s/%ld-%ld.raw", tamper_dir, (long)getpid(), (long)p);
-    if (tamper_kind == 2) {
+    if (tamper_kind >= 2) {
         ck_assert_int_eq(unlink(path), 0);
+        if (tamper_kind == 3)
+            ck_assert_int_eq(mkfifo(path, 0600), 0);
+        if (tamper_kind == 4) { /* a directory, with a file in it: unlink() cannot */
+            ck_assert_int_eq(mkdir(path, 0700), 0);
+            strcat(path, "/x");
+            close(open(path, O_CREAT | O_WRONLY, 0600));
+        }
     } else {
         FILE *f = fopen(path, tamper_kind == 0 ? "ab" : "r+b");
         ck_assert_ptr_nonnull(f);
@@ -529,28 +756,58 @@ static pid_t fork_then_tamper(void)
     return p;
 }
 
-START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
+/* Runs 6 numbers in 2 children in tamper_dir, the first child's file tampered with. */
+static int run_tampered(int kind, fc_engine_result *r)
 {
-    static const struct { int code; const char *says; } want[3] = {
-        {FC_ECHECKSUM, "is 73 bytes, the child wrote 72"},
-        {FC_ECHECKSUM, "CRC-32C differs from what the child wrote"},
-        {FC_EIO, "result file: "},
-    };
     snprintf(tamper_dir, sizeof tamper_dir, "%s/out", tmpdir);
     ck_assert_int_eq(mkdir(tamper_dir, 0700), 0);
-    tamper_kind = _i;
+    tamper_kind = kind;
     tampered = 0;
     fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
     cfg.dir = tamper_dir;
     cfg.fork_fn = fork_then_tamper;
+    return fc_engine_run(&cfg, r, NULL);
+}
+
+START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
+{
+    static const struct { int code; const char *says; } want[4] = {
+        {FC_ECHECKSUM, "is 73 bytes, the child wrote 72"},
+        {FC_ECHECKSUM, "CRC-32C differs from what the child wrote"},
+        {FC_EIO, "result file: "},
+        {FC_EIO, ".raw: is a FIFO, not a regular file"}, /* at once: it never blocks */
+    };
     fc_engine_result r;
-    fc_error e = {0};
-    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_int_eq(run_tampered(_i, &r), FC_ECHILD);
     ck_assert_int_eq(r.children[0].error.code, want[_i].code);
     ck_assert_msg(strstr(r.children[0].error.msg, want[_i].says), "%s", r.children[0].error.msg);
     ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
     ck_assert_int_eq(entries(tamper_dir), 0);
     rmdir(tamper_dir);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+/* What the parent cannot remove is said, never left without a word: here the first
+ * child's result file was swapped for a directory with a file in it. */
+START_TEST(what_cannot_be_removed_is_named)
+{
+    fc_engine_result r;
+    ck_assert_int_eq(run_tampered(4, &r), FC_ECHILD);
+    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: is a directory, not a regular file"),
+                  "%s", r.children[0].error.msg);
+    ck_assert_uint_eq(r.left_behind, 1);
+    ck_assert_str_eq(r.left_path, r.children[0].path);
+    ck_assert_int_eq(r.left_errno, EISDIR);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -r %s", tamper_dir);
+    ck_assert_int_eq(system(cmd), 0);
+    fc_engine_result_free(&r);
+
+    /* Nothing failed to go: nothing is said. */
+    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, NULL), 0);
+    ck_assert_uint_eq(r.left_behind, 0);
     fc_engine_result_free(&r);
 }
 END_TEST
@@ -567,10 +824,109 @@ START_TEST(a_write_error_in_a_child_names_the_file)
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
     for (unsigned i = 0; i < 2; i++) {
         ck_assert_int_eq(r.children[i].error.code, FC_EIO);
-        ck_assert_msg(strstr(r.children[i].error.msg, ".json.part: write of ") &&
+        const char *part = strstr(r.children[i].error.msg, ".json.");
+        ck_assert_msg(part && strspn(part + 6, "0123456789abcdef") == 16 &&
+                          strncmp(part + 22, ".part: write of ", 16) == 0 &&
                           strstr(r.children[i].error.msg, "File too large"),
                       "%s", r.children[i].error.msg);
     }
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* The child for key 1 touches 64 MiB before it encodes. */
+static int encode_after_64_mib(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    if (in->keys[0] == 1) {
+        size_t n = (size_t)64 << 20;
+        volatile char *p = malloc(n);
+        ck_assert_ptr_nonnull((void *)p);
+        for (size_t i = 0; i < n; i += 4096)
+            p[i] = 1;
+        free((void *)p);
+    }
+    return raw_encode(in, out, err);
+}
+
+/* Each child's own peak memory, from wait4(): not RUSAGE_CHILDREN, which is the largest
+ * of every child the process ever waited for (after exec from a shell, the compiler's). */
+START_TEST(each_childs_own_peak_memory_is_reported)
+{
+    fc_codec big = faulty_codec(encode_after_64_mib);
+    fc_engine_config cfg = config(&big, 4, 2);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert_int_ge(r.children[0].max_rss_kib, 64 * 1024);
+    ck_assert_int_gt(r.children[1].max_rss_kib, 0);
+    ck_assert_int_lt(r.children[1].max_rss_kib, 64 * 1024);
+    fc_engine_result_free(&r);
+}
+END_TEST
+
+/* ==== Inherited signal dispositions ==== */
+
+static void ignore_child(int sig)
+{
+    (void)sig;
+}
+
+/* Started with SIGCHLD ignored (loop 0), or with SA_NOCLDWAIT and a handler (loop 1), the
+ * kernel reaps children itself. An earlier version then read an uninitialised wait
+ * status and reported every child "killed by signal 2". */
+START_TEST(sigchld_ignored_by_the_caller_still_collects)
+{
+    struct sigaction sa = {0}, after;
+    sa.sa_handler = _i == 0 ? SIG_IGN : ignore_child;
+    sa.sa_flags = _i == 0 ? 0 : SA_NOCLDWAIT;
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGCHLD, &sa, NULL), 0);
+    fc_engine_config cfg = config(fc_codec_find("json"), 4, 2);
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    assert_exercise_values(&r, 1, 4);
+    for (unsigned i = 0; i < r.nchildren; i++)
+        ck_assert_int_eq(r.children[i].status, 0);
+    fc_engine_result_free(&r);
+    /* The caller's disposition is put back. */
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &after), 0);
+    ck_assert(after.sa_handler == sa.sa_handler);
+    ck_assert_int_eq(after.sa_flags & SA_NOCLDWAIT, sa.sa_flags);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
+/* A fork that reaps its own child, as a caller's waitpid(-1) could: the engine finds
+ * no status to read, and says so instead of reading one it never got. */
+static pid_t fork_and_reap(void)
+{
+    pid_t p = fork();
+    if (p > 0 && !tampered) {
+        int status;
+        ck_assert_int_eq(waitpid(p, &status, 0), p);
+        tampered = 1;
+    }
+    return p;
+}
+
+START_TEST(a_child_reaped_by_someone_else_is_reported_not_guessed)
+{
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.fork_fn = fork_and_reap;
+    tampered = 0;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
+    ck_assert_int_eq(r.children[0].state, FC_CHILD_FAILED);
+    ck_assert_int_eq(r.children[0].error.code, FC_ECHILD);
+    char want[200];
+    snprintf(want, sizeof want, "child %ld (keys 1..2): its exit status could not be read "
+             "(waitpid: No child processes); something else in this process reaps children",
+             (long)r.children[0].pid);
+    ck_assert_str_eq(r.children[0].error.msg, want);
+    ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
     fc_engine_result_free(&r);
     ck_assert_int_eq(entries(tmpdir), 0);
 }
@@ -589,6 +945,48 @@ START_TEST(cancelled_run_stops_and_cleans_up)
 }
 END_TEST
 
+/* Each child, once it has created its temporary file (before it records that), asks
+ * the parent to stop, as Ctrl-C would, and hangs there. */
+static volatile sig_atomic_t stop_asked;
+
+static void ask_to_stop(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
+}
+
+static void stop_parent_and_hang(const char *part, int step)
+{
+    (void)part;
+    if (step != FC_SEAM_CREATED)
+        return;
+    kill(getppid(), SIGUSR1);
+    for (;;)
+        pause();
+}
+
+/* An earlier version left the 0-byte .part file of a child stopped inside open(), and
+ * the private directory with it, while saying "files removed". */
+START_TEST(interrupted_while_children_create_their_files_leaves_nothing)
+{
+    stop_asked = 0;
+    struct sigaction sa = {0};
+    sa.sa_handler = ask_to_stop; /* kept for every child's signal, unlike signal()'s */
+    sigemptyset(&sa.sa_mask);
+    ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    fc_seam_write_step = stop_parent_and_hang;
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.cancel = &stop_asked;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_EINTR);
+    fc_seam_write_step = NULL;
+    ck_assert_str_eq(e.msg, "interrupted: children stopped, files removed");
+    fc_engine_result_free(&r);
+    ck_assert_int_eq(entries(tmpdir), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine");
@@ -602,12 +1000,22 @@ int main(void)
     tcase_add_loop_test(tc, a_failed_child_is_reported_and_the_others_collected, 0,
                         (int)(sizeof faults / sizeof faults[0]));
     tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
+    tcase_add_test(tc, interrupted_while_children_create_their_files_leaves_nothing);
+    tcase_add_loop_test(tc, sigchld_ignored_by_the_caller_still_collects, 0, 2);
+    tcase_add_test(tc, a_child_reaped_by_someone_else_is_reported_not_guessed);
+    tcase_add_test(tc, each_childs_own_peak_memory_is_reported);
     tcase_add_test(tc, a_hung_child_is_killed_with_its_process_group);
+    tcase_add_test(tc, children_die_with_a_parent_killed_by_sigkill);
+    tcase_add_test(tc, a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy);
     tcase_add_test(tc, retries_rerun_a_failed_range_in_a_fresh_child);
     tcase_add_test(tc, fork_eagain_runs_fewer_at_once);
+    tcase_add_test(tc, pipe_emfile_runs_fewer_at_once);
     tcase_add_test(tc, a_write_error_in_a_child_names_the_file);
     tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
-    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 3);
+    tcase_add_test(tc, a_file_at_the_old_temporary_name_does_not_stop_a_child);
+    tcase_add_loop_test(tc, a_child_killed_at_any_step_of_its_write_leaves_nothing, 0, 4);
+    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 4);
+    tcase_add_test(tc, what_cannot_be_removed_is_named);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -1,6 +1,7 @@
 /* test_files.c - result files are created safely: never through a symlink, never over
  * an existing file, nothing left behind on failure. */
 #include "testutil.h"
+#include "seams.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -88,7 +89,61 @@ START_TEST(missing_directory_is_named)
     ck_assert_int_eq(fc_file_read("/nonexistent-dir/x.raw", NULL, &e), FC_EIO);
     ck_assert_str_eq(e.msg, "/nonexistent-dir/x.raw: cannot open: No such file or directory");
     ck_assert_int_eq(fc_file_read("/tmp", NULL, &e), FC_EIO);
-    ck_assert_str_eq(e.msg, "/tmp: not a regular file");
+    ck_assert_str_eq(e.msg, "/tmp: is a directory, not a regular file");
+    ck_assert_int_eq(e.sys_errno, 0); /* not a stale errno from an earlier call */
+}
+END_TEST
+
+/* A FIFO at a result file's name (swapped in, in a shared directory): refused at once.
+ * A blocking open() would wait for a writer forever (the test's timeout before the fix). */
+START_TEST(a_fifo_is_refused_without_blocking)
+{
+    fc_error e = {0};
+    ck_assert_int_eq(mkfifo(at("1-2.raw"), 0600), 0);
+    fc_buffer b = {0};
+    errno = ENOENT; /* what a failed call before it might leave */
+    ck_assert_int_eq(fc_file_read(at("1-2.raw"), &b, &e), FC_EIO);
+    char want[160];
+    snprintf(want, sizeof want, "%s: is a FIFO, not a regular file", at("1-2.raw"));
+    ck_assert_str_eq(e.msg, want);
+    ck_assert_int_eq(e.sys_errno, 0);
+    ck_assert_uint_eq(b.len, 0);
+    fc_buffer_free(&b);
+}
+END_TEST
+
+static char seen_part[128];
+static int seen_steps[8], nsteps;
+
+static void note_step(const char *part, int step)
+{
+    snprintf(seen_part, sizeof seen_part, "%s", part);
+    if (nsteps < 8)
+        seen_steps[nsteps++] = step;
+}
+
+/* The engine names each child's temporary file itself (with a random part); the writer
+ * goes through exactly that name, step by step, and leaves only the final name. */
+START_TEST(a_staged_write_goes_through_the_given_temporary_name)
+{
+    fc_error e = {0};
+    volatile uint32_t stage = FC_STAGE_NONE;
+    char part[128];
+    snprintf(part, sizeof part, "%s", at("1-2.raw.0123456789abcdef.part"));
+    nsteps = 0;
+    fc_seam_write_step = note_step;
+    ck_assert_int_eq(fc_file_write_new_staged(at("1-2.raw"), part, "abc", 3, &stage, &e), 0);
+    fc_seam_write_step = NULL;
+    ck_assert_uint_eq(stage, FC_STAGE_LINKED);
+    ck_assert_str_eq(seen_part, part);
+    ck_assert_int_eq(nsteps, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(seen_steps[i], FC_SEAM_BEFORE_OPEN + i);
+    ck_assert_int_eq(access(part, F_OK), -1);
+    fc_buffer b = {0};
+    ck_assert_int_eq(fc_file_read(at("1-2.raw"), &b, NULL), 0);
+    ck_assert_uint_eq(b.len, 3);
+    fc_buffer_free(&b);
 }
 END_TEST
 
@@ -101,6 +156,8 @@ int main(void)
     tcase_add_test(tc, never_overwrites);
     tcase_add_test(tc, never_follows_a_symlink);
     tcase_add_test(tc, missing_directory_is_named);
+    tcase_add_test(tc, a_fifo_is_refused_without_blocking);
+    tcase_add_test(tc, a_staged_write_goes_through_the_given_temporary_name);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
