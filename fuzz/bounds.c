@@ -223,6 +223,43 @@ static void marshal_repeated_refs(size_t size, fc_buffer *b)
     put_byte(b, '0');
 }
 
+/* MARK, then key-value pairs with integer values (K 01: 4 to 7 bytes a record, the
+ * least), keys descending so the repeat check hashes, SETITEMS, STOP. */
+static void pickle_int_records(size_t size, fc_buffer *b, bool repeat)
+{
+    size_t n = size / 4;
+    put(b, "\x80\x04}\x94(", 5);
+    for (size_t i = n; i-- > 0;) {
+        uint8_t r[4] = {0x4b, (uint8_t)(repeat ? 1 : i), 0x4b, 1};
+        if (!repeat && i > 255) { /* BININT2 or BININT keys: 5 or 7 bytes */
+            uint8_t w[7] = {0x4a, (uint8_t)i, (uint8_t)(i >> 8), (uint8_t)(i >> 16),
+                            (uint8_t)(i >> 24), 0x4b, 1};
+            if (i < 65536)
+                w[0] = 0x4d, w[3] = 0x4b, w[4] = 1;
+            put(b, w, i < 65536 ? 5 : 7);
+            continue;
+        }
+        put(b, r, 4);
+    }
+    put(b, "u.", 2);
+}
+
+static void pickle_descending_ints(size_t size, fc_buffer *b)
+{
+    pickle_int_records(size, b, false);
+}
+
+/* K 01 K 01 repeated: 4 bytes a record, read whole before the repeated key is found. */
+static void pickle_repeated_key(size_t size, fc_buffer *b)
+{
+    pickle_int_records(size, b, true);
+}
+
+static void pickle_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("pickle", size / 16, b);
+}
+
 static const struct shape {
     const char *codec, *name;
     void (*make)(size_t size, fc_buffer *b);
@@ -240,6 +277,9 @@ static const struct shape {
     {"tpl", "valid, keys descending", tpl_descending},
     {"marshal", "e9 KEY e9 01: flagged ints, keys descending", marshal_flagged_ints},
     {"marshal", "key 1, then r 1 r 2 (references) repeated", marshal_repeated_refs},
+    {"pickle", "valid, keys descending", pickle_descending},
+    {"pickle", "K k K 1 pairs (integer values), keys descending", pickle_descending_ints},
+    {"pickle", "K 01 K 01 repeated: 4 bytes a record", pickle_repeated_key},
 };
 
 static int wanted(const char *codec, int argc, char **argv)

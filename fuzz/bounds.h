@@ -14,7 +14,7 @@ static const struct fc_bound {
     const char *codec;
     size_t factor;
 } fc_bounds[] = {
-    {"raw", 2}, {"json", 8}, {"msgpack", 33}, {"protobuf", 10}, {"tpl", 2}, {"marshal", 4},
+    {"raw", 2}, {"json", 8}, {"msgpack", 33}, {"protobuf", 10}, {"tpl", 2}, {"marshal", 4}, {"pickle", 7},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */

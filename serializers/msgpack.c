@@ -317,6 +317,8 @@ static unsigned mp_probe(const uint8_t *data, size_t len)
     } else if ((h & 0xf0) != 0x80) {
         return 0;
     }
+    if (count == 0 && pos < len) /* an empty map ends the file: 80 04 ... is a pickle */
+        return 0;
     for (uint64_t i = 0; i < count && i < 8 && pos < len; i++) {
         size_t extra;
         unsigned k = mp_int_bits(data[pos], false, &extra);
