@@ -214,6 +214,13 @@ static const struct shape {
     {"protobuf", "08 00 12 LEN then 00 (packed keys of 1 byte)", protobuf_packed_keys},
     {"protobuf", "valid, keys descending", protobuf_valid},
     {"tpl", "valid, keys descending", tpl_descending},
+#define JSON_LIBRARY_SHAPES(lib)                                                       \
+    {lib, "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},                 \
+        {lib, "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},             \
+        {lib, "one number of MIB digits", json_long_number}
+    JSON_LIBRARY_SHAPES("cjson"),
+    JSON_LIBRARY_SHAPES("jansson"),
+    JSON_LIBRARY_SHAPES("jsonc"),
 };
 
 static int wanted(const char *codec, int argc, char **argv)

@@ -17,7 +17,7 @@ static const struct fc_bound {
     {"raw", 2}, {"json", 8}, {"msgpack", 33}, {"protobuf", 10}, {"tpl", 2},
     /* The JSON libraries build a tree first: a node, a key and a number each per
      * member of 6 bytes or more ("1":1,), then our records. */
-    {"cjson", 32}, {"jansson", 48}, {"jsonc", 64},
+    {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */
