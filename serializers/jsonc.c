@@ -10,8 +10,8 @@
  * digits always read back to the same double: FC_SUPPORTS_EXACT_DOUBLES, and, as
  * json-c reads back the words it writes, FC_SUPPORTS_NONFINITE (one NaN).
  *
- * Reading: json-c's tokener with JSON_TOKENER_STRICT (RFC 8259: no comments, no
- * single quotes; NaN, Infinity, -Infinity still read); doubles by strtod; a key twice
+ * Reading: json-c's tokener with JSON_TOKENER_STRICT (no comments; json-c 0.16 still
+ * takes 'single-quoted' names, "1." and NaN, Infinity, -Infinity); doubles by strtod; a key twice
  * is found by counting members (json-c keeps the last without a word); integers as int64 or uint64, those beyond saturating (json-c
  * reads 99999999999999999999 as 18446744073709551615), and any a double does not hold
  * exactly refused by us. Nesting deeper than json-c's 32 levels is refused by json-c. */
@@ -138,18 +138,19 @@ static int parse(json_tokener *tok, const uint8_t *data, size_t len, json_object
 }
 
 /* json-c keeps the last of two equal member names without a word, so the tree cannot
- * show a repeat: the member names are found in the text json-c parsed (a string
- * followed by ':'), counted, and, written plainly in digits, kept in names to say which
+ * show a repeat: the member names are found in the text json-c parsed (a string in
+ * double or single quotes followed by ':'), counted, and, written plainly in digits, kept in names to say which
  * key came twice. */
 static size_t names_in_text(const uint8_t *data, size_t len, fc_dataset *names)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (data[i] != '"')
+        uint8_t quote = data[i];
+        if (quote != '"' && quote != '\'') /* json-c, even strict, takes 'single quotes' */
             continue;
         size_t start = ++i;
         bool digits = true;
-        for (; i < len && data[i] != '"'; i++) {
+        for (; i < len && data[i] != quote; i++) {
             digits = digits && data[i] >= '0' && data[i] <= '9';
             if (data[i] == '\\')
                 i++;

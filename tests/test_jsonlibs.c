@@ -174,6 +174,9 @@ START_TEST(a_key_twice_is_refused)
     assert_refused(c, "{\"1\": 1.5, \"1\": 2.5}", FC_ECORRUPT, "key 1 again (first at ");
     assert_refused(c, "{\"7\": 1.5, \"2\": 0.5, \"007\": 2.5}", FC_ECORRUPT,
                    "key 7 again (first at member 0); a result file holds each key once");
+    if (strcmp(c->name, "jsonc") == 0) /* json-c takes single quotes: still the same key */
+        assert_refused(c, "{'1': 1.5, \"1\": 2.5}", FC_ECORRUPT,
+                       "member 1: key 1 again (first at member 0)");
     /* Writing: jansson's and json-c's objects hold a name once, so a repeat is refused
      * rather than a record dropped; cJSON writes both, and reads them back as a repeat. */
     fc_dataset d = {0};
