@@ -294,7 +294,8 @@ static bool round_trips(const fc_codec *c, uint64_t key, uint64_t value_bits)
     return ok;
 }
 
-/* Each bit a codec sets is true of it (and NAN_BITS and BUILTIN are false when unset). */
+/* Each bit a codec sets is true of it (and NAN_BITS, EXACT_DOUBLES and BUILTIN are false
+ * when unset). */
 START_TEST(supports_bits_say_what_round_trips)
 {
     const fc_codec *c = codec(_i);
@@ -307,6 +308,12 @@ START_TEST(supports_bits_say_what_round_trips)
         ck_assert_msg(round_trips(c, 1, bits(-INFINITY)), "%s", c->name);
         ck_assert_msg(round_trips(c, 1, bits(NAN)), "%s", c->name);
     }
+    /* calc(13, 1000), 0.1, the largest double, the smallest subnormal: cJSON's 15 digits
+     * change the first and the third (into inf). */
+    bool exact = round_trips(c, 13, 0x407eac0cc0ccc9e7u) && round_trips(c, 1, bits(0.1)) &&
+                 round_trips(c, 1, 0x7fefffffffffffffu) && round_trips(c, 1, 1u);
+    ck_assert_msg(exact == !!(c->supports & FC_SUPPORTS_EXACT_DOUBLES), "%s: doubles %s",
+                  c->name, exact ? "kept" : "changed");
     bool keeps = round_trips(c, 1, 0x7ff8000000000001u) && round_trips(c, 1, 0xfff8000000000000u);
     ck_assert_msg(keeps == !!(c->supports & FC_SUPPORTS_NAN_BITS), "%s: NaN bits %s", c->name,
                   keeps ? "kept" : "lost");
