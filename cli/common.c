@@ -181,6 +181,13 @@ int cli_output_status(const char *cmd, const char *tail, int rc)
         if (stdout_errno == 0)
             stdout_errno = errno;
     }
+    if (failed && stdout_errno == 0) {
+        /* A write that failed inside printf (its buffer full) left the error flag but
+         * no errno we saw. The output is already cut, so one more byte does no harm,
+         * and its write tells why (ENOSPC, EPIPE, EBADF...). */
+        if (write(STDOUT_FILENO, "\n", 1) < 0)
+            stdout_errno = errno;
+    }
     if (fclose(stdout) != 0 && !failed) {
         failed = true;
         stdout_errno = errno;

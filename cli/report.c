@@ -22,6 +22,109 @@ static const char *library_line(char *buf, size_t size)
     return buf;
 }
 
+/* ==== Values a codec changed ==== */
+
+/* A double's place on the number line, as an integer: adjacent doubles differ by 1. */
+static int64_t ordinal(double d)
+{
+    int64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b < 0 ? INT64_MIN - b : b;
+}
+
+static uint64_t ulps_between(double a, double b)
+{
+    int64_t x = ordinal(a), y = ordinal(b);
+    return x > y ? (uint64_t)x - (uint64_t)y : (uint64_t)y - (uint64_t)x;
+}
+
+int loss_measure(const fc_dataset *orig, const fc_dataset *back, value_loss *l)
+{
+    *l = (value_loss){.first = -1};
+    if (orig->count != back->count)
+        return -1;
+    for (size_t i = 0; i < orig->count; i++) {
+        if (orig->keys[i] != back->keys[i])
+            return -1;
+        double a = orig->values[i], b = back->values[i];
+        l->compared++;
+        if (memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)))
+            continue;
+        uint64_t u = isnan(a) || isnan(b) ? UINT64_MAX : ulps_between(a, b);
+        if (l->changed++ == 0) {
+            l->first = (long)i;
+            l->before = a;
+            l->after = b;
+        }
+        l->max_ulps = u > l->max_ulps ? u : l->max_ulps;
+    }
+    return 0;
+}
+
+/* 18012 as "18,012". */
+static const char *grouped(size_t v, char *buf)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static void ulps_text(uint64_t u, char *buf, size_t size)
+{
+    if (u == UINT64_MAX)
+        snprintf(buf, size, "NaN");
+    else
+        snprintf(buf, size, "%llu ulp%s", (unsigned long long)u, u == 1 ? "" : "s");
+}
+
+const char *loss_summary(const value_loss *l, char *buf, size_t size)
+{
+    char a[40], b[40], u[32];
+    buf[0] = '\0';
+    if (!l->changed)
+        return buf;
+    double pct = 100.0 * (double)l->changed / (double)l->compared;
+    ulps_text(l->max_ulps, u, sizeof u);
+    snprintf(buf, size, "%.*f%% of values %s%s off (%s of %s)", pct < 1 ? 2 : 0, pct,
+             l->max_ulps == 1 ? "" : "up to ", u, grouped(l->changed, a),
+             grouped(l->compared, b));
+    return buf;
+}
+
+const char *loss_first(const value_loss *l, const fc_dataset *orig, char *buf, size_t size)
+{
+    char x[FC_REPR_MAX], y[FC_REPR_MAX], u[32];
+    buf[0] = '\0';
+    if (l->first < 0)
+        return buf;
+    fc_format_double(l->before, x);
+    fc_format_double(l->after, y);
+    ulps_text(isnan(l->before) || isnan(l->after) ? UINT64_MAX
+                                                  : ulps_between(l->before, l->after),
+              u, sizeof u);
+    snprintf(buf, size, "key %llu: %s -> %s (%s)", (unsigned long long)orig->keys[l->first], x,
+             y, u);
+    return buf;
+}
+
+/* The exact column: "yes", "no: 18% of values 1 ulp off (18,012 of 100,000)", "NO". */
+static const char *exact_text(const format_result *fr, char *buf, size_t size)
+{
+    char lost[160];
+    if (fr->exact)
+        return "yes";
+    if (fr->failure[0] || !fr->loss.changed)
+        return "NO";
+    snprintf(buf, size, "no: %s", loss_summary(&fr->loss, lost, sizeof lost));
+    return buf;
+}
+
 /* The index of the best format for a column (smallest value), or -1. */
 static int best(const compare_report *r, double (*get)(const format_result *))
 {
@@ -96,7 +199,8 @@ static void write_table(FILE *o, const compare_report *r, bool color)
         cell(o, fmt_stat(fr->wall, 1e6, s, sizeof s), f == b_wall, 20, false, color);
         cell(o, fmt_stat(fr->e2e_encode, 1, s, sizeof s), f == b_ee, 20, false, color);
         cell(o, fmt_stat(fr->e2e_decode, 1, s, sizeof s), f == b_ed, 20, false, color);
-        fprintf(o, "%s\n", fr->exact ? "yes" : "NO");
+        char ex[200];
+        fprintf(o, "%s\n", exact_text(fr, ex, sizeof ex));
     }
     fprintf(o, "\nThe codec alone: all %llu records encoded and decoded in one process, "
                "each sample >= 10 ms\n",
@@ -228,6 +332,13 @@ static void write_json(FILE *o, const compare_report *r)
         cJSON_AddItemToObject(alone, "encode_ns_per_record", json_stat(fr->iso_encode, 1));
         cJSON_AddItemToObject(alone, "decode_ns_per_record", json_stat(fr->iso_decode, 1));
         cJSON_AddBoolToObject(x, "exact", fr->exact);
+        if (fr->loss.changed) {
+            char lost[160];
+            cJSON_AddNumberToObject(x, "values_changed", (double)fr->loss.changed);
+            cJSON_AddNumberToObject(x, "values_compared", (double)fr->loss.compared);
+            cJSON_AddNumberToObject(x, "max_ulps", (double)fr->loss.max_ulps);
+            cJSON_AddStringToObject(x, "exact_summary", loss_summary(&fr->loss, lost, sizeof lost));
+        }
         if (fr->failure[0])
             cJSON_AddStringToObject(x, "failure", fr->failure);
         cJSON_AddItemToArray(arr, x);
@@ -241,7 +352,7 @@ static void write_json(FILE *o, const compare_report *r)
 
 static void write_markdown(FILE *o, const compare_report *r)
 {
-    char s1[64], s2[64], s3[64], s4[64], s5[64], libs[256];
+    char s1[64], s2[64], s3[64], s4[64], s5[64], libs[256], ex[200];
     fprintf(o, "| format | file bytes | bytes/record | deflated | wall time, ms | encode, ns/record "
                "(end to end) | decode, ns/record (end to end) | encode, ns/record (codec alone) "
                "| decode, ns/record (codec alone) | exact |\n");
@@ -254,7 +365,8 @@ static void write_markdown(FILE *o, const compare_report *r)
                 fmt_stat(fr->e2e_encode, 1, s2, sizeof s2),
                 fmt_stat(fr->e2e_decode, 1, s3, sizeof s3),
                 fmt_stat(fr->iso_encode, 1, s4, sizeof s4),
-                fmt_stat(fr->iso_decode, 1, s5, sizeof s5), fr->exact ? "yes" : "**no**");
+                fmt_stat(fr->iso_decode, 1, s5, sizeof s5),
+                fr->exact || fr->loss.changed ? exact_text(fr, ex, sizeof ex) : "**no**");
     }
     fprintf(o, "\nKeys 1..%llu, %llu iteration%s each, %u worker%s; median [min-max] of %u "
                "round%s after %u warm-up, formats interleaved. %s, %ld CPUs, %s; %s, %s (%s); "

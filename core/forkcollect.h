@@ -129,6 +129,10 @@ enum {
     /* The codec is forkcollect's own code, built on no outside library (so it has no
      * library version of its own to report). */
     FC_SUPPORTS_BUILTIN = 1u << 3,
+    /* Every finite double reads back to the same bits. A codec without it may change
+     * some values (a JSON library that prints 15 significant digits when they read back
+     * "close enough"); `compare` and `roundtrip` say how many and which. */
+    FC_SUPPORTS_EXACT_DOUBLES = 1u << 4,
     /* Kept for what comes next, set by no codec yet: string values, nested values,
      * a schema the file carries or names. */
     FC_SUPPORTS_STRINGS = 1u << 8,

@@ -280,6 +280,13 @@ static const struct shape {
     {"pickle", "valid, keys descending", pickle_descending},
     {"pickle", "K k K 1 pairs (integer values), keys descending", pickle_descending_ints},
     {"pickle", "K 01 K 01 repeated: 4 bytes a record", pickle_repeated_key},
+#define JSON_LIBRARY_SHAPES(lib)                                                       \
+    {lib, "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},                 \
+        {lib, "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},             \
+        {lib, "one number of MIB digits", json_long_number}
+    JSON_LIBRARY_SHAPES("cjson"),
+    JSON_LIBRARY_SHAPES("jansson"),
+    JSON_LIBRARY_SHAPES("jsonc"),
 };
 
 static int wanted(const char *codec, int argc, char **argv)

@@ -15,6 +15,9 @@ static const struct fc_bound {
     size_t factor;
 } fc_bounds[] = {
     {"raw", 2}, {"json", 8}, {"msgpack", 33}, {"protobuf", 10}, {"tpl", 2}, {"marshal", 4}, {"pickle", 7},
+    /* The JSON libraries build a tree first: a node, a key and a number each per
+     * member of 6 bytes or more ("1":1,), then our records. */
+    {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */

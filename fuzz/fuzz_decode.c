@@ -77,8 +77,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
             fc_format_double(d.values[i], num); /* what dump prints */
 #endif
         fc_buffer enc = {0};
-        if (c->encode(&d, &enc, &err) != 0 || c->decode(enc.data, enc.len, &again, &err) != 0 ||
-            fc_dataset_first_difference(&d, &again) >= 0) {
+        int erc = c->encode(&d, &enc, &err);
+        /* What the codec may not hold: inf read from "1e400" by a format without
+         * Infinity (cjson, jansson); bits a format without exact doubles changes (cjson)
+         * while every key stays. */
+        bool unheld = erc == FC_EUNSUPPORTED && !(c->supports & FC_SUPPORTS_NONFINITE);
+        bool inexact = !(c->supports & FC_SUPPORTS_EXACT_DOUBLES);
+        long diff = -1;
+        if (erc == 0 && c->decode(enc.data, enc.len, &again, &err) == 0)
+            diff = fc_dataset_first_difference(&d, &again);
+        else
+            diff = unheld ? -1 : 0;
+        if (diff >= 0 && inexact && again.count == d.count &&
+            memcmp(again.keys, d.keys, d.count * sizeof *d.keys) == 0)
+            diff = -1;
+        if (diff >= 0) {
             fprintf(stderr, "%s: a decoded file does not survive re-encoding: %s\n", c->name,
                     err.msg);
             abort();

@@ -390,5 +390,6 @@ const fc_codec fc_codec_json = {
     .decode = json_decode,
     .probe = json_probe,
     .version = FC_CODEC_VERSION,
-    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_BUILTIN,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_BUILTIN |
+                FC_SUPPORTS_EXACT_DOUBLES,
 };

@@ -497,5 +497,5 @@ const fc_codec fc_codec_marshal = {
     .probe = ms_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
-                FC_SUPPORTS_BUILTIN,
+                FC_SUPPORTS_BUILTIN | FC_SUPPORTS_EXACT_DOUBLES,
 };

@@ -346,5 +346,6 @@ const fc_codec fc_codec_msgpack = {
     .decode = mp_decode,
     .probe = mp_probe,
     .version = FC_CODEC_VERSION,
-    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
+                FC_SUPPORTS_EXACT_DOUBLES,
 };

@@ -69,9 +69,18 @@ t_formats_lists_every_format_built() {
   { ! grep -qx protobuf <<<"$names" || grep -qE '^protobuf +pb +protobuf-c +[0-9]+\.[0-9]+' "$WORK/out"; }
 }
 
+# Every pair of n formats bit-exact, or losing bits because one of them may (LOSES).
+exact_or_declared_loss() {
+  local n=$1 ok lost
+  ok=$(sed -n 's/^\([0-9]*\) of [0-9]* pairs bit-exact$/\1/p' "$2")
+  lost=$(sed -n 's/^\([0-9]*\) pairs\{0,1\} loses\{0,1\} bits, .*/\1/p' "$2")
+  [ "$((ok + ${lost:-0}))" -eq "$((n * n))" ] || { echo "  $ok exact + ${lost:-0} lossy != $((n * n))"; return 1; }
+}
+
 t_roundtrip_edge_and_random() {
   local n; n=$("$FC" formats --names | wc -l)
-  expect_status 0 "$FC" roundtrip --values edge && grep -qx "$((n * n)) of $((n * n)) pairs bit-exact" "$WORK/out" &&
+  expect_status 0 "$FC" roundtrip --values edge &&
+  exact_or_declared_loss "$n" "$WORK/out" &&
   expect_status 0 "$FC" roundtrip --values random --count 3000 --formats json,msgpack &&
   grep -qx '4 of 4 pairs bit-exact' "$WORK/out"
 }
@@ -94,7 +103,11 @@ t_convert_through_every_format() {
   for f in $("$FC" formats --names); do
     [ "$f" != json ] || continue
     ext=$(awk -v f="$f" 'NR > 1 && $1 == f {print $2}' "$WORK/formats")
-    expect_status 0 "$FC" convert "$src" --to "$f" || return 1
+    if "$FC" convert "$src" --to "$f" >"$WORK/out" 2>"$WORK/err"; then :
+    else # cjson, jansson: no NaN or Infinity, refused by name (tests/cli_jsonlibs.sh has more)
+      grep -q "which JSON has no number for and $f does not write" "$WORK/err" || { cat "$WORK/err"; return 1; }
+      continue
+    fi
     expect_status 0 "$FC" dump "$WORK/conv/edge.$ext" || return 1
     cmp -s "$WORK/out" "$WORK/dump.json" || { echo "  $f: dump differs"; return 1; }
     expect_status 0 "$FC" convert "$WORK/conv/edge.$ext" --to json -o "$WORK/conv/back-$f.json" || return 1
@@ -159,7 +172,7 @@ for k in ("cpu", "cpus", "kernel", "compiler", "cflags", "date", "build_type"):
     assert d["machine"][k] not in ("", None), k
 assert [f["format"] for f in d["formats"]] == open(sys.argv[3]).read().split()
 for f in d["formats"]:
-    assert f["exact"] is True, f
+    assert f["exact"] is True or f.get("values_changed", 0) > 0, f
     for view, keys in (("end_to_end", ("wall_ms", "encode_ns_per_record", "decode_ns_per_record")),
                        ("codec_alone", ("encode_ns_per_record", "decode_ns_per_record"))):
         for k in keys:

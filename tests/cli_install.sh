@@ -178,9 +178,9 @@ t_completion() {
     expect_completion "msgpack" run --format ms &&
     expect_completion "compare convert" co &&
     expect_completion "$("$FC" formats --names | sort | paste -sd' ')" scale -f "" &&
-    expect_completion "json" convert x.raw --to j &&
+    expect_completion "$("$FC" formats --names | grep "^j" | sort | paste -sd" ")" convert x.raw --to j &&
     expect_completion "raw,json,all" compare --formats raw,json,a &&
-    expect_completion "raw,json" roundtrip -f raw,j &&
+    expect_completion "raw,msgpack" roundtrip -f raw,ms &&
     expect_completion "--keep" run --k &&
     expect_completion "--warmup --workers" compare --w &&
     expect_completion "--from" dump x.bin --f &&

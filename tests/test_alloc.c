@@ -10,7 +10,10 @@
  */
 #include "testutil.h"
 
+#include <math.h>
+
 #include <dirent.h>
+#include <errno.h>
 #include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +37,7 @@ static int should_fail(void)
         return 0;
     if (++calls == fail_at) {
         failed_one = 1;
+        errno = ENOMEM; /* as glibc's malloc does: json-c has no other way to tell */
         return 1;
     }
     return 0;
@@ -105,11 +109,19 @@ static int round_trip(const fc_codec *c, fc_error *err)
     fc_dataset d = {0}, back = {0};
     fc_buffer buf = {0};
     int rc = fc_values_make(FC_VALUES_EDGE, 0, 0, &d, err);
+    size_t kept = 0;
+    for (size_t i = 0; i < d.count; i++) /* a codec without NaN and Infinity: finite only */
+        if ((c->supports & FC_SUPPORTS_NONFINITE) || isfinite(d.values[i])) {
+            d.keys[kept] = d.keys[i];
+            d.values[kept++] = d.values[i];
+        }
+    d.count = kept;
     if (rc == 0)
         rc = c->encode(&d, &buf, err);
     if (rc == 0)
         rc = c->decode(buf.data, buf.len, &back, err);
-    if (rc == 0 && fc_dataset_first_difference(&d, &back) >= 0)
+    if (rc == 0 && (c->supports & FC_SUPPORTS_EXACT_DOUBLES) &&
+        fc_dataset_first_difference(&d, &back) >= 0)
         rc = fc_fail(err, FC_ECORRUPT, 0, "round trip differs");
     fc_dataset_free(&d);
     fc_dataset_free(&back);
@@ -144,6 +156,13 @@ static int entries(const char *dir)
 static void fail_each_allocation(const fc_codec *c, operation op, const char *what)
 {
     long n;
+    if (strcmp(c->library, "json-c") == 0) {
+        /* json-c 0.16 has no allocator hook and does not check its own allocations: its
+         * tokener passes a failed strdup of a member name to json_object_object_add_ex,
+         * which crashes (docs/FORMATS.md, "The JSON libraries"). */
+        printf("%s %s: skipped: json-c 0.16 crashes when an allocation fails\n", c->name, what);
+        return;
+    }
     for (n = 1; n < 100000; n++) {
         fc_error e = {0};
         long long before = live;

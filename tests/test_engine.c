@@ -47,18 +47,23 @@ static fc_engine_config config(const fc_codec *c, uint64_t count, unsigned worke
                               .iterations = 200};
 }
 
+/* Whether the codec under test keeps every bit (FC_SUPPORTS_EXACT_DOUBLES). */
+static bool values_exact = true;
+
 static void assert_exercise_values(const fc_engine_result *r, uint64_t start, uint64_t count)
 {
     ck_assert_uint_eq(r->data.count, count);
     for (uint64_t i = 0; i < count; i++) {
         ck_assert_uint_eq(r->data.keys[i], start + i);
-        ck_assert_uint_eq(bits(r->data.values[i]), bits(fc_calc(start + i, 200)));
+        if (values_exact) /* a codec that may lose bits: the keys only */
+            ck_assert_uint_eq(bits(r->data.values[i]), bits(fc_calc(start + i, 200)));
     }
 }
 
 START_TEST(same_results_for_every_worker_count)
 {
     const fc_codec *c = fc_codec_at((size_t)_i);
+    values_exact = (c->supports & FC_SUPPORTS_EXACT_DOUBLES) != 0;
     for (unsigned p = 1; p <= 8; p++) {
         fc_engine_config cfg = config(c, 20, p);
         fc_engine_result r;

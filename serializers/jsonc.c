@@ -1,0 +1,232 @@
+/* jsonc.c - the dict as a JSON object, written and read by json-c as its manual shows:
+ * json_object_new_object + json_object_object_add(json_object_new_double),
+ * json_object_to_json_string_ext(JSON_C_TO_STRING_PLAIN); json_tokener_parse_ex, then
+ * json_object_object_foreach.
+ *
+ * Writing: {"1":514.13702786238577,"2":504.02105253917426} - keys as decimal strings
+ * in the dataset's order (json-c's object keeps insertion order), no spaces. Numbers
+ * are json-c's own: "%.17g" (its default double format), with ".0" added to an
+ * integral value; NaN, Infinity and -Infinity as Python writes them. 17 significant
+ * digits always read back to the same double: FC_SUPPORTS_EXACT_DOUBLES, and, as
+ * json-c reads back the words it writes, FC_SUPPORTS_NONFINITE (one NaN).
+ *
+ * Reading: json-c's tokener with JSON_TOKENER_STRICT (no comments; json-c 0.16 still
+ * takes 'single-quoted' names, "1." and NaN, Infinity, -Infinity); doubles by strtod; a key twice
+ * is found by counting members (json-c keeps the last without a word); integers as int64 or uint64, those beyond saturating (json-c
+ * reads 99999999999999999999 as 18446744073709551615), and any a double does not hold
+ * exactly refused by us. Nesting deeper than json-c's 32 levels is refused by json-c. */
+#include "jsonlib.h"
+
+#include <json-c/json.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#define LIB "jsonc"
+
+/* The keys' text lives in one block of ours for the object's life
+ * (JSON_C_OBJECT_KEY_IS_CONSTANT): json-c does not copy each, and does not leak its copy
+ * when inserting it fails (as json-c 0.16 does). Keys were checked unique first
+ * (JSON_C_OBJECT_ADD_KEY_IS_NEW). */
+static int build(const fc_dataset *in, char *keys, json_object *obj, fc_error *err)
+{
+    for (size_t i = 0; i < in->count; i++) {
+        char *key = keys + 21 * i;
+        jl_key_text(in->keys[i], key);
+        json_object *v = json_object_new_double(in->values[i]);
+        if (!v || json_object_object_add_ex(obj, key, v,
+                                            JSON_C_OBJECT_ADD_KEY_IS_NEW |
+                                                JSON_C_OBJECT_KEY_IS_CONSTANT) != 0) {
+            json_object_put(v);
+            return fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory at record %zu of %zu", i,
+                           in->count);
+        }
+    }
+    return 0;
+}
+
+static int jsonc_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    int rc = jl_refuse_repeat(LIB, in, err);
+    if (rc)
+        return rc;
+    if (in->count > SIZE_MAX / 21)
+        return fc_fail(err, FC_ENOMEM, 0, "jsonc: %zu records do not fit in memory", in->count);
+    char *keys = malloc(in->count ? 21 * in->count : 1);
+    json_object *obj = keys ? json_object_new_object() : NULL;
+    if (!obj) {
+        free(keys);
+        return fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory for the object");
+    }
+    rc = build(in, keys, obj, err);
+    size_t n = 0;
+    const char *text = rc ? NULL : json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &n);
+    if (rc == 0)
+        rc = text ? fc_buffer_append(out, text, n, err)
+                  : fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory writing %zu records",
+                            in->count);
+    json_object_put(obj);
+    free(keys);
+    return rc;
+}
+
+/* An integer json-c read: int64, or uint64 when it is above INT64_MAX. */
+static int integer_value(json_object *v, size_t index, uint64_t key, double *d, fc_error *err)
+{
+    int64_t i = json_object_get_int64(v);
+    if (i == INT64_MAX)
+        return jl_check_u64(LIB, json_object_get_uint64(v), index, key, d, err);
+    return jl_check_i64(LIB, i, index, key, d, err);
+}
+
+static int walk(json_object *root, fc_dataset *out, fc_error *err)
+{
+    if (!json_object_is_type(root, json_type_object))
+        return fc_fail(err, FC_ECORRUPT, 0, "jsonc: the file holds JSON, but not an object");
+    size_t index = 0;
+    json_object_object_foreach(root, name, v)
+    {
+        uint64_t key = 0;
+        double d = 0;
+        int rc = jl_key_parse(LIB, name, strlen(name), index, &key, err);
+        if (rc)
+            return rc;
+        json_type t = json_object_get_type(v);
+        if (t == json_type_double)
+            d = json_object_get_double(v);
+        else if (t == json_type_int)
+            rc = integer_value(v, index, key, &d, err);
+        else
+            rc = jl_not_number(LIB, index, key,
+                               t == json_type_object || t == json_type_array ? "nested"
+                               : t == json_type_string                       ? "a string"
+                                                                             : "not a number",
+                               err);
+        if (rc || (rc = fc_dataset_push(out, key, d, err)) != 0)
+            return rc;
+        index++;
+    }
+    return 0;
+}
+
+static int parse(json_tokener *tok, const uint8_t *data, size_t len, json_object **root,
+                 fc_error *err)
+{
+    errno = 0;
+    *root = json_tokener_parse_ex(tok, (const char *)data, (int)len);
+    if (errno == ENOMEM) { /* json-c has no allocator hook; malloc says so in errno */
+        json_object_put(*root);
+        *root = NULL;
+        return fc_fail(err, FC_ENOMEM, ENOMEM, "jsonc: out of memory parsing %zu bytes", len);
+    }
+    enum json_tokener_error je = json_tokener_get_error(tok);
+    size_t at = json_tokener_get_parse_end(tok);
+    if (!*root && je == json_tokener_continue)
+        return fc_fail(err, FC_ECORRUPT, 0,
+                       "jsonc: offset %zu: the file ends inside the JSON text", len);
+    if (!*root)
+        return fc_fail(err, FC_ECORRUPT, 0, "jsonc: offset %zu: %s", at,
+                       json_tokener_error_desc(je));
+    while (at < len && (data[at] == ' ' || data[at] == '\t' || data[at] == '\n' ||
+                        data[at] == '\r'))
+        at++;
+    if (at < len)
+        return fc_fail(err, FC_ECORRUPT, 0,
+                       "jsonc: offset %zu: expected the end of the file after the object, "
+                       "found byte 0x%02x", at, data[at]);
+    return 0;
+}
+
+/* json-c keeps the last of two equal member names without a word, so the tree cannot
+ * show a repeat: the member names are found in the text json-c parsed (a string in
+ * double or single quotes followed by ':'), counted, and, written plainly in digits, kept in names to say which
+ * key came twice. */
+static size_t names_in_text(const uint8_t *data, size_t len, fc_dataset *names)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t quote = data[i];
+        if (quote != '"' && quote != '\'') /* json-c, even strict, takes 'single quotes' */
+            continue;
+        size_t start = ++i;
+        bool digits = true;
+        for (; i < len && data[i] != quote; i++) {
+            digits = digits && data[i] >= '0' && data[i] <= '9';
+            if (data[i] == '\\')
+                i++;
+        }
+        size_t j = i + 1;
+        while (j < len && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r'))
+            j++;
+        if (j >= len || data[j] != ':')
+            continue;
+        uint64_t key = 0;
+        if (names && digits && jl_key_parse(LIB, (const char *)data + start, i - start, n, &key,
+                                            NULL) == 0)
+            fc_dataset_push(names, key, 0, NULL);
+        n++;
+    }
+    return n;
+}
+
+static int repeated_name(const uint8_t *data, size_t len, size_t kept, fc_error *err)
+{
+    fc_dataset names = {0};
+    size_t n = names_in_text(data, len, &names), a = 0, b = 0;
+    int found = fc_dataset_find_repeat(&names, 0, &a, &b, NULL);
+    int rc = found == 1
+                 ? fc_fail(err, FC_ECORRUPT, 0,
+                           "jsonc: member %zu: key %llu again (first at member %zu); a result "
+                           "file holds each key once (json-c keeps the last)",
+                           b, (unsigned long long)names.keys[b], a)
+                 : fc_fail(err, FC_ECORRUPT, 0,
+                           "jsonc: the object has %zu members but json-c kept %zu: a key came "
+                           "twice (json-c keeps the last); a result file holds each key once",
+                           n, kept);
+    fc_dataset_free(&names);
+    return rc;
+}
+
+static int jsonc_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    if (len > INT_MAX)
+        return fc_fail(err, FC_EUNSUPPORTED, 0,
+                       "jsonc: %zu bytes: json-c parses at most %d bytes at once", len, INT_MAX);
+    json_tokener *tok = json_tokener_new();
+    if (tok) /* RFC 8259 and no more: no comments, no single quotes (NaN, Infinity stay) */
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    if (!tok)
+        return fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory for the tokener");
+    json_object *root = NULL;
+    size_t first = out->count;
+    int rc = parse(tok, data, len, &root, err);
+    json_tokener_free(tok);
+    if (rc == 0)
+        rc = walk(root, out, err);
+    if (rc == 0 && names_in_text(data, len, NULL) != out->count - first)
+        rc = repeated_name(data, len, out->count - first, err);
+    json_object_put(root);
+    if (rc == 0)
+        rc = jl_check_repeat(LIB, out, first, err);
+    return rc;
+}
+
+/* JSON is the built-in json's to detect: it reads any of these files. */
+static unsigned jsonc_probe(const uint8_t *data, size_t len)
+{
+    (void)data;
+    (void)len;
+    return 0;
+}
+
+const fc_codec fc_codec_jsonc = {
+    .name = "jsonc",
+    .extension = "jsonc",
+    .library = "json-c",
+    .library_version = json_c_version,
+    .encode = jsonc_encode,
+    .decode = jsonc_decode,
+    .probe = jsonc_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_EXACT_DOUBLES,
+};
