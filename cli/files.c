@@ -58,6 +58,36 @@ static int write_output(const char *out_path, const fc_buffer *buf)
     return EXIT_OK;
 }
 
+/* A format that does not keep every double (FC_SUPPORTS_EXACT_DOUBLES unset: cJSON)
+ * may change values as it writes them: read buf back and say how many it changed and
+ * the first, so that no value is changed without a word. */
+static void warn_if_changed(const fc_codec *to, const fc_dataset *d, const fc_buffer *buf)
+{
+    if (to->supports & FC_SUPPORTS_EXACT_DOUBLES)
+        return;
+    fc_dataset back = {0};
+    fc_error err = {0};
+    if (to->decode(buf->data, buf->len, &back, &err) != 0) {
+        fprintf(stderr, "forkcollect convert: warning: %s does not keep every double, and "
+                        "its output could not be read back to check: %s\n", to->name, err.msg);
+    } else if (fc_dataset_first_difference(d, &back) >= 0 && back.count == d->count) {
+        size_t changed = 0, first = SIZE_MAX;
+        for (size_t i = 0; i < d->count; i++)
+            if (memcmp(&d->values[i], &back.values[i], sizeof(double)) != 0) {
+                changed++;
+                first = first == SIZE_MAX ? i : first;
+            }
+        char x[FC_REPR_MAX], y[FC_REPR_MAX];
+        fc_format_double(d->values[first], x);
+        fc_format_double(back.values[first], y);
+        fprintf(stderr, "forkcollect convert: warning: %s changed %zu of %zu value%s as it "
+                        "wrote them (it does not keep every double); the first: key %llu, "
+                        "%s -> %s\n", to->name, changed, d->count, plural(d->count),
+                (unsigned long long)d->keys[first], x, y);
+    }
+    fc_dataset_free(&back);
+}
+
 /* Reads IN, encodes it as `to` and writes OUT. */
 static int convert(const char *in_path, const char *out_path, const fc_codec *to,
                    const fc_read_options *opt)
@@ -69,7 +99,8 @@ static int convert(const char *in_path, const char *out_path, const fc_codec *to
     fc_error err = {0};
     bool to_stdout = strcmp(out_path, "-") == 0;
     if (rc == EXIT_OK && to->encode(&d, &buf, &err) != 0) {
-        rc = fail("convert", "encoding %zu records as %s: %s", d.count, to->name, err.msg);
+        rc = fail("convert", "encoding %zu record%s as %s: %s", d.count, plural(d.count),
+                  to->name, err.msg);
     } else if (rc == EXIT_OK) {
         cli_catch_signals(); /* a signal from here on must not leave OUT or OUT.part */
         rc = write_output(out_path, &buf);
@@ -79,9 +110,11 @@ static int convert(const char *in_path, const char *out_path, const fc_codec *to
             rc = cli_interrupted("convert", to_stdout ? "the output may be incomplete"
                                                       : "nothing written");
         } else if (rc == EXIT_OK) {
-            fprintf(stderr, "forkcollect convert: %s (%s, %zu records) -> %s (%s, %zu bytes)\n",
+            fprintf(stderr, "forkcollect convert: %s (%s, %zu record%s) -> %s (%s, %zu bytes)\n",
                     strcmp(in_path, "-") ? in_path : "standard input", info.codec->name,
-                    d.count, to_stdout ? "standard output" : out_path, to->name, buf.len);
+                    d.count, plural(d.count), to_stdout ? "standard output" : out_path,
+                    to->name, buf.len);
+            warn_if_changed(to, &d, &buf);
         }
     }
     fc_buffer_free(&buf);

@@ -121,4 +121,16 @@ t_names_and_detection() {
   done
 }
 
+# convert into a format that does not keep every double said nothing when it changed
+# values: cJSON writes the largest double as 1.79769313486232e+308, which reads as inf.
+t_convert_says_what_a_lossy_format_changed() {
+  "$FC" formats --names | grep -qx cjson || { echo "  (skipped: cjson not built)"; return 0; }
+  local d=$WORK/lossy; mkdir -p "$d"
+  $PY -c 'import json; print(json.dumps({8: 1.7976931348623157e+308, 9: 0.5}))' > "$d/max.json"
+  expect_status 0 "$FC" convert "$d/max.json" --to cjson -o "$d/max.cjson" &&
+  grep -qx "forkcollect convert: warning: cjson changed 1 of 2 values as it wrote them (it does not keep every double); the first: key 8, 1.7976931348623157e+308 -> inf" "$WORK/err" &&
+  expect_status 0 "$FC" convert "$d/max.json" --to jansson -o "$d/max.jansson" &&
+  ! grep -q warning "$WORK/err"
+}
+
 run_tests
