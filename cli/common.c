@@ -594,6 +594,10 @@ int check_new_file(const char *cmd, const char *flag, const char *path)
     size_t len = strlen(path);
     if (len == 0)
         return usage_error(cmd, "%s: no file name given", flag);
+    if (strcmp(path, "-") == 0) /* it made a file named "-" */
+        return usage_error(cmd, "%s: '-' is not standard output here (the command's report "
+                                "goes there); give a file name, ./- for a file named -",
+                           flag);
     if (len + sizeof ".part" > sizeof part)
         return usage_error(cmd, "%s: %s: path too long", flag, path);
     if (path[len - 1] == '/')

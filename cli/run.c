@@ -342,12 +342,12 @@ int cmd_run(int argc, char **argv)
         return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
     if (res.fork_limited)
         fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
-                        "children at a time instead of %u\n",
-                res.max_parallel, res.nchildren);
+                        "%s at a time instead of %u\n",
+                res.max_parallel, res.max_parallel == 1 ? "child" : "children", res.nchildren);
     if (res.fd_limited)
         fprintf(stderr, "forkcollect run: too many open files for one pipe per child "
-                        "(ulimit -n): ran %u children at a time instead of %u\n",
-                res.max_parallel, res.nchildren);
+                        "(ulimit -n): ran %u %s at a time instead of %u\n",
+                res.max_parallel, res.max_parallel == 1 ? "child" : "children", res.nchildren);
     size_t saved = 0;
     /* No child ran (a setup failure): only the real error, and nothing saved. */
     int save_rc = save && res.forked ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;

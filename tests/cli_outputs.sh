@@ -187,4 +187,15 @@ t_convert_and_dump_share_the_parser() {
   expect_status 0 "$FC" dump "$d/five.raw" && [ "$(wc -l < "$WORK/out")" -eq 5 ]
 }
 
+# --save - and --chart - made a file named "-" (convert and dump take - as the standard
+# streams; run and compare print their report there).
+t_dash_is_not_a_save_or_chart_file() {
+  local d=$WORK/dash; mkdir -p "$d"
+  (cd "$d" && expect_status 2 "$FC" run --count 2 --iterations 1 --save -) &&
+  grep -qF "forkcollect run: --save: '-' is not standard output here" "$WORK/err" &&
+  (cd "$d" && expect_status 2 "$FC" compare --count 10 --repeat 1 --warmup 0 --chart -) &&
+  grep -qF "forkcollect compare: --chart: '-' is not standard output here" "$WORK/err" &&
+  [ -z "$(ls -A "$d")" ]
+}
+
 run_tests
