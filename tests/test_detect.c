@@ -12,29 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/fc-detect-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *at(const char *name)
-{
-    static char p[2][128];
-    static int k;
-    k ^= 1;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
+#define at scratch_at /* a path in this test's scratch directory */
 
 static void put(const char *name, const void *data, size_t len)
 {
@@ -438,9 +416,9 @@ START_TEST(directories_and_empty_files_are_named)
 {
     fc_dataset d = {0};
     fc_error e = {0};
-    ck_assert_int_eq(fc_result_read(dir, NULL, &d, NULL, &e), FC_EIO);
+    ck_assert_int_eq(fc_result_read(scratch_dir(), NULL, &d, NULL, &e), FC_EIO);
     char want[256];
-    snprintf(want, sizeof want, "%s: is a directory, not a result file", dir);
+    snprintf(want, sizeof want, "%s: is a directory, not a result file", scratch_dir());
     ck_assert_str_eq(e.msg, want);
     put("empty", "", 0);
     ck_assert_int_eq(fc_result_read(at("empty"), NULL, &d, NULL, &e), FC_ECORRUPT);
@@ -463,7 +441,7 @@ int main(void)
     int n = (int)fc_codec_count();
     Suite *s = suite_create("detect");
     TCase *tc = tcase_create("detect");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_loop_test(tc, every_format_recognises_its_own_files, 0, n);
     tcase_add_loop_test(tc, probes_bid_the_bits_they_check, 0,

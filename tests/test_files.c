@@ -7,29 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/fc-files-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *at(const char *name)
-{
-    static char p[2][128];
-    static int k;
-    k ^= 1;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
+#define at scratch_at /* a path in this test's scratch directory */
 
 START_TEST(writes_a_new_private_file)
 {
@@ -162,7 +140,7 @@ int main(void)
 {
     Suite *s = suite_create("files");
     TCase *tc = tcase_create("files");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_add_test(tc, writes_a_new_private_file);
     tcase_add_test(tc, never_overwrites);
     tcase_add_test(tc, never_follows_a_symlink);

@@ -10,6 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ==== A scratch directory per test (a Check fixture) ====
+ * tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown); then scratch_dir() is
+ * a fresh directory under /tmp, and scratch_at("a.json") a path in it (two at a time
+ * stay valid, for calls that take two paths). */
+static inline char *scratch_dir(void)
+{
+    static char dir[64];
+    return dir;
+}
+
+static inline void scratch_setup(void)
+{
+    snprintf(scratch_dir(), 64, "/tmp/fc-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(scratch_dir()));
+}
+
+static inline void scratch_teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", scratch_dir());
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static inline char *scratch_at(const char *name)
+{
+    static char p[2][128];
+    static int k;
+    k ^= 1;
+    snprintf(p[k], sizeof p[k], "%s/%s", scratch_dir(), name);
+    return p[k];
+}
+
 /* FC_VECTORS is the absolute path of tests/vectors, set by tests/CMakeLists.txt. */
 static inline char *vector_path(const char *name)
 {
