@@ -10,4 +10,8 @@
 FC_FORMATS_BUILT(FC_DECLARE_CODEC)
 #undef FC_DECLARE_CODEC
 
+/* The decimal digits of v into buf (20 bytes at most, no NUL); returns how many. The
+ * JSON writers' keys (json.c). */
+size_t fc_json_key_digits(uint64_t v, char *buf);
+
 #endif

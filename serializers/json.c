@@ -24,7 +24,7 @@
 
 /* ==== Writing ==== */
 
-static size_t format_u64(uint64_t v, char *buf)
+size_t fc_json_key_digits(uint64_t v, char *buf)
 {
     char tmp[20];
     size_t n = 0;
@@ -54,7 +54,7 @@ static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
             *p++ = ' ';
         }
         *p++ = '"';
-        p += format_u64(in->keys[i], p);
+        p += fc_json_key_digits(in->keys[i], p);
         memcpy(p, "\": ", 3);
         p += 3;
         p += fc_format_double_json(in->values[i], p);

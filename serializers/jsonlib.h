@@ -36,14 +36,7 @@ static inline void *jl_counting_malloc(size_t n)
 /* The decimal text of a key into buf (21 bytes), NUL-terminated; returns its length. */
 static inline size_t jl_key_text(uint64_t v, char buf[21])
 {
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
+    size_t n = fc_json_key_digits(v, buf);
     buf[n] = '\0';
     return n;
 }
