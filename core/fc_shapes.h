@@ -1,0 +1,135 @@
+/*
+ * fc_shapes.h - data beyond a map of doubles: a tree of values, Python's generator,
+ * and the shapes of data (scripts/shapes.py is their definition).
+ *
+ * Same rules as forkcollect.h: the caller owns every struct; functions return 0 or a
+ * negative FC_E* code and fill the caller's fc_error; nothing prints.
+ */
+#ifndef FC_SHAPES_H
+#define FC_SHAPES_H
+
+#include "forkcollect.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== Python's generator ==== */
+
+/* random.Random(n) for an integer n >= 0, draw for draw (MT19937 as CPython has it). */
+typedef struct fc_pyrandom {
+    uint32_t mt[624];
+    int index;
+} fc_pyrandom;
+
+void fc_pyrandom_seed(fc_pyrandom *r, uint64_t n);
+uint32_t fc_pyrandom_u32(fc_pyrandom *r);              /* one 32-bit word */
+uint64_t fc_pyrandom_bits(fc_pyrandom *r, unsigned k); /* getrandbits(k), 1 <= k <= 64 */
+double fc_pyrandom_random(fc_pyrandom *r);             /* random() */
+/* A uniform integer in [0, n), n >= 1, as 3.11's _randbelow_with_getrandbits. */
+uint64_t fc_pyrandom_below(fc_pyrandom *r, uint64_t n);
+
+/* ==== A tree of values ==== */
+
+/* What JSON, MessagePack and the other schemaless formats carry. Integers are held as
+ * FC_V_UINT when >= 0 and FC_V_INT when < 0, so every value in [-2^63, 2^64) has one
+ * spelling. FC_V_FLOAT32 is a value its shape declares 32-bit (it widens exactly). */
+typedef enum fc_vtype {
+    FC_V_NULL,
+    FC_V_BOOL,
+    FC_V_INT,
+    FC_V_UINT,
+    FC_V_DOUBLE,
+    FC_V_FLOAT32,
+    FC_V_STRING,
+    FC_V_ARRAY,
+    FC_V_OBJECT
+} fc_vtype;
+
+typedef struct fc_value fc_value;
+typedef struct fc_member fc_member;
+
+struct fc_value {
+    fc_vtype type;
+    union {
+        bool b;
+        int64_t i;
+        uint64_t u;
+        double d;
+        float f;
+        struct {
+            const char *p; /* UTF-8, len bytes, NUL after them */
+            size_t len;
+        } str;
+        struct {
+            fc_value *items;
+            size_t n;
+        } arr;
+        struct {
+            fc_member *members; /* in insertion order, as a Python dict */
+            size_t n;
+        } obj;
+    };
+};
+
+struct fc_member {
+    const char *key; /* UTF-8, key_len bytes, NUL after them */
+    size_t key_len;
+    fc_value value;
+};
+
+/* Where trees live: blocks freed all at once. */
+typedef struct fc_arena {
+    struct fc_arena_block *head;
+    size_t bytes; /* allocated in all blocks, for memory bounds */
+} fc_arena;
+
+void *fc_arena_alloc(fc_arena *a, size_t size, fc_error *err); /* aligned for any value */
+void fc_arena_free(fc_arena *a);
+
+/* Records of a shape: keys[i] maps to values[i], trees in `arena`. */
+typedef struct fc_records {
+    uint64_t *keys;
+    fc_value *values;
+    size_t count, cap;
+    fc_arena arena;
+} fc_records;
+
+int fc_records_reserve(fc_records *r, size_t total, fc_error *err);
+void fc_records_free(fc_records *r);
+
+/* Python's json.dumps of a value (separators ", " and ": ", ensure_ascii, repr for
+ * floats, NaN/Infinity), appended to out. */
+int fc_value_write_json(const fc_value *v, fc_buffer *out, fc_error *err);
+/* json.dumps({key: record, ...}) of the records, in their order. */
+int fc_records_write_json(const fc_records *r, fc_buffer *out, fc_error *err);
+/* 1 when a and b hold the same tree: the same types, floats bit for bit, strings byte
+ * for byte, members in the same order. */
+bool fc_value_equal(const fc_value *a, const fc_value *b);
+
+/* ==== Shapes ==== */
+
+enum fc_shape {
+    FC_SHAPE_NUMBERS, /* the course: calc(key, iterations), one double */
+    FC_SHAPE_INTS,    /* integers of every width and sign, a few strings */
+    FC_SHAPE_LOG,     /* HTTP access log records */
+    FC_SHAPE_MESH,    /* triangles of float32 */
+    FC_SHAPE_DOC,     /* a social-media status: UTF-8 text, 64-bit ids, nulls, depth 7 */
+    FC_SHAPE_COUNT
+};
+
+const char *fc_shape_name(enum fc_shape s);
+/* FC_EINVAL naming the shapes when `name` is none of them. */
+int fc_shape_find(const char *name, enum fc_shape *out, fc_error *err);
+/* The record of `key` (scripts/shapes.py's, draw for draw), its tree in `a`.
+ * `iterations` is calc's for the numbers shape and unused by the others. */
+int fc_shape_record(enum fc_shape s, uint64_t key, uint64_t iterations, fc_arena *a,
+                    fc_value *out, fc_error *err);
+/* Appends the records of keys start .. start+count-1 to r. */
+int fc_shape_records(enum fc_shape s, uint64_t start, uint64_t count, uint64_t iterations,
+                     fc_records *r, fc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FC_SHAPES_H */

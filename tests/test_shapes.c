@@ -1,0 +1,193 @@
+/* test_shapes.c - the shapes of data: Python's generator draw for draw, each shape's
+ * records as scripts/shapes.py makes them (their JSON byte for byte), value trees. */
+#include "testutil.h"
+
+#include "fc_shapes.h"
+
+/* Runs a command and returns all it printed (the test fails if it fails). */
+static fc_buffer run_capture(const char *cmd)
+{
+    fc_buffer out = {0};
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        ck_assert_int_eq(fc_buffer_append(&out, chunk, n, NULL), 0);
+    ck_assert_msg(pclose(p) == 0, "command failed: %s", cmd);
+    return out;
+}
+
+static const uint64_t SEEDS[] = {0, 1, 42, 4294967295u, 4294967296u, UINT64_C(18446744073709551615)};
+enum { NSEEDS = sizeof SEEDS / sizeof *SEEDS };
+
+/* For each seed: getrandbits(k) for k = 1..64, then below(n) for some n, then four
+ * random(): Python prints them one a line, C makes the same lines. */
+static const char PY_DRAWS[] =
+    "import random, sys\n"
+    "sys.path.insert(0, '" FC_SOURCE_DIR "/scripts')\n"
+    "from shapes import below\n"
+    "for s in [0, 1, 42, 4294967295, 4294967296, 18446744073709551615]:\n"
+    "    r = random.Random(s)\n"
+    "    for k in range(1, 65): print(r.getrandbits(k))\n"
+    "    for n in [1, 2, 3, 7, 128, 1000, 2**32 + 1, 2**63 + 5, 2**64 - 1]: print(below(r, n))\n"
+    "    for _ in range(4): print(r.random().hex())\n";
+
+START_TEST(generator_draws_as_python)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "python3 -c \"%s\"", PY_DRAWS);
+    fc_buffer want = run_capture(cmd);
+    fc_buffer got = {0};
+    static const uint64_t N[] = {1, 2, 3, 7, 128, 1000, UINT64_C(4294967297),
+                                 UINT64_C(9223372036854775813), UINT64_MAX};
+    for (int s = 0; s < NSEEDS; s++) {
+        fc_pyrandom r;
+        fc_pyrandom_seed(&r, SEEDS[s]);
+        char line[64];
+        for (unsigned k = 1; k <= 64; k++) {
+            int n = snprintf(line, sizeof line, "%llu\n",
+                             (unsigned long long)fc_pyrandom_bits(&r, k));
+            fc_buffer_append(&got, line, (size_t)n, NULL);
+        }
+        for (size_t i = 0; i < sizeof N / sizeof *N; i++) {
+            int n = snprintf(line, sizeof line, "%llu\n",
+                             (unsigned long long)fc_pyrandom_below(&r, N[i]));
+            fc_buffer_append(&got, line, (size_t)n, NULL);
+        }
+        for (int i = 0; i < 4; i++) {
+            /* Python's float.hex: 0x1.<13 hex digits>p<exp>, or 0x0.0p+0 */
+            double d = fc_pyrandom_random(&r);
+            int n = snprintf(line, sizeof line, "%a\n", d);
+            fc_buffer_append(&got, line, (size_t)n, NULL);
+        }
+    }
+    /* C's %a drops trailing zeros of the fraction and Python's hex() keeps all 13
+     * digits: compare as numbers line by line. */
+    fc_buffer_append(&want, "", 1, NULL);
+    fc_buffer_append(&got, "", 1, NULL);
+    char *w = (char *)want.data, *g = (char *)got.data;
+    int line = 0;
+    while (*w && *g) {
+        char *we = strchr(w, '\n'), *ge = strchr(g, '\n');
+        ck_assert_ptr_nonnull(we);
+        ck_assert_ptr_nonnull(ge);
+        *we = *ge = '\0';
+        if (strchr(w, 'p'))
+            ck_assert_msg(strtod(w, NULL) == strtod(g, NULL), "line %d: %s != %s", line, w, g);
+        else
+            ck_assert_msg(strcmp(w, g) == 0, "line %d: Python %s, C %s", line, w, g);
+        w = we + 1;
+        g = ge + 1;
+        line++;
+    }
+    ck_assert_int_eq(*w, *g);
+    ck_assert_int_eq(line, NSEEDS * (64 + 9 + 4));
+    fc_buffer_free(&want);
+    fc_buffer_free(&got);
+}
+END_TEST
+
+/* Our JSON of the records of keys start..start+count-1 against scripts/shapes.py's. */
+static void check_shape_json(enum fc_shape s, uint64_t start, uint64_t count)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "python3 %s/scripts/shapes.py %s %llu %llu", FC_SOURCE_DIR,
+             fc_shape_name(s), (unsigned long long)start, (unsigned long long)count);
+    fc_buffer want = run_capture(cmd);
+    fc_records r = {0};
+    fc_error e = {0};
+    ck_assert_msg(fc_shape_records(s, start, count, 0, &r, &e) == 0, "%s", e.msg);
+    fc_buffer got = {0};
+    ck_assert_msg(fc_records_write_json(&r, &got, &e) == 0, "%s", e.msg);
+    size_t i = 0;
+    while (i < want.len && i < got.len && want.data[i] == got.data[i])
+        i++;
+    ck_assert_msg(i == want.len && i == got.len,
+                  "%s %llu+%llu: bytes differ at %zu of %zu/%zu: Python ...%.60s, C ...%.60s",
+                  fc_shape_name(s), (unsigned long long)start, (unsigned long long)count, i,
+                  want.len, got.len, (char *)want.data + (i > 20 ? i - 20 : 0),
+                  (char *)got.data + (i > 20 ? i - 20 : 0));
+    fc_buffer_free(&want);
+    fc_buffer_free(&got);
+    fc_records_free(&r);
+}
+
+START_TEST(records_are_pythons_json)
+{
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        check_shape_json((enum fc_shape)s, 0, 300);
+        check_shape_json((enum fc_shape)s, 4294967290u, 12);
+        check_shape_json((enum fc_shape)s, UINT64_C(18446744073709551612), 4);
+    }
+}
+END_TEST
+
+START_TEST(records_depend_on_the_key_alone)
+{
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        fc_records all = {0}, one = {0};
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 10, 20, 0, &all, NULL), 0);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 17, 1, 0, &one, NULL), 0);
+        ck_assert(fc_value_equal(&all.values[7], &one.values[0]));
+        ck_assert(!fc_value_equal(&all.values[6], &one.values[0]));
+        fc_records_free(&all);
+        fc_records_free(&one);
+    }
+}
+END_TEST
+
+START_TEST(equality_is_bit_for_bit)
+{
+    fc_value a = {.type = FC_V_DOUBLE, .d = 0.0}, b = {.type = FC_V_DOUBLE, .d = -0.0};
+    ck_assert(!fc_value_equal(&a, &b)); /* == would say equal */
+    fc_value f = {.type = FC_V_FLOAT32, .f = 1.5f}, d = {.type = FC_V_DOUBLE, .d = 1.5};
+    ck_assert(!fc_value_equal(&f, &d)); /* the declared width is part of the value */
+    fc_value u = {.type = FC_V_UINT, .u = 5}, i = {.type = FC_V_INT, .i = 5};
+    ck_assert(!fc_value_equal(&u, &i));
+    fc_value s1 = {.type = FC_V_STRING, .str = {"ab", 2}}, s2 = {.type = FC_V_STRING, .str = {"abc", 2}};
+    ck_assert(fc_value_equal(&s1, &s2)); /* the bytes of the length, no more */
+}
+END_TEST
+
+START_TEST(json_refuses_text_that_is_not_utf8)
+{
+    static const char *bad[] = {"a\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ab\xe6\x97"};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        fc_value v = {.type = FC_V_STRING, .str = {bad[k], strlen(bad[k])}};
+        fc_buffer out = {0};
+        fc_error e = {0};
+        ck_assert_int_eq(fc_value_write_json(&v, &out, &e), FC_EINVAL);
+        ck_assert_msg(strstr(e.msg, "not UTF-8 at its byte"), "%s", e.msg);
+        fc_buffer_free(&out);
+    }
+}
+END_TEST
+
+START_TEST(shape_names)
+{
+    enum fc_shape s;
+    fc_error e = {0};
+    for (int k = 0; k < FC_SHAPE_COUNT; k++) {
+        ck_assert_int_eq(fc_shape_find(fc_shape_name((enum fc_shape)k), &s, &e), 0);
+        ck_assert_int_eq(s, k);
+    }
+    ck_assert_int_eq(fc_shape_find("tweets", &s, &e), FC_EINVAL);
+    ck_assert_str_eq(e.msg, "unknown shape 'tweets': give numbers, ints, log, mesh or doc");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("shapes");
+    TCase *tc = tcase_create("shapes");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, generator_draws_as_python);
+    tcase_add_test(tc, records_are_pythons_json);
+    tcase_add_test(tc, records_depend_on_the_key_alone);
+    tcase_add_test(tc, equality_is_bit_for_bit);
+    tcase_add_test(tc, json_refuses_text_that_is_not_utf8);
+    tcase_add_test(tc, shape_names);
+    suite_add_tcase(s, tc);
+    return run_suite(s);
+}
