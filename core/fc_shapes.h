@@ -103,9 +103,27 @@ void fc_records_free(fc_records *r);
 int fc_value_write_json(const fc_value *v, fc_buffer *out, fc_error *err);
 /* json.dumps({key: record, ...}) of the records, in their order. */
 int fc_records_write_json(const fc_records *r, fc_buffer *out, fc_error *err);
+/* Whether s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF); if not, *bad_at is the offset of the first bad sequence. */
+bool fc_utf8_valid(const char *s, size_t len, size_t *bad_at);
 /* 1 when a and b hold the same tree: the same types, floats bit for bit, strings byte
  * for byte, members in the same order. */
 bool fc_value_equal(const fc_value *a, const fc_value *b);
+
+/* What an untrusted document may hold before it is refused (FC_EUNSUPPORTED). */
+#define FC_TREE_MAX_DEPTH 10000 /* the most max_depth may be: the readers recurse */
+typedef struct fc_tree_limits {
+    size_t max_depth;  /* arrays and objects open at once, at most FC_TREE_MAX_DEPTH */
+    size_t max_string; /* bytes in one string or key, as written in the file */
+} fc_tree_limits;
+extern const fc_tree_limits fc_tree_default_limits; /* 512 deep, 64 MiB strings */
+
+/* Any JSON document, as Python's json.loads reads it, into a tree in `arena`
+ * (serializers/json_tree.c says what it refuses and its memory bound). With `used`
+ * NULL the document must fill data[0..len) (whitespace aside); otherwise reading stops
+ * after the first value and *used is where the next one would start (JSON Lines). */
+int fc_json_read_tree(const uint8_t *data, size_t len, const fc_tree_limits *lim,
+                      fc_arena *arena, fc_value *out, size_t *used, fc_error *err);
 
 /* ==== Shapes ==== */
 

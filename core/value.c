@@ -164,6 +164,20 @@ static long next_code_point(const unsigned char *s, size_t len, size_t *i)
     return cp;
 }
 
+bool fc_utf8_valid(const char *s, size_t len, size_t *bad_at)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t here = i;
+        if (next_code_point(u, len, &i) < 0) {
+            if (bad_at)
+                *bad_at = here;
+            return false;
+        }
+    }
+    return true;
+}
+
 static size_t escape_unit(long unit, char *p)
 {
     static const char hex[] = "0123456789abcdef";
@@ -238,7 +252,7 @@ static int write_scalar(const fc_value *v, fc_buffer *out, fc_error *err)
     return put(out, num, n, err);
 }
 
-enum { MAX_DEPTH = 1000 }; /* Python's own recursion limit stops json.dumps near here */
+enum { MAX_DEPTH = FC_TREE_MAX_DEPTH }; /* as deep as the readers read */
 
 static int write_value(const fc_value *v, fc_buffer *out, unsigned depth, fc_error *err)
 {

@@ -177,6 +177,172 @@ START_TEST(shape_names)
 }
 END_TEST
 
+
+/* ==== Reading any JSON document ==== */
+
+static int read_tree(const char *doc, fc_arena *a, fc_value *v, fc_error *e)
+{
+    return fc_json_read_tree((const uint8_t *)doc, strlen(doc), NULL, a, v, NULL, e);
+}
+
+START_TEST(shapes_read_back_from_json)
+{
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        fc_records r = {0};
+        fc_error e = {0};
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 0, 200, 0, &r, &e), 0);
+        fc_buffer once = {0}, twice = {0};
+        ck_assert_int_eq(fc_records_write_json(&r, &once, &e), 0);
+        fc_arena a = {0};
+        fc_value v;
+        ck_assert_msg(fc_json_read_tree(once.data, once.len, NULL, &a, &v, NULL, &e) == 0,
+                      "%s", e.msg);
+        ck_assert_int_eq(v.type, FC_V_OBJECT);
+        ck_assert_uint_eq(v.obj.n, 200);
+        /* JSON has no float32: a mesh reads back as doubles of the same values, so its
+         * bytes, not its tree, are what must match; every other shape's tree matches. */
+        if (s != FC_SHAPE_MESH)
+            for (size_t i = 0; i < 200; i++)
+                ck_assert(fc_value_equal(&v.obj.members[i].value, &r.values[i]));
+        ck_assert_int_eq(fc_value_write_json(&v, &twice, &e), 0);
+        ck_assert_uint_eq(once.len, twice.len);
+        ck_assert(memcmp(once.data, twice.data, once.len) == 0);
+        fc_buffer_free(&once);
+        fc_buffer_free(&twice);
+        fc_arena_free(&a);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* Documents Python reads: json.dumps(json.loads(doc)) must be what we write back. */
+static const char *const PY_DOCS[] = {
+    "[1, -1, 0, -0, 1.0, 1e5, 1E-7, 2.5e+300, 1e400, -1e400, NaN, Infinity, -Infinity]",
+    "{\"a\":{\"b\":[true,false,null,{}, []]},\"\u00e9\\ud83d\\ude00\":\"x\\u0000y\\/\"}",
+    "[18446744073709551615, -9223372036854775808, 9007199254740993, 0.1, 123456789012345678901234567890.5]",
+    "\"caf\u00c3\u00a9 \\t\\n\\r\\b\\f \\\" \\\\\"",
+    "  {\"k\" : [ 1 , 2 ] }  ",
+};
+
+START_TEST(any_document_as_python_reads_it)
+{
+    for (size_t k = 0; k < sizeof PY_DOCS / sizeof *PY_DOCS; k++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "python3 -c \"import json,sys; sys.stdout.write(json.dumps(json.loads(sys.argv[1])))\" "
+                 "'%s'", PY_DOCS[k]);
+        fc_buffer want = run_capture(cmd);
+        /* the document itself, as the shell gave it to Python */
+        char doc[512];
+        snprintf(cmd, sizeof cmd, "printf '%%s' '%s'", PY_DOCS[k]);
+        fc_buffer raw = run_capture(cmd);
+        ck_assert_uint_lt(raw.len, sizeof doc);
+        memcpy(doc, raw.data, raw.len);
+        doc[raw.len] = '\0';
+        fc_arena a = {0};
+        fc_value v;
+        fc_error e = {0};
+        ck_assert_msg(read_tree(doc, &a, &v, &e) == 0, "%s: %s", doc, e.msg);
+        fc_buffer got = {0};
+        ck_assert_int_eq(fc_value_write_json(&v, &got, &e), 0);
+        ck_assert_msg(got.len == want.len && memcmp(got.data, want.data, got.len) == 0,
+                      "%s: Python %.*s, C %.*s", doc, (int)want.len, (char *)want.data,
+                      (int)got.len, (char *)got.data);
+        fc_buffer_free(&want);
+        fc_buffer_free(&raw);
+        fc_buffer_free(&got);
+        fc_arena_free(&a);
+    }
+}
+END_TEST
+
+static const struct {
+    const char *doc;
+    int code;
+    const char *msg;
+} BAD_DOCS[] = {
+    {"{\"a\": 1, \"b\": 2, \"a\": 3}", FC_ECORRUPT,
+     "offset 0: the object that starts here holds the key \"a\" twice (Python would keep the last one without a word)"},
+    {"[18446744073709551616]", FC_EUNSUPPORTED,
+     "offset 1: the integer 18446744073709551616 is outside -2^63..2^64-1, which no format here holds as an integer (write it as a float or a string)"},
+    {"[-9223372036854775809]", FC_EUNSUPPORTED,
+     "offset 1: the integer -9223372036854775809 is outside -2^63..2^64-1, which no format here holds as an integer (write it as a float or a string)"},
+    {"[\"\\ud800x\"]", FC_EUNSUPPORTED,
+     "offset 2: \\ud800 is half of a surrogate pair with no other half: Python reads it, but no UTF-8 text holds it"},
+    {"[\"a\tb\"]", FC_ECORRUPT, "offset 3: control character 0x09 inside a string (escape it)"},
+    {"[\"a\xff" "b\"]", FC_ECORRUPT, "offset 1: the string that starts here is not UTF-8 at its byte 1"},
+    {"[1] x", FC_ECORRUPT, "offset 4: expected the end of the file after the value, found 'x'"},
+    {"[1,]", FC_ECORRUPT, "offset 3: expected a value (an object, array, string, number, true, false or null), found ']'"},
+    {"{\"a\" 1}", FC_ECORRUPT, "offset 5: expected ':' after a key, found '1'"},
+    {"[01]", FC_ECORRUPT, "offset 2: expected ',' or ']' in an array, found '1'"},
+    {"[1.]", FC_ECORRUPT, "offset 3: expected a digit after '.', found ']'"},
+    {"\"abc", FC_ECORRUPT, "offset 0: the string that starts here is not closed"},
+    {"[\"\\x\"]", FC_ECORRUPT, "offset 2: expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX), found '\\'"},
+    {"", FC_ECORRUPT, "offset 0: expected a value, found the end of the file"},
+};
+
+START_TEST(bad_documents_are_named)
+{
+    for (size_t k = 0; k < sizeof BAD_DOCS / sizeof *BAD_DOCS; k++) {
+        fc_arena a = {0};
+        fc_value v;
+        fc_error e = {0};
+        ck_assert_int_eq(read_tree(BAD_DOCS[k].doc, &a, &v, &e), BAD_DOCS[k].code);
+        ck_assert_str_eq(e.msg, BAD_DOCS[k].msg);
+        fc_arena_free(&a);
+    }
+}
+END_TEST
+
+START_TEST(nesting_and_strings_are_bounded)
+{
+    enum { DEEP = 100000 };
+    char *doc = malloc(2 * DEEP + 1);
+    memset(doc, '[', DEEP);
+    memset(doc + DEEP, ']', DEEP);
+    doc[2 * DEEP] = '\0';
+    fc_arena a = {0};
+    fc_value v;
+    fc_error e = {0};
+    ck_assert_int_eq(read_tree(doc, &a, &v, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "offset 512: arrays and objects nested deeper than 512");
+    fc_arena_free(&a);
+    /* A higher limit is taken up to FC_TREE_MAX_DEPTH, where the parser's own stack
+     * would be at risk. */
+    fc_tree_limits lim = {.max_depth = DEEP, .max_string = 3};
+    ck_assert_int_eq(fc_json_read_tree((const uint8_t *)doc, 2 * DEEP, &lim, &a, &v, NULL, &e),
+                     FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "offset 10000: arrays and objects nested deeper than 10000");
+    fc_arena_free(&a);
+    const char *mid = doc + DEEP - 9000;
+    ck_assert_int_eq(fc_json_read_tree((const uint8_t *)mid, 18000, &lim, &a, &v, NULL, &e), 0);
+    fc_arena_free(&a);
+    ck_assert_int_eq(fc_json_read_tree((const uint8_t *)"\"abcd\"", 6, &lim, &a, &v, NULL, &e),
+                     FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "offset 0: a string of 4 bytes, past the limit of 3");
+    fc_arena_free(&a);
+    free(doc);
+}
+END_TEST
+
+START_TEST(json_lines_read_one_value_at_a_time)
+{
+    const char *lines = "{\"a\": 1}\n[2]\n\"three\"\n";
+    size_t off = 0, used, n = 0;
+    fc_arena a = {0};
+    while (off < strlen(lines)) {
+        fc_value v;
+        ck_assert_int_eq(fc_json_read_tree((const uint8_t *)lines + off, strlen(lines) - off,
+                                           NULL, &a, &v, &used, NULL), 0);
+        ck_assert_int_eq(v.type, n == 0 ? FC_V_OBJECT : n == 1 ? FC_V_ARRAY : FC_V_STRING);
+        off += used;
+        n++;
+    }
+    ck_assert_uint_eq(n, 3);
+    fc_arena_free(&a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -188,6 +354,11 @@ int main(void)
     tcase_add_test(tc, equality_is_bit_for_bit);
     tcase_add_test(tc, json_refuses_text_that_is_not_utf8);
     tcase_add_test(tc, shape_names);
+    tcase_add_test(tc, shapes_read_back_from_json);
+    tcase_add_test(tc, any_document_as_python_reads_it);
+    tcase_add_test(tc, bad_documents_are_named);
+    tcase_add_test(tc, nesting_and_strings_are_bounded);
+    tcase_add_test(tc, json_lines_read_one_value_at_a_time);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
