@@ -98,6 +98,15 @@ typedef struct fc_records {
 int fc_records_reserve(fc_records *r, size_t total, fc_error *err);
 void fc_records_free(fc_records *r);
 
+/* As fc_dataset_find_repeat, for the keys of records. */
+int fc_records_find_repeat(const fc_records *r, size_t first, size_t *a, size_t *b,
+                           fc_error *err);
+/* 1 when an object's members hold a key twice (*repeat: one of them), 0 when not,
+ * FC_ENOMEM. Python keeps the last of a repeated key without a word; our readers
+ * refuse it. */
+int fc_members_find_repeat(const fc_member *m, size_t n, const fc_member **repeat,
+                           fc_error *err);
+
 /* Python's json.dumps of a value (separators ", " and ": ", ensure_ascii, repr for
  * floats, NaN/Infinity), appended to out. */
 int fc_value_write_json(const fc_value *v, fc_buffer *out, fc_error *err);
@@ -146,6 +155,12 @@ int fc_shape_record(enum fc_shape s, uint64_t key, uint64_t iterations, fc_arena
 /* Appends the records of keys start .. start+count-1 to r. */
 int fc_shape_records(enum fc_shape s, uint64_t start, uint64_t count, uint64_t iterations,
                      fc_records *r, fc_error *err);
+
+/* ==== Tree formats (until the codec table carries shapes) ==== */
+
+/* A map of integer keys to records in MessagePack (serializers/msgpack_tree.c). */
+int fc_msgpack_write_records(const fc_records *in, fc_buffer *out, fc_error *err);
+int fc_msgpack_read_records(const uint8_t *data, size_t len, fc_records *out, fc_error *err);
 
 #ifdef __cplusplus
 }

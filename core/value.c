@@ -84,6 +84,49 @@ void fc_records_free(fc_records *r)
     memset(r, 0, sizeof *r);
 }
 
+int fc_records_find_repeat(const fc_records *r, size_t first, size_t *a, size_t *b,
+                           fc_error *err)
+{
+    const fc_dataset keys = {.keys = r->keys, .count = r->count}; /* it reads keys only */
+    return fc_dataset_find_repeat(&keys, first, a, b, err);
+}
+
+static int key_order(const void *a, const void *b)
+{
+    const fc_member *x = *(fc_member *const *)a, *y = *(fc_member *const *)b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+int fc_members_find_repeat(const fc_member *m, size_t n, const fc_member **repeat,
+                           fc_error *err)
+{
+    if (n < 2)
+        return 0;
+    if (n <= 8) { /* most records: no allocation */
+        for (size_t i = 1; i < n; i++)
+            for (size_t j = 0; j < i; j++)
+                if (m[i].key_len == m[j].key_len && memcmp(m[i].key, m[j].key, m[i].key_len) == 0)
+                    return (*repeat = &m[i]), 1;
+        return 0;
+    }
+    const fc_member **sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return fc_fail(err, FC_ENOMEM, 0, "out of memory to check %zu keys", n);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &m[i];
+    qsort(sorted, n, sizeof *sorted, key_order);
+    int found = 0;
+    for (size_t i = 1; !found && i < n; i++)
+        if (key_order(&sorted[i - 1], &sorted[i]) == 0) {
+            *repeat = sorted[i];
+            found = 1;
+        }
+    free(sorted);
+    return found;
+}
+
 /* ==== Equality ==== */
 
 static bool same_bytes(const char *a, size_t alen, const char *b, size_t blen)

@@ -311,34 +311,17 @@ static int parse_array(tree_parser *t, fc_value *v)
     return 0;
 }
 
-static int key_order(const void *a, const void *b)
-{
-    const fc_member *x = *(fc_member *const *)a, *y = *(fc_member *const *)b;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(x->key, y->key, n);
-    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
-}
-
 /* A key held twice: Python's json keeps the last silently; a result must not. */
 static int check_repeats(tree_parser *t, const fc_member *m, size_t n, size_t open)
 {
-    if (n < 2)
-        return 0;
-    const fc_member **sorted = malloc(n * sizeof *sorted);
-    if (!sorted)
-        return fc_fail(t->err, FC_ENOMEM, 0, "out of memory to check %zu keys", n);
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = &m[i];
-    qsort(sorted, n, sizeof *sorted, key_order);
-    int rc = 0;
-    for (size_t i = 1; !rc && i < n; i++)
-        if (key_order(&sorted[i - 1], &sorted[i]) == 0)
-            rc = fc_fail(t->err, FC_ECORRUPT, 0,
-                         "offset %zu: the object that starts here holds the key \"%.*s\" twice "
-                         "(Python would keep the last one without a word)", open,
-                         (int)(sorted[i]->key_len > 60 ? 60 : sorted[i]->key_len), sorted[i]->key);
-    free(sorted);
-    return rc;
+    const fc_member *twice;
+    int rc = fc_members_find_repeat(m, n, &twice, t->err);
+    if (rc != 1)
+        return rc;
+    return fc_fail(t->err, FC_ECORRUPT, 0,
+                   "offset %zu: the object that starts here holds the key \"%.*s\" twice "
+                   "(Python would keep the last one without a word)", open,
+                   (int)(twice->key_len > 60 ? 60 : twice->key_len), twice->key);
 }
 
 static int parse_member(tree_parser *t)

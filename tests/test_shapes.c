@@ -4,6 +4,14 @@
 
 #include "fc_shapes.h"
 
+#include <unistd.h>
+
+/* Debian's Python, which has python3-msgpack, even when another is first on PATH. */
+static const char *py(void)
+{
+    return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
 /* Runs a command and returns all it printed (the test fails if it fails). */
 static fc_buffer run_capture(const char *cmd)
 {
@@ -36,7 +44,7 @@ static const char PY_DRAWS[] =
 START_TEST(generator_draws_as_python)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "python3 -c \"%s\"", PY_DRAWS);
+    snprintf(cmd, sizeof cmd, "%s -c \"%s\"", py(), PY_DRAWS);
     fc_buffer want = run_capture(cmd);
     fc_buffer got = {0};
     static const uint64_t N[] = {1, 2, 3, 7, 128, 1000, UINT64_C(4294967297),
@@ -92,7 +100,7 @@ END_TEST
 static void check_shape_json(enum fc_shape s, uint64_t start, uint64_t count)
 {
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "python3 %s/scripts/shapes.py %s %llu %llu", FC_SOURCE_DIR,
+    snprintf(cmd, sizeof cmd, "%s %s/scripts/shapes.py %s %llu %llu", py(), FC_SOURCE_DIR,
              fc_shape_name(s), (unsigned long long)start, (unsigned long long)count);
     fc_buffer want = run_capture(cmd);
     fc_records r = {0};
@@ -229,8 +237,8 @@ START_TEST(any_document_as_python_reads_it)
     for (size_t k = 0; k < sizeof PY_DOCS / sizeof *PY_DOCS; k++) {
         char cmd[1024];
         snprintf(cmd, sizeof cmd,
-                 "python3 -c \"import json,sys; sys.stdout.write(json.dumps(json.loads(sys.argv[1])))\" "
-                 "'%s'", PY_DOCS[k]);
+                 "%s -c \"import json,sys; sys.stdout.write(json.dumps(json.loads(sys.argv[1])))\" "
+                 "'%s'", py(), PY_DOCS[k]);
         fc_buffer want = run_capture(cmd);
         /* the document itself, as the shell gave it to Python */
         char doc[512];
@@ -343,6 +351,127 @@ START_TEST(json_lines_read_one_value_at_a_time)
 }
 END_TEST
 
+/* ==== MessagePack ==== */
+
+/* Writes a file under the scratch directory and returns its path. */
+static const char *put_file(const char *name, const fc_buffer *b)
+{
+    const char *path = scratch_at(name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(b->data, 1, b->len, f), b->len);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+/* Python's msgpack reads our file of each shape to shapes.py's records, and we read
+ * the file Python's msgpack.packb writes of them to the same JSON. */
+START_TEST(msgpack_as_python_reads_and_writes_it)
+{
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        fc_records r = {0}, back = {0}, theirs = {0};
+        fc_error e = {0};
+        const char *name = fc_shape_name((enum fc_shape)s);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 1000, 150, 0, &r, &e), 0);
+        fc_buffer ours = {0};
+        ck_assert_msg(fc_msgpack_write_records(&r, &ours, &e) == 0, "%s", e.msg);
+        const char *path = put_file("ours.msgpack", &ours);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "cd %s/scripts && %s -c \"import msgpack, shapes, sys; "
+                 "d = msgpack.unpackb(open('%s', 'rb').read(), strict_map_key=False); "
+                 "assert d == shapes.records('%s', 1000, 150), 'differs'; "
+                 "sys.stdout.buffer.write(msgpack.packb(d))\"", FC_SOURCE_DIR, py(), path, name);
+        fc_buffer packed = run_capture(cmd);
+        ck_assert_msg(fc_msgpack_read_records(ours.data, ours.len, &back, &e) == 0, "%s", e.msg);
+        ck_assert_uint_eq(back.count, r.count);
+        for (size_t i = 0; i < r.count; i++) {
+            ck_assert_uint_eq(back.keys[i], r.keys[i]);
+            ck_assert(fc_value_equal(&back.values[i], &r.values[i]));
+        }
+        /* Python writes a float32 as a float64: same values, so the same JSON. */
+        ck_assert_msg(fc_msgpack_read_records(packed.data, packed.len, &theirs, &e) == 0, "%s", e.msg);
+        fc_buffer j1 = {0}, j2 = {0};
+        ck_assert_int_eq(fc_records_write_json(&r, &j1, &e), 0);
+        ck_assert_int_eq(fc_records_write_json(&theirs, &j2, &e), 0);
+        ck_assert(j1.len == j2.len && memcmp(j1.data, j2.data, j1.len) == 0);
+        if (s != FC_SHAPE_MESH) /* and, but for float32, the bytes are Python's */
+            ck_assert(ours.len == packed.len && memcmp(ours.data, packed.data, ours.len) == 0);
+        fc_buffer_free(&ours);
+        fc_buffer_free(&packed);
+        fc_buffer_free(&j1);
+        fc_buffer_free(&j2);
+        fc_records_free(&r);
+        fc_records_free(&back);
+        fc_records_free(&theirs);
+    }
+}
+END_TEST
+
+static const struct {
+    const char *hex;
+    int code;
+    const char *msg;
+} BAD_MSGPACK[] = {
+    {"91", FC_ECORRUPT, "offset 0: expected a map of records"},
+    {"df ffffffff 00", FC_ECORRUPT, "offset 0: the map declares 4294967295 records, but only 1 bytes follow"},
+    {"81 a1 78 00", FC_ECORRUPT, "offset 1: record 0's key is not an integer 0..2^64-1"},
+    {"81 00 dd 7fffffff 00", FC_ECORRUPT, "offset 2: the array declares 2147483647 elements, but only 1 bytes follow"},
+    {"81 00 81 01 02", FC_EUNSUPPORTED, "offset 3: a map key inside a record is not a str (type byte 0x01): records here have text keys"},
+    {"81 00 c4 01 00", FC_EUNSUPPORTED, "offset 2: type byte 0xc4 (bin): no shape holds it"},
+    {"81 00 a2 c3 28", FC_ECORRUPT, "offset 2: the str here is not UTF-8 at its byte 0"},
+    {"81 00 82 a1 61 01 a1 61 02", FC_ECORRUPT, "msgpack: a map holds the key \"a\" twice (Python would keep the last one without a word)"},
+    {"82 05 c0 05 c0", FC_ECORRUPT, "msgpack: records 0 and 1 both have the key 5"},
+    {"81 00 c0 c0", FC_ECORRUPT, "offset 3: 1 bytes after the map, which should end the file"},
+    {"81 00 a5 61", FC_ECORRUPT, "offset 2: a str of 5 bytes, but only 1 follow"},
+};
+
+static fc_buffer from_hex(const char *hex)
+{
+    fc_buffer b = {0};
+    for (const char *p = hex; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        unsigned v;
+        ck_assert_int_eq(sscanf(p, "%2x", &v), 1);
+        uint8_t byte = (uint8_t)v;
+        fc_buffer_append(&b, &byte, 1, NULL);
+        p += 2;
+    }
+    return b;
+}
+
+START_TEST(msgpack_refusals_are_named)
+{
+    for (size_t k = 0; k < sizeof BAD_MSGPACK / sizeof *BAD_MSGPACK; k++) {
+        fc_buffer b = from_hex(BAD_MSGPACK[k].hex);
+        fc_records r = {0};
+        fc_error e = {0};
+        ck_assert_int_eq(fc_msgpack_read_records(b.data, b.len, &r, &e), BAD_MSGPACK[k].code);
+        ck_assert_str_eq(e.msg, BAD_MSGPACK[k].msg);
+        fc_records_free(&r);
+        fc_buffer_free(&b);
+    }
+}
+END_TEST
+
+START_TEST(msgpack_nesting_stops_at_msgpack_cs_limit)
+{
+    fc_buffer b = from_hex("81 00");
+    for (int i = 0; i < 40; i++)
+        fc_buffer_append(&b, "\x91", 1, NULL);
+    fc_buffer_append(&b, "\xc0", 1, NULL);
+    fc_records r = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(fc_msgpack_read_records(b.data, b.len, &r, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "offset 33: nested deeper than 32, msgpack-c's limit");
+    fc_records_free(&r);
+    fc_buffer_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -359,6 +488,10 @@ int main(void)
     tcase_add_test(tc, bad_documents_are_named);
     tcase_add_test(tc, nesting_and_strings_are_bounded);
     tcase_add_test(tc, json_lines_read_one_value_at_a_time);
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+    tcase_add_test(tc, msgpack_as_python_reads_and_writes_it);
+    tcase_add_test(tc, msgpack_refusals_are_named);
+    tcase_add_test(tc, msgpack_nesting_stops_at_msgpack_cs_limit);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
