@@ -161,6 +161,12 @@ int fc_shape_records(enum fc_shape s, uint64_t start, uint64_t count, uint64_t i
 /* A map of integer keys to records in MessagePack (serializers/msgpack_tree.c). */
 int fc_msgpack_write_records(const fc_records *in, fc_buffer *out, fc_error *err);
 int fc_msgpack_read_records(const uint8_t *data, size_t len, fc_records *out, fc_error *err);
+/* The File message of the shape in proto/shapes.proto (serializers/protobuf_tree.c);
+ * built when protobuf-c is (FC_HAVE_PROTOBUF). */
+int fc_protobuf_write_records(const fc_records *in, enum fc_shape s, fc_buffer *out,
+                              fc_error *err);
+int fc_protobuf_read_records(const uint8_t *data, size_t len, enum fc_shape s, fc_records *out,
+                             fc_error *err);
 
 #ifdef __cplusplus
 }

@@ -472,6 +472,106 @@ START_TEST(msgpack_nesting_stops_at_msgpack_cs_limit)
 }
 END_TEST
 
+/* ==== Protobuf ==== */
+
+#ifdef FC_HAVE_PROTOBUF
+/* Google's protobuf runtime, with code protoc makes from proto/shapes.proto, reads our
+ * file of each shape to shapes.py's records and writes the same bytes, which we read. */
+START_TEST(protobuf_as_googles_runtime_reads_and_writes_it)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "protoc --python_out=%s --proto_path=%s/proto %s/proto/shapes.proto",
+             scratch_dir(), FC_SOURCE_DIR, FC_SOURCE_DIR);
+    fc_buffer none = run_capture(cmd);
+    fc_buffer_free(&none);
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        fc_records r = {0}, back = {0};
+        fc_error e = {0};
+        const char *name = fc_shape_name((enum fc_shape)s);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 500, 120, 0, &r, &e), 0);
+        fc_buffer ours = {0};
+        ck_assert_msg(fc_protobuf_write_records(&r, (enum fc_shape)s, &ours, &e) == 0, "%s", e.msg);
+        const char *path = put_file("ours.pb", &ours);
+        snprintf(cmd, sizeof cmd, "%s %s/tests/shapes_protobuf.py read %s %s %s", py(),
+                 FC_SOURCE_DIR, name, path, scratch_dir());
+        fc_buffer ok = run_capture(cmd);
+        snprintf(cmd, sizeof cmd, "%s %s/tests/shapes_protobuf.py write %s 500 120 %s", py(),
+                 FC_SOURCE_DIR, name, scratch_dir());
+        fc_buffer theirs = run_capture(cmd);
+        ck_assert_msg(ours.len == theirs.len && memcmp(ours.data, theirs.data, ours.len) == 0,
+                      "%s: %zu bytes, Python's %zu", name, ours.len, theirs.len);
+        ck_assert_msg(fc_protobuf_read_records(ours.data, ours.len, (enum fc_shape)s, &back, &e) == 0,
+                      "%s", e.msg);
+        ck_assert_uint_eq(back.count, r.count);
+        for (size_t i = 0; i < r.count; i++) {
+            ck_assert_uint_eq(back.keys[i], r.keys[i]);
+            ck_assert_msg(fc_value_equal(&back.values[i], &r.values[i]), "%s record %zu", name, i);
+        }
+        fc_buffer_free(&ours);
+        fc_buffer_free(&ok);
+        fc_buffer_free(&theirs);
+        fc_records_free(&r);
+        fc_records_free(&back);
+    }
+}
+END_TEST
+
+START_TEST(protobuf_refusals_are_named)
+{
+    fc_records r = {0};
+    fc_error e = {0};
+    fc_arena a = {0};
+    fc_value v;
+    /* a member the message has no field for; an integer too wide; text with a NUL */
+    static const struct {
+        const char *doc;
+        const char *msg;
+    } bad[] = {
+        {"{\"address\": \"x\", \"colour\": 1}",
+         "protobuf: record 0: \"colour\" has no field in shapes.proto's LogRecord"},
+        {"{\"code\": 4294967296}", "protobuf: record 0: field code: the integer does not fit the field's width"},
+        {"{\"code\": -1}", "protobuf: record 0: field code: a negative integer in an unsigned field"},
+        {"{\"userid\": \"a\\u0000b\"}",
+         "protobuf: record 0: field userid: text with a NUL byte, which protobuf-c would cut there"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        ck_assert_int_eq(read_tree(bad[k].doc, &a, &v, &e), 0);
+        uint64_t key = 0;
+        fc_records one = {.keys = &key, .values = &v, .count = 1, .cap = 1};
+        fc_buffer out = {0};
+        ck_assert_int_eq(fc_protobuf_write_records(&one, FC_SHAPE_LOG, &out, &e), FC_EUNSUPPORTED);
+        ck_assert_str_eq(e.msg, bad[k].msg);
+        fc_buffer_free(&out);
+    }
+    fc_arena_free(&a);
+    /* A log record whose address says 5 bytes and holds 1: protobuf-c refuses it */
+    fc_buffer b = from_hex("0a 05 08 01 12 05 41");
+    ck_assert_int_eq(fc_protobuf_read_records(b.data, b.len, FC_SHAPE_LOG, &r, &e), FC_ECORRUPT);
+    ck_assert_str_eq(e.msg, "protobuf: protobuf-c could not read the 7 bytes as a LogFile of proto/shapes.proto");
+    fc_buffer_free(&b);
+    /* "A\0B" as the address: protobuf-c would cut it at the NUL */
+    b = from_hex("0a 07 08 01 12 03 41 00 42");
+    ck_assert_int_eq(fc_protobuf_read_records(b.data, b.len, FC_SHAPE_LOG, &r, &e), FC_ECORRUPT);
+    ck_assert_str_eq(e.msg, "protobuf: the records come back to 7 bytes, the file has 9: a string cut at a NUL byte, a field given twice, unknown fields or numbers not packed; write it as LogFile of proto/shapes.proto");
+    fc_buffer_free(&b);
+    /* two records with key 1 */
+    b = from_hex("0a 02 08 01 0a 02 08 01");
+    ck_assert_int_eq(fc_protobuf_read_records(b.data, b.len, FC_SHAPE_LOG, &r, &e), FC_ECORRUPT);
+    ck_assert_str_eq(e.msg, "protobuf: records 0 and 1 both have the key 1");
+    fc_buffer_free(&b);
+    /* 1,000 empty records, two bytes each: protobuf-c would take some 190 bytes for
+     * each (the DocRecord struct, its pointer, its scan): past 64 a byte, refused
+     * before it is all allocated */
+    for (int i = 0; i < 1000; i++)
+        fc_buffer_append(&b, "\x0a\x00", 2, NULL);
+    ck_assert_int_eq(fc_protobuf_read_records(b.data, b.len, FC_SHAPE_DOC, &r, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "protobuf: the file asks for more than 64 bytes of memory for each of its 2000 bytes; refused");
+    fc_buffer_free(&b);
+    fc_records_free(&r);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -492,6 +592,10 @@ int main(void)
     tcase_add_test(tc, msgpack_as_python_reads_and_writes_it);
     tcase_add_test(tc, msgpack_refusals_are_named);
     tcase_add_test(tc, msgpack_nesting_stops_at_msgpack_cs_limit);
+#ifdef FC_HAVE_PROTOBUF
+    tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
+    tcase_add_test(tc, protobuf_refusals_are_named);
+#endif
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
