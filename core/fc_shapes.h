@@ -145,6 +145,9 @@ enum fc_shape {
     FC_SHAPE_COUNT
 };
 
+/* fc_codec.shapes for a format that holds every shape beyond numbers. */
+#define FC_SHAPES_ALL (((1u << FC_SHAPE_COUNT) - 1) & ~(1u << FC_SHAPE_NUMBERS))
+
 const char *fc_shape_name(enum fc_shape s);
 /* FC_EINVAL naming the shapes when `name` is none of them. */
 int fc_shape_find(const char *name, enum fc_shape *out, fc_error *err);
@@ -152,20 +155,31 @@ int fc_shape_find(const char *name, enum fc_shape *out, fc_error *err);
  * `iterations` is calc's for the numbers shape and unused by the others. */
 int fc_shape_record(enum fc_shape s, uint64_t key, uint64_t iterations, fc_arena *a,
                     fc_value *out, fc_error *err);
+/* Gives a record read from a format back the types its shape declares where the
+ * format has no such type: a mesh's coordinates read from JSON as doubles become
+ * float32 again (FC_ECORRUPT if one is not exactly a float32). */
+int fc_shape_conform(enum fc_shape s, fc_value *v, fc_error *err);
 /* Appends the records of keys start .. start+count-1 to r. */
 int fc_shape_records(enum fc_shape s, uint64_t start, uint64_t count, uint64_t iterations,
                      fc_records *r, fc_error *err);
 
 /* ==== Tree formats (until the codec table carries shapes) ==== */
 
-/* A map of integer keys to records in MessagePack (serializers/msgpack_tree.c). */
-int fc_msgpack_write_records(const fc_records *in, fc_buffer *out, fc_error *err);
-int fc_msgpack_read_records(const uint8_t *data, size_t len, fc_records *out, fc_error *err);
-/* The File message of the shape in proto/shapes.proto (serializers/protobuf_tree.c);
- * built when protobuf-c is (FC_HAVE_PROTOBUF). */
-int fc_protobuf_write_records(const fc_records *in, enum fc_shape s, fc_buffer *out,
+/* The codecs' encode_records and decode_records (fc_codec, version 3), for the tests.
+ * JSON: json.dumps of {key: record} (serializers/json_tree.c). MessagePack: a map of
+ * integer keys to records (serializers/msgpack_tree.c). Protobuf: the shape's File
+ * message of proto/shapes.proto (serializers/protobuf_tree.c; built with protobuf-c,
+ * FC_HAVE_PROTOBUF). Readers give records their shape's types (fc_shape_conform). */
+int fc_json_write_records(const fc_records *in, unsigned shape, fc_buffer *out, fc_error *err);
+int fc_json_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                         fc_error *err);
+int fc_msgpack_write_records(const fc_records *in, unsigned shape, fc_buffer *out,
+                             fc_error *err);
+int fc_msgpack_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                            fc_error *err);
+int fc_protobuf_write_records(const fc_records *in, unsigned shape, fc_buffer *out,
                               fc_error *err);
-int fc_protobuf_read_records(const uint8_t *data, size_t len, enum fc_shape s, fc_records *out,
+int fc_protobuf_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
                              fc_error *err);
 
 #ifdef __cplusplus

@@ -133,17 +133,21 @@ enum {
      * some values (a JSON library that prints 15 significant digits when they read back
      * "close enough"); `compare` and `roundtrip` say how many and which. */
     FC_SUPPORTS_EXACT_DOUBLES = 1u << 4,
-    /* Kept for what comes next, set by no codec yet: string values, nested values,
-     * a schema the file carries or names. */
+    /* Text values, and values nested in lists and objects: set by the codecs that
+     * hold the shapes beyond numbers (fc_codec.shapes). A schema the file carries or
+     * names (proto/shapes.proto for protobuf). */
     FC_SUPPORTS_STRINGS = 1u << 8,
     FC_SUPPORTS_NESTING = 1u << 9,
     FC_SUPPORTS_SCHEMA = 1u << 10
 };
 
-/* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 2 is this one (the
- * probe bids, `supports` exists). A codec sets .version = FC_CODEC_VERSION; a field
- * added by a later version is read only from codecs whose version has it. */
-#define FC_CODEC_VERSION 2
+/* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 3 is this one
+ * (2: the probe bids, `supports`; 3: records of the other shapes). A codec sets
+ * .version = FC_CODEC_VERSION; a field added by a later version is read only from
+ * codecs whose version has it. */
+#define FC_CODEC_VERSION 3
+
+struct fc_records; /* fc_shapes.h: records of the shapes beyond numbers */
 
 /* The most bytes a probe is shown: the start of a file, enough to recognise it. */
 #define FC_PROBE_BYTES 4096
@@ -171,6 +175,14 @@ typedef struct fc_codec {
     unsigned (*probe)(const uint8_t *data, size_t len);
     unsigned version;        /* FC_CODEC_VERSION of the code that wrote the table */
     unsigned supports;       /* FC_SUPPORTS_* bits */
+    /* Version 3. The shapes other than numbers (enum fc_shape, fc_shapes.h) that the
+     * format holds: bit 1u << shape for each; 0 and NULL functions when it holds none
+     * yet. As encode and decode, for records of that shape: */
+    unsigned shapes;
+    int (*encode_records)(const struct fc_records *in, unsigned shape, fc_buffer *out,
+                          fc_error *err);
+    int (*decode_records)(const uint8_t *data, size_t len, unsigned shape,
+                          struct fc_records *out, fc_error *err);
 } fc_codec;
 
 const fc_codec *fc_codec_find(const char *name);   /* by name or extension; NULL if unknown */

@@ -6,6 +6,7 @@
  */
 #include "fc_shapes.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -383,6 +384,41 @@ int fc_shape_record(enum fc_shape s, uint64_t key, uint64_t iterations, fc_arena
     case FC_SHAPE_LOG: make_log(&g, out); break;
     case FC_SHAPE_MESH: make_mesh(&g, out); break;
     default: make_doc(&g, out); break;
+    }
+    return 0;
+}
+
+/* A mesh's coordinates are float32: a format without float32 (JSON, say) gives them
+ * back as doubles, which become float32 again when they are exactly one. */
+static int conform_floats(fc_value *arr, const char *name, fc_error *err)
+{
+    if (arr->type != FC_V_ARRAY)
+        return 0; /* not the shape's: equality will say so */
+    for (size_t i = 0; i < arr->arr.n; i++) {
+        fc_value *x = &arr->arr.items[i];
+        if (x->type != FC_V_DOUBLE)
+            continue;
+        float f = (float)x->d;
+        if ((double)f != x->d || (x->d == 0 && signbit(x->d) != signbit(f)))
+            return fc_fail(err, FC_ECORRUPT, 0, "mesh: %s[%zu] is %.17g, which is not a float32",
+                           name, i, x->d);
+        x->type = FC_V_FLOAT32;
+        x->f = f;
+    }
+    return 0;
+}
+
+int fc_shape_conform(enum fc_shape s, fc_value *v, fc_error *err)
+{
+    if (s != FC_SHAPE_MESH || v->type != FC_V_OBJECT)
+        return 0;
+    for (size_t i = 0; i < v->obj.n; i++) {
+        fc_member *m = &v->obj.members[i];
+        if (strcmp(m->key, "vertices") == 0 || strcmp(m->key, "normals") == 0) {
+            int rc = conform_floats(&m->value, m->key, err);
+            if (rc)
+                return rc;
+        }
     }
     return 0;
 }

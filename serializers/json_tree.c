@@ -445,3 +445,55 @@ int fc_json_read_tree(const uint8_t *data, size_t len, const fc_tree_limits *lim
         return bad(&t, at(&t), "the end of the file after the value");
     return 0;
 }
+
+/* ==== Records of a shape ==== */
+
+int fc_json_write_records(const fc_records *in, unsigned shape, fc_buffer *out, fc_error *err)
+{
+    (void)shape; /* every shape is a tree here */
+    return fc_records_write_json(in, out, err);
+}
+
+/* A key as str(int) writes it: decimal digits, no leading zero, at most 2^64-1. */
+static bool key_of(const fc_member *m, uint64_t *key)
+{
+    const char *s = m->key;
+    size_t n = m->key_len;
+    if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *key = v;
+    return true;
+}
+
+int fc_json_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                         fc_error *err)
+{
+    fc_value top;
+    int rc = fc_json_read_tree(data, len, NULL, &out->arena, &top, NULL, err);
+    if (rc)
+        return rc;
+    if (top.type != FC_V_OBJECT)
+        return fc_fail(err, FC_ECORRUPT, 0, "json: expected an object of records, keyed by "
+                       "their integer keys as text");
+    rc = fc_records_reserve(out, out->count + top.obj.n, err);
+    for (size_t i = 0; !rc && i < top.obj.n; i++) {
+        fc_member *m = &top.obj.members[i];
+        uint64_t key;
+        if (!key_of(m, &key))
+            return fc_fail(err, FC_ECORRUPT, 0, "json: record %zu's key \"%.40s\" is not an "
+                           "integer 0..2^64-1 as Python's str() writes it", i, m->key);
+        rc = fc_shape_conform((enum fc_shape)shape, &m->value, err);
+        if (!rc) {
+            out->keys[out->count] = key;
+            out->values[out->count++] = m->value;
+        }
+    }
+    return rc;
+}

@@ -62,8 +62,10 @@ static int buffer_write(void *data, const char *buf, size_t len)
     return fc_buffer_append(data, buf, len, NULL) ? -1 : 0;
 }
 
-int fc_msgpack_write_records(const fc_records *in, fc_buffer *out, fc_error *err)
+int fc_msgpack_write_records(const fc_records *in, unsigned shape, fc_buffer *out,
+                             fc_error *err)
 {
+    (void)shape; /* every shape is a tree here */
     if (in->count > UINT32_MAX)
         return fc_fail(err, FC_EUNSUPPORTED, 0, "msgpack: a map holds at most 2^32-1 entries, "
                        "not %zu", in->count);
@@ -291,7 +293,8 @@ static int to_value(const msgpack_object *o, fc_arena *a, fc_value *v, fc_error 
     }
 }
 
-int fc_msgpack_read_records(const uint8_t *data, size_t len, fc_records *out, fc_error *err)
+int fc_msgpack_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                            fc_error *err)
 {
     walker w = {.data = data, .len = len, .err = err};
     size_t entries = 0;
@@ -313,6 +316,8 @@ int fc_msgpack_read_records(const uint8_t *data, size_t len, fc_records *out, fc
     for (size_t i = 0; !rc && i < entries; i++) {
         const msgpack_object_kv *kv = &obj.via.map.ptr[i];
         rc = to_value(&kv->val, &out->arena, &out->values[out->count], err);
+        if (!rc)
+            rc = fc_shape_conform((enum fc_shape)shape, &out->values[out->count], err);
         if (!rc)
             out->keys[out->count++] = kv->key.via.u64;
     }

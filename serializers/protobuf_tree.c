@@ -193,13 +193,12 @@ static int fill_message(writer *w, const ProtobufCMessageDescriptor *d, void *ms
     return 0;
 }
 
-int fc_protobuf_write_records(const fc_records *in, enum fc_shape s, fc_buffer *out,
-                              fc_error *err)
+int fc_protobuf_write_records(const fc_records *in, unsigned s, fc_buffer *out, fc_error *err)
 {
-    const ProtobufCMessageDescriptor *fd = (unsigned)s < FC_SHAPE_COUNT ? FILES[s] : NULL;
+    const ProtobufCMessageDescriptor *fd = s < FC_SHAPE_COUNT ? FILES[s] : NULL;
     if (!fd)
         return fc_fail(err, FC_EUNSUPPORTED, 0, "protobuf: shapes.proto has no message for the "
-                       "%s shape", fc_shape_name(s));
+                       "%s shape", fc_shape_name((enum fc_shape)s));
     const ProtobufCFieldDescriptor *rf = &fd->fields[0]; /* repeated Record records = 1 */
     const ProtobufCMessageDescriptor *rd = rf->descriptor;
     writer w = {.err = err};
@@ -398,13 +397,13 @@ static int read_file(const ProtobufCMessageDescriptor *fd, const ProtobufCMessag
     return rc;
 }
 
-int fc_protobuf_read_records(const uint8_t *data, size_t len, enum fc_shape s, fc_records *out,
+int fc_protobuf_read_records(const uint8_t *data, size_t len, unsigned s, fc_records *out,
                              fc_error *err)
 {
-    const ProtobufCMessageDescriptor *fd = (unsigned)s < FC_SHAPE_COUNT ? FILES[s] : NULL;
+    const ProtobufCMessageDescriptor *fd = s < FC_SHAPE_COUNT ? FILES[s] : NULL;
     if (!fd)
         return fc_fail(err, FC_EUNSUPPORTED, 0, "protobuf: shapes.proto has no message for the "
-                       "%s shape", fc_shape_name(s));
+                       "%s shape", fc_shape_name((enum fc_shape)s));
     budget b = {.left = len <= (SIZE_MAX - 65536) / 64 ? 64 * len + 65536 : SIZE_MAX};
     ProtobufCAllocator alloc = {.alloc = budget_alloc, .free = budget_free, .allocator_data = &b};
     ProtobufCMessage *file = protobuf_c_message_unpack(fd, &alloc, len, data);
