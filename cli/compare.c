@@ -26,8 +26,9 @@
 
 static const char COMPARE_HELP[] =
     "usage: forkcollect compare [--formats LIST] [--count N] [--workers P] [--iterations I]\n"
-    "                           [--repeat R] [--warmup W] [--output table|csv|json|markdown]\n"
-    "                           [--chart FILE.svg]\n"
+    "                           [--repeat R] [--warmup W]\n"
+    "                           [--output table|csv|json|markdown|html] [--chart FILE.svg]\n"
+    "                           [--html FILE.html]\n"
     "\n"
     "Runs the exercise through every format and reports what each costs: bytes of the\n"
     "result files (raw and deflated), encode and decode time per record, end-to-end\n"
@@ -41,8 +42,11 @@ static const char COMPARE_HELP[] =
     "                       formats, not the load, make the differences)\n"
     "  -r, --repeat R       measured rounds (default 10)\n"
     "      --warmup W       rounds run first and not counted (default 1)\n"
-    "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
+    "  -o, --output KIND    table (default), csv, json, markdown or html, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
+    "                       (FILE must be new: it is never overwritten)\n"
+    "      --html FILE      also write the report as one self-contained HTML page:\n"
+    "                       tables, charts, machine, the command to reproduce it\n"
     "                       (FILE must be new: it is never overwritten)\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -200,10 +204,15 @@ static void render_svg(FILE *f, const void *report)
     report_svg(f, report);
 }
 
+static void render_html(FILE *f, const void *report)
+{
+    report_html(f, report);
+}
+
 static int parse_output(const char *s, enum output_kind *k)
 {
-    static const char *names[] = {"table", "csv", "json", "markdown"};
-    for (int i = 0; i < 4; i++)
+    static const char *names[] = {"table", "csv", "json", "markdown", "html"};
+    for (int i = 0; i < 5; i++)
         if (strcasecmp(s, names[i]) == 0) {
             *k = (enum output_kind)i;
             return 0;
@@ -218,12 +227,14 @@ typedef struct compare_request {
     uint64_t count, iterations, workers, repeat, warmup;
     enum output_kind output;
     const char *chart;
+    const char *html;
 } compare_request;
 
 static const cli_flag COMPARE_FLAGS[] = {
     {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
     {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
-    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {NULL, 0, false, 0}};
+    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {"html", 0, true, 'H'},
+    {NULL, 0, false, 0}};
 
 static int compare_flag(void *ctx, int id, const char *v)
 {
@@ -236,10 +247,11 @@ static int compare_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &rq->repeat);
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &rq->warmup);
     case 'c': rq->chart = v; return 0;
+    case 'H': rq->html = v; return 0;
     case 'o':
         if (parse_output(v, &rq->output) == 0)
             return 0;
-        usage_error("compare", "--output: '%s' is not table, csv, json or markdown", v);
+        usage_error("compare", "--output: '%s' is not table, csv, json, markdown or html", v);
         return -1;
     }
     return -1;
@@ -258,8 +270,13 @@ static int parse_compare(int argc, char **argv, compare_request *rq)
     int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
     if (status != CLI_GO_ON)
         return status;
+    /* Now, not after minutes of measuring. */
     int bad = rq->chart ? check_new_file("compare", "--chart", rq->chart) : 0;
-    return bad ? bad : CLI_GO_ON; /* now, not after minutes of measuring */
+    if (!bad && rq->html)
+        bad = check_new_file("compare", "--html", rq->html);
+    if (!bad && rq->chart && rq->html && strcmp(rq->chart, rq->html) == 0)
+        bad = usage_error("compare", "--chart and --html name the same file, %s", rq->html);
+    return bad ? bad : CLI_GO_ON;
 }
 
 /* A codec without FC_SUPPORTS_EXACT_DOUBLES whose round trip kept every key and
@@ -428,12 +445,18 @@ int cmd_compare(int argc, char **argv)
     r.children_rss_kib = ru.ru_maxrss;
 
     report_write(stdout, &r, output, tty && isatty(STDOUT_FILENO));
-    bool charted = false;
+    bool charted = false, paged = false;
     if (chart && !cli_cancel) {
         if (write_rendered_file("compare", "--chart", chart, render_svg, &r) != EXIT_OK)
             rc = EXIT_FAIL;
         else
             charted = true;
+    }
+    if (rq.html && !cli_cancel) {
+        if (write_rendered_file("compare", "--html", rq.html, render_html, &r) != EXIT_OK)
+            rc = EXIT_FAIL;
+        else
+            paged = true;
     }
     for (int f = 0; f < n; f++) {
         /* A declared loss (the exact column says how much) is a result, not a failure. */
@@ -447,8 +470,15 @@ int cmd_compare(int argc, char **argv)
     if (cli_last_check()) { /* a signal at any point: nothing of ours stays */
         if (charted)
             unlink(chart);
-        rc = cli_interrupted("compare", charted ? "children stopped, files removed (and "
-                                                  "the chart)" : NULL);
+        if (paged)
+            unlink(rq.html);
+        rc = cli_interrupted("compare", charted && paged ? "children stopped, files removed "
+                                                           "(and the chart and the page)"
+                                        : charted ? "children stopped, files removed (and "
+                                                    "the chart)"
+                                        : paged   ? "children stopped, files removed (and "
+                                                    "the page)"
+                                                  : NULL);
     }
 out:
     for (int f = 0; f < n; f++)

@@ -59,10 +59,16 @@ typedef struct compare_report {
     char kernel[256];
 } compare_report;
 
-enum output_kind { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_MARKDOWN };
+enum output_kind { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_MARKDOWN, OUTPUT_HTML };
 
 void report_write(FILE *f, const compare_report *r, enum output_kind kind, bool color);
 /* The SVG chart, printed to f (compare renders it in memory, then writes the file). */
 void report_svg(FILE *f, const compare_report *r);
+/* The whole report as one self-contained HTML page (report_html.c). */
+void report_html(FILE *f, const compare_report *r);
+/* s with & < > " ' as character references, fit for HTML and SVG text and attributes. */
+void report_escape(FILE *f, const char *s);
+/* "msgpack-c 4.0.0, ..., zlib 1.2.13": the libraries of the formats built, in buf. */
+const char *library_line(char *buf, size_t size);
 
 #endif

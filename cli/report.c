@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-static const char *library_line(char *buf, size_t size)
+const char *library_line(char *buf, size_t size)
 {
     buf[0] = '\0';
     for (size_t i = 0; fc_codec_at(i); i++) {
@@ -384,6 +384,7 @@ void report_write(FILE *f, const compare_report *r, enum output_kind kind, bool 
     case OUTPUT_CSV: write_csv(f, r); break;
     case OUTPUT_JSON: write_json(f, r); break;
     case OUTPUT_MARKDOWN: write_markdown(f, r); break;
+    case OUTPUT_HTML: report_html(f, r); break;
     }
 }
 
