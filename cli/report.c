@@ -478,7 +478,7 @@ void report_svg(FILE *o, const compare_report *r)
                     y + k * 17 + 12, what[k], vals[k]);
         }
     }
-    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">%s, %ld CPUs; "
-               "medians of %u rounds</text>\n</svg>\n",
-            20, h - 8, r->cpu, r->cpus, r->repeat);
+    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">", 20, h - 8);
+    report_escape(o, r->cpu); /* the machine's text: it may hold & or < */
+    fprintf(o, ", %ld CPUs; medians of %u rounds</text>\n</svg>\n", r->cpus, r->repeat);
 }

@@ -164,23 +164,36 @@ t_html_on_standard_output() {
 }
 
 # What the page did not write itself is escaped: a failure naming a path with <&"'> in
-# it (every run fails: TMPDIR's directory does not exist).
+# it (every run fails: TMPDIR's directory does not exist), and, as root where a mount
+# namespace can be made, a CPU whose name holds them too (the --chart SVG printed it raw).
 t_html_escapes_outside_text() {
-  local odd=$WORK/'a<&"'\''>b' page=$WORK/odd.html two
+  local odd=$WORK/'a<&"'\''>b' page=$WORK/odd.html cpu="" two
   mkdir -p "$odd"
   mapfile -t two < <("$FC" formats --names | head -2)
   local run=(env TMPDIR="$odd/missing" "$FC" compare --count 20 --iterations 1 --repeat 1
-             --warmup 0 --formats "$(IFS=,; echo "${two[*]}")" --output json --html "$page")
+             --warmup 0 --formats "$(IFS=,; echo "${two[*]}")" --output json --html "$page"
+             --chart "$WORK/odd.svg")
+  if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+    printf 'processor\t: 0\nmodel name\t: Odd <&"'\''> CPU\n' >"$WORK/cpuinfo"
+    # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+    run=(unshare -m sh -c 'mount --bind "$0" /proc/cpuinfo && exec "$@"' "$WORK/cpuinfo" "${run[@]}")
+    cpu='Odd <&"'\''> CPU'
+  else
+    skip "a CPU name with <&\"'> needs root and unshare -m"
+  fi
   expect_status 1 "${run[@]}" || return 1
   grep -q "cannot make a directory under $odd/missing" "$WORK/err" || { cat "$WORK/err"; return 1; }
   cp "$WORK/out" "$WORK/odd.json"
-  "$PY" - "$WORK/odd.json" <<'PY' || return 1
+  "$PY" - "$WORK/odd.json" "$cpu" <<'PY' || return 1
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert all("<&\"'>b/missing" in f["failure"] for f in doc["formats"]), doc["formats"]
+assert not sys.argv[2] or doc["machine"]["cpu"] == sys.argv[2], doc["machine"]["cpu"]
 PY
   check_page "$page" "$WORK/odd.json" "${two[@]}" || return 1
   ! grep -qF '<&"'\''>' "$page" || { echo "  the page holds <&\"'> unescaped"; return 1; }
+  "$PY" -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$WORK/odd.svg" ||
+    { echo "  --chart's SVG is not well-formed XML"; return 1; }
   no_leftovers
 }
 
