@@ -22,6 +22,9 @@ enum {
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "forkcollect CMD: <message>" to stderr; returns EXIT_FAIL. */
 int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "forkcollect CMD: <message>" to stderr: a warning, or what a command says
+ * beside its report (the same line as fail's, without deciding the exit status). */
+void note(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ==== Flags: the one option parser every command uses ====
  *
@@ -131,6 +134,13 @@ void cli_flush(void);
  * EXIT_OK; otherwise returns rc. Only the first call checks: main() calls it after
  * every command, a command may call it earlier (before its last check for a signal). */
 int cli_output_status(const char *cmd, const char *tail, int rc);
+
+/* Samples summarised: their median, least and greatest. */
+typedef struct stats {
+    double median, min, max;
+} stats;
+/* Sorts v[0..n) and summarises it (all zero when n is 0): the one median of cli/. */
+stats stats_of(double *v, unsigned n);
 
 /* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);

@@ -9,7 +9,7 @@
  * `--output json` prints it (data-median/-min/-max/-value, in Python's repr), so a
  * reader or a test can take the numbers behind the rounded ones. */
 #define _POSIX_C_SOURCE 200809L
-#include "compare.h"
+#include "report.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -41,7 +41,7 @@ static void attr_double(FILE *o, const char *name, double v)
 
 /* ==== The tables ==== */
 
-/* A stat3 column: its heading, its path in the JSON output, where it sits in a
+/* A stats column: its heading, its path in the JSON output, where it sits in a
  * format_result, and the unit it is shown in (nanoseconds / scale). */
 typedef struct column {
     const char *head;
@@ -57,21 +57,21 @@ static const column END_TO_END[] = {
     {"decode, ns/record", "end_to_end.decode_ns_per_record", offsetof(format_result, e2e_decode),
      1}};
 static const column ALONE[] = {
-    {"encode, ns/record", "codec_alone.encode_ns_per_record", offsetof(format_result, iso_encode),
+    {"encode, ns/record", "codec_alone.encode_ns_per_record", offsetof(format_result, alone_encode),
      1},
-    {"decode, ns/record", "codec_alone.decode_ns_per_record", offsetof(format_result, iso_decode),
+    {"decode, ns/record", "codec_alone.decode_ns_per_record", offsetof(format_result, alone_decode),
      1}};
 
-static stat3 stat_of(const format_result *fr, const column *c)
+static stats stat_of(const format_result *fr, const column *c)
 {
-    stat3 s;
+    stats s;
     memcpy(&s, (const char *)fr + c->offset, sizeof s);
     return s;
 }
 
-/* The format with the smallest value in a column (a stat3 column, or the sizes when c is
+/* The format with the smallest value in a column (a stats column, or the sizes when c is
  * NULL: deflated when `deflated`), among those that did not fail; -1 when none. */
-static int best_in(const compare_report *r, const column *c, bool deflated)
+static int best_in(const compare_result *r, const column *c, bool deflated)
 {
     int b = -1;
     double bv = 0;
@@ -89,7 +89,7 @@ static int best_in(const compare_report *r, const column *c, bool deflated)
 /* "12.3 [11.9–13.0]", with the exact values in the cell's attributes. */
 static void stat_cell(FILE *o, const format_result *fr, const column *c, bool is_best)
 {
-    stat3 s = stat_of(fr, c);
+    stats s = stat_of(fr, c);
     double m = s.median / c->scale, lo = s.min / c->scale, hi = s.max / c->scale;
     int p = m < 10 ? 2 : m < 100 ? 1 : 0;
     fprintf(o, "<td class=\"num%s\" data-key=\"%s\"", is_best ? " best" : "", c->key);
@@ -100,7 +100,7 @@ static void stat_cell(FILE *o, const format_result *fr, const column *c, bool is
 }
 
 /* Bytes, bytes per record and deflated bytes of one format. */
-static void size_cells(FILE *o, const compare_report *r, int f, int b_bytes, int b_defl)
+static void size_cells(FILE *o, const compare_result *r, int f, int b_bytes, int b_defl)
 {
     const format_result *fr = &r->formats[f];
     double per = (double)fr->bytes / (double)r->count;
@@ -154,7 +154,7 @@ static void table_head(FILE *o, const char *id, const char *const *heads, size_t
     fputs("</tr></thead>\n<tbody>\n", o);
 }
 
-static void end_to_end_table(FILE *o, const compare_report *r)
+static void end_to_end_table(FILE *o, const compare_result *r)
 {
     static const char *const heads[] = {"format", "file bytes", "bytes/record", "deflated",
                                         "wall time, ms", "encode, ns/record",
@@ -178,7 +178,7 @@ static void end_to_end_table(FILE *o, const compare_report *r)
     fputs("</tbody>\n</table>\n", o);
 }
 
-static void codec_alone_table(FILE *o, const compare_report *r)
+static void codec_alone_table(FILE *o, const compare_result *r)
 {
     static const char *const heads[] = {"format", "encode, ns/record", "decode, ns/record",
                                         "library"};
@@ -214,7 +214,7 @@ static const char *const DOTS[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "
 
 static double y_alone(const format_result *fr)
 {
-    return fr->iso_encode.median + fr->iso_decode.median;
+    return fr->alone_encode.median + fr->alone_decode.median;
 }
 static double y_wall(const format_result *fr) { return fr->wall.median / 1e6; }
 
@@ -245,7 +245,7 @@ static void scatter_axes(FILE *o, const scatter_frame *s, const char *yname)
 }
 
 /* One labelled dot per format that has a size and a time. */
-static void scatter(FILE *o, const compare_report *r, const char *title, const char *yname,
+static void scatter(FILE *o, const compare_result *r, const char *title, const char *yname,
                     double (*yof)(const format_result *))
 {
     scatter_frame s = {70, 300, 370, 250, 1, 0, 1};
@@ -284,7 +284,7 @@ static void scatter(FILE *o, const compare_report *r, const char *title, const c
     fputs("</svg>\n", o);
 }
 
-static void charts(FILE *o, const compare_report *r)
+static void charts(FILE *o, const compare_result *r)
 {
     fputs("<h2>Charts</h2>\n<figure>\n", o);
     report_svg(o, r);
@@ -307,7 +307,7 @@ static void fact(FILE *o, const char *name, const char *key, const char *text)
     fputs("</dd>\n", o);
 }
 
-static void machine(FILE *o, const compare_report *r)
+static void machine(FILE *o, const compare_result *r)
 {
     char buf[512];
     fputs("<h2>Machine and build</h2>\n<dl>\n", o);
@@ -330,7 +330,7 @@ static void machine(FILE *o, const compare_report *r)
 }
 
 /* The command that runs the same measurement again (every parameter spelled out). */
-static void command(FILE *o, const compare_report *r)
+static void command(FILE *o, const compare_result *r)
 {
     fputs("<h2>To reproduce</h2>\n<pre><code id=\"command\">forkcollect compare --formats ", o);
     for (int f = 0; f < r->nformats; f++) {
@@ -361,8 +361,9 @@ static const char CSS[] =
     "pre{background:#f4f4f4;padding:.6em;white-space:pre-wrap}\n"
     "@media print{body{max-width:none}figure{overflow:visible;break-inside:avoid}}\n";
 
-void report_html(FILE *o, const compare_report *r)
+void write_html(FILE *o, const compare_result *r, bool color)
 {
+    (void)color;
     char title[256];
     snprintf(title, sizeof title, "forkcollect compare: %llu records, %llu iteration%s, %u "
                                   "worker%s (%s)",

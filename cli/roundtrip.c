@@ -1,7 +1,7 @@
 /* roundtrip.c - `forkcollect roundtrip`: A encodes, B re-encodes, every bit compared. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "compare.h"
+#include "loss.h"
 
 #include <math.h>
 
