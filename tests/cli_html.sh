@@ -236,6 +236,31 @@ t_html_renders_in_chromium() {
   no_leftovers
 }
 
+# A signal while --html's file is linked into place (strace holds the parent in linkat):
+# the page is removed and the exit status names the signal, as for --chart and --save.
+t_a_signal_while_the_page_is_written_removes_it() {
+  strace -o /dev/null true 2>/dev/null && [ "$(uname -m)" = x86_64 ] ||
+    { skip "strace cannot trace here, or system call numbers are not x86-64's"; return 0; }
+  local page=$WORK/signalled.html fc="" nr _ pid rc
+  # LeakSanitizer cannot work under ptrace: an ASan build checks leaks elsewhere.
+  local -x ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+  strace -o /dev/null -e trace=link,linkat -e inject=link,linkat:delay_enter=2000000 \
+    "$FC" compare --count 10 --iterations 1 --repeat 1 --warmup 0 --formats raw --html "$page" \
+    >"$WORK/out" 2>"$WORK/err" &
+  pid=$!
+  for _ in $(seq 600); do # until forkcollect, strace's child, sits in link or linkat
+    fc=$(pgrep -P "$pid") && nr=$(cut -d' ' -f1 "/proc/$fc/syscall" 2>/dev/null) &&
+      { [ "$nr" = 86 ] || [ "$nr" = 265 ]; } && break
+    fc=""; sleep 0.1
+  done
+  [ -n "$fc" ] || { kill "$pid"; wait "$pid"; echo "  the page was never linked"; return 1; }
+  kill -TERM "$fc"
+  wait "$pid"; rc=$?
+  [ "$rc" -eq 143 ] &&
+    grep -qx "forkcollect compare: interrupted by SIGTERM: children stopped, files removed (and the page)" "$WORK/err" &&
+    [ ! -e "$page" ] && no_leftovers || { echo "  exit $rc:"; cat "$WORK/err"; return 1; }
+}
+
 # Tab completes --html and the html kind (completion/forkcollect.bash).
 t_html_completes() {
   local src; src=$(cd "$VEC/../.." && pwd)
