@@ -38,8 +38,8 @@ static const char DUMP_HELP[] =
 /* OUT for IN: IN's extension replaced by ext (or ext appended when IN has none). */
 static int default_output(const char *in, const char *ext, char *out, size_t size)
 {
-    const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
-    size_t stem = dot && (!slash || dot > slash) && dot != in ? (size_t)(dot - in) : strlen(in);
+    const char *dot = path_extension(in);
+    size_t stem = dot ? (size_t)(dot - in) : strlen(in);
     return snprintf(out, size, "%.*s.%s", (int)stem, in, ext) < (int)size ? 0 : -1;
 }
 
