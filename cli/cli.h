@@ -148,7 +148,7 @@ typedef struct stats {
 /* Sorts v[0..n) and summarises it (all zero when n is 0): the one median of cli/. */
 stats stats_of(double *v, unsigned n);
 
-/* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
+/* A human duration: "812 ns", "3.2 us", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);
 
 /* Reads a result file in any format (fc_result_read; "-" is standard input) and
