@@ -554,6 +554,13 @@ const char *human_ns(double ns, char buf[32])
     return buf;
 }
 
+const char *path_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dot : NULL; /* ".json" alone is a hidden file's name */
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

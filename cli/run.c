@@ -334,9 +334,8 @@ static int parse_run(int argc, char **argv, run_request *rq)
     cfg->cancel = &cli_cancel;
     rq->save_codec = cfg->codec;
     if (rq->save) {
-        const char *dot = strrchr(rq->save, '.'), *slash = strrchr(rq->save, '/');
-        if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
-            rq->save_codec = fc_codec_find(dot + 1);
+        if (fc_codec_for_path(rq->save))
+            rq->save_codec = fc_codec_for_path(rq->save);
         int bad = check_new_file("run", "--save", rq->save);
         if (bad)
             return bad; /* now, before forking, not after the whole run */
