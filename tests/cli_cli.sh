@@ -33,7 +33,7 @@ t_convert_default_output_keeps_a_hidden_name() {
 # --output's kinds, and its message, come from report.c's one table of kinds.
 t_compare_output_kinds_from_one_table() {
   expect_status 2 "$FC" compare --output xml &&
-  [ "$(cat "$WORK/err")" = "forkcollect compare: --output: 'xml' is not table, csv, json or markdown (see 'forkcollect compare --help')" ] &&
+  [ "$(cat "$WORK/err")" = "forkcollect compare: --output: 'xml' is not table, csv, json, markdown or html (see 'forkcollect compare --help')" ] &&
   expect_status 0 "$FC" compare --output MarkDown --formats raw --count 10 --repeat 1 --warmup 0 &&
   head -1 "$WORK/out" | grep -q '^| format | file bytes |'
 }
