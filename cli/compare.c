@@ -12,8 +12,9 @@
 
 static const char COMPARE_HELP[] =
     "usage: forkcollect compare [--formats LIST] [--count N] [--workers P] [--iterations I]\n"
-    "                           [--repeat R] [--warmup W] [--output table|csv|json|markdown]\n"
-    "                           [--chart FILE.svg]\n"
+    "                           [--repeat R] [--warmup W]\n"
+    "                           [--output table|csv|json|markdown|html] [--chart FILE.svg]\n"
+    "                           [--html FILE.html]\n"
     "\n"
     "Runs the exercise through every format and reports what each costs: bytes of the\n"
     "result files (raw and deflated), encode and decode time per record, end-to-end\n"
@@ -27,8 +28,11 @@ static const char COMPARE_HELP[] =
     "                       formats, not the load, make the differences)\n"
     "  -r, --repeat R       measured rounds (default 10)\n"
     "      --warmup W       rounds run first and not counted (default 1)\n"
-    "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
+    "  -o, --output KIND    table (default), csv, json, markdown or html, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
+    "                       (FILE must be new: it is never overwritten)\n"
+    "      --html FILE      also write the report as one self-contained HTML page:\n"
+    "                       tables, charts, machine, the command to reproduce it\n"
     "                       (FILE must be new: it is never overwritten)\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -55,12 +59,14 @@ typedef struct compare_request {
     compare_params params;
     enum output_kind output;
     const char *chart;
+    const char *html;
 } compare_request;
 
 static const cli_flag COMPARE_FLAGS[] = {
     {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
     {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
-    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {NULL, 0, false, 0}};
+    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {"html", 0, true, 'H'},
+    {NULL, 0, false, 0}};
 
 static int compare_flag(void *ctx, int id, const char *v)
 {
@@ -77,6 +83,7 @@ static int compare_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &p->repeat);
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &p->warmup);
     case 'c': rq->chart = v; return 0;
+    case 'H': rq->html = v; return 0;
     case 'o':
         if (report_kind(v, &rq->output) == 0)
             return 0;
@@ -102,13 +109,23 @@ static int parse_compare(int argc, char **argv, compare_request *rq)
     int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
     if (status != CLI_GO_ON)
         return status;
+    /* Now, not after minutes of measuring. */
     int bad = rq->chart ? check_new_file("compare", "--chart", rq->chart) : 0;
-    return bad ? bad : CLI_GO_ON; /* now, not after minutes of measuring */
+    if (!bad && rq->html)
+        bad = check_new_file("compare", "--html", rq->html);
+    if (!bad && rq->chart && rq->html && strcmp(rq->chart, rq->html) == 0)
+        bad = usage_error("compare", "--chart and --html name the same file, %s", rq->html);
+    return bad ? bad : CLI_GO_ON;
 }
 
 static void render_svg(FILE *f, const void *result)
 {
     report_svg(f, result);
+}
+
+static void render_html(FILE *f, const void *result)
+{
+    write_html(f, result, false);
 }
 
 /* Each format that failed, or was not bit-exact without declaring a loss, on stderr:
@@ -128,26 +145,43 @@ static int print_failures(const compare_result *r)
     return rc;
 }
 
-/* Prints r as asked (stdout, then --chart's file); returns the exit status. */
+/* Writes one of the files the user named (--chart, --html) unless a signal came:
+ * true when it is written; *rc becomes EXIT_FAIL when it could not be. */
+static bool write_named(const char *flag, const char *path,
+                        void (*render)(FILE *f, const void *ctx), const compare_result *r,
+                        int *rc)
+{
+    if (!path || cli_cancel)
+        return false;
+    if (write_rendered_file("compare", flag, path, render, r) == EXIT_OK)
+        return true;
+    *rc = EXIT_FAIL;
+    return false;
+}
+
+/* Prints r as asked (stdout, then --chart's and --html's files); returns the exit
+ * status. */
 static int print_result(const compare_request *rq, const compare_result *r)
 {
     int rc = EXIT_OK;
     report_write(stdout, r, rq->output, progress_on && isatty(STDOUT_FILENO));
-    bool charted = false;
-    if (rq->chart && !cli_cancel) {
-        if (write_rendered_file("compare", "--chart", rq->chart, render_svg, r) != EXIT_OK)
-            rc = EXIT_FAIL;
-        else
-            charted = true;
-    }
+    bool charted = write_named("--chart", rq->chart, render_svg, r, &rc);
+    bool paged = write_named("--html", rq->html, render_html, r, &rc);
     if (print_failures(r) != EXIT_OK)
         rc = EXIT_FAIL;
     rc = cli_output_status("compare", "", rc);
     if (cli_last_check()) { /* a signal at any point: nothing of ours stays */
         if (charted)
             unlink(rq->chart);
-        rc = cli_interrupted("compare", charted ? "children stopped, files removed (and "
-                                                  "the chart)" : NULL);
+        if (paged)
+            unlink(rq->html);
+        rc = cli_interrupted("compare", charted && paged ? "children stopped, files removed "
+                                                           "(and the chart and the page)"
+                                        : charted ? "children stopped, files removed (and "
+                                                    "the chart)"
+                                        : paged   ? "children stopped, files removed (and "
+                                                    "the page)"
+                                                  : NULL);
     }
     return rc;
 }

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <zlib.h>
 
-static const char *library_line(char *buf, size_t size)
+const char *library_line(char *buf, size_t size)
 {
     buf[0] = '\0';
     for (size_t i = 0; fc_codec_at(i); i++) {
@@ -194,12 +194,26 @@ static void write_csv(FILE *o, const compare_result *r, bool color)
     }
 }
 
+/* A measured figure with all its bits, in Python's repr digits. cJSON prints %1.15g
+ * whenever that reads back within a relative DBL_EPSILON, which changes the last bits
+ * of some figures (21.963724999999997 came out as 21.963725). */
+static void json_figure(cJSON *o, const char *name, double v)
+{
+    char digits[FC_REPR_MAX];
+    if (!isfinite(v)) {
+        cJSON_AddNullToObject(o, name); /* as cJSON writes it: JSON has no such number */
+        return;
+    }
+    fc_format_double(v, digits);
+    cJSON_AddRawToObject(o, name, digits);
+}
+
 static cJSON *json_stat(stats s, double scale)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "median", s.median / scale);
-    cJSON_AddNumberToObject(o, "min", s.min / scale);
-    cJSON_AddNumberToObject(o, "max", s.max / scale);
+    json_figure(o, "median", s.median / scale);
+    json_figure(o, "min", s.min / scale);
+    json_figure(o, "max", s.max / scale);
     return o;
 }
 
@@ -224,7 +238,7 @@ static void write_json(FILE *o, const compare_result *r, bool color)
     cJSON_AddStringToObject(m, "cflags", FC_CFLAGS);
     cJSON_AddStringToObject(m, "date", r->date);
     cJSON_AddStringToObject(root, "libraries", library_line(libs, sizeof libs));
-    cJSON_AddNumberToObject(root, "reference_calc_ms", r->calc_ns / 1e6);
+    json_figure(root, "reference_calc_ms", r->calc_ns / 1e6);
     cJSON_AddNumberToObject(root, "peak_rss_parent_kib", (double)r->parent_rss_kib);
     cJSON_AddNumberToObject(root, "peak_rss_largest_child_kib", (double)r->children_rss_kib);
     cJSON *arr = cJSON_AddArrayToObject(root, "formats");
@@ -235,7 +249,7 @@ static void write_json(FILE *o, const compare_result *r, bool color)
         cJSON_AddStringToObject(x, "library", fr->codec->library);
         cJSON_AddStringToObject(x, "version", fr->codec->library_version());
         cJSON_AddNumberToObject(x, "bytes", (double)fr->bytes);
-        cJSON_AddNumberToObject(x, "bytes_per_record", (double)fr->bytes / (double)r->count);
+        json_figure(x, "bytes_per_record", (double)fr->bytes / (double)r->count);
         cJSON_AddNumberToObject(x, "deflated_bytes", (double)fr->deflated);
         cJSON *e2e = cJSON_AddObjectToObject(x, "end_to_end");
         cJSON_AddItemToObject(e2e, "wall_ms", json_stat(fr->wall, 1e6));
@@ -300,6 +314,7 @@ static const struct {
     {"csv", write_csv},
     {"json", write_json},
     {"markdown", write_markdown},
+    {"html", write_html},
 };
 
 int report_kind(const char *name, enum output_kind *kind)
@@ -440,7 +455,7 @@ void report_svg(FILE *o, const compare_result *r)
             r->workers, r->date);
     svg_sizes(o, r);
     svg_speeds(o, r);
-    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">%s, %ld CPUs; "
-               "medians of %u rounds</text>\n</svg>\n",
-            20, h - 8, r->cpu, r->cpus, r->repeat);
+    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">", 20, h - 8);
+    report_escape(o, r->cpu); /* the machine's text: it may hold & or < */
+    fprintf(o, ", %ld CPUs; medians of %u rounds</text>\n</svg>\n", r->cpus, r->repeat);
 }
