@@ -12,7 +12,7 @@ enum output_kind {
 
 /* The kind named name (any case): 0, or -1 when none is. */
 int report_kind(const char *name, enum output_kind *kind);
-/* "table, csv, json or markdown", for messages. */
+/* "table, csv, json, markdown or html": the kinds, for messages. */
 const char *report_kind_names(char *buf, size_t size);
 /* Writes r to f as kind; color: bold for the best in a column (the table only). */
 void report_write(FILE *f, const compare_result *r, enum output_kind kind, bool color);

@@ -111,10 +111,12 @@ static int scale_measure(const scale_request *rq, scale_result *r, int *which, f
                                     .cancel = &cli_cancel};
             fc_engine_result res;
             rc = fc_engine_run(&cfg, &res, err);
+            if (rc == 0)
+                t[(size_t)i * rq->repeat + round] = (double)res.elapsed_ns;
+            else
+                *which = i;
             if (rc != 0 && cli_cancel)
                 rc = FC_EINTR;
-            *which = i;
-            t[(size_t)i * rq->repeat + round] = (double)res.elapsed_ns;
             fc_engine_result_free(&res);
         }
     }
