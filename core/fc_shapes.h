@@ -86,6 +86,9 @@ typedef struct fc_arena {
 
 void *fc_arena_alloc(fc_arena *a, size_t size, fc_error *err); /* aligned for any value */
 void fc_arena_free(fc_arena *a);
+/* Moves every block of src into dst (src is left empty): what lived in src now lives
+ * as long as dst. */
+void fc_arena_adopt(fc_arena *dst, fc_arena *src);
 
 /* Records of a shape: keys[i] maps to values[i], trees in `arena`. */
 typedef struct fc_records {
