@@ -27,7 +27,7 @@
 static const char COMPARE_HELP[] =
     "usage: forkcollect compare [--formats LIST] [--count N] [--workers P] [--iterations I]\n"
     "                           [--repeat R] [--warmup W] [--output table|csv|json|markdown]\n"
-    "                           [--chart FILE.svg]\n"
+    "                           [--chart FILE.svg] [--transport file|pipe]\n"
     "\n"
     "Runs the exercise through every format and reports what each costs: bytes of the\n"
     "result files (raw and deflated), encode and decode time per record, end-to-end\n"
@@ -44,6 +44,8 @@ static const char COMPARE_HELP[] =
     "  -o, --output KIND    table (default), csv, json or markdown, on stdout\n"
     "      --chart FILE     also write an SVG chart: size, and encode/decode speed\n"
     "                       (FILE must be new: it is never overwritten)\n"
+    "      --transport T    how the end-to-end runs move each child's results: file\n"
+    "                       (default: result files) or pipe (streamed to the parent)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every format ran and round-tripped bit for bit, 1 otherwise,\n"
@@ -218,12 +220,14 @@ typedef struct compare_request {
     uint64_t count, iterations, workers, repeat, warmup;
     enum output_kind output;
     const char *chart;
+    const fc_transport *transport; /* --transport; NULL: files */
 } compare_request;
 
 static const cli_flag COMPARE_FLAGS[] = {
     {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
     {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
-    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {NULL, 0, false, 0}};
+    {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},
+    {"transport", 0, true, 'T'},    {NULL, 0, false, 0}};
 
 static int compare_flag(void *ctx, int id, const char *v)
 {
@@ -236,6 +240,7 @@ static int compare_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &rq->repeat);
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &rq->warmup);
     case 'c': rq->chart = v; return 0;
+    case 'T': return (rq->transport = parse_transport("compare", v)) ? 0 : -1;
     case 'o':
         if (parse_output(v, &rq->output) == 0)
             return 0;
@@ -349,7 +354,7 @@ int cmd_compare(int argc, char **argv)
             /* End to end. */
             fc_engine_config cfg = {.codec = codecs[f], .start = 1, .count = count,
                                     .workers = r.workers, .iterations = iterations,
-                                    .cancel = &cli_cancel};
+                                    .cancel = &cli_cancel, .transport = rq.transport};
             fc_engine_result res;
             if (fc_engine_run(&cfg, &res, &err) != 0) {
                 if (cli_cancel) {
