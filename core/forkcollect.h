@@ -10,6 +10,22 @@
  * caller's fc_error (may be NULL) with the code, the errno involved and a message
  * for a person: what was wrong and where (file, byte offset, child pid). Nothing in
  * the library prints, exits or keeps global error state.
+ *
+ * Running the engine (link with -lforkcollect, or pkg-config forkcollect):
+ *
+ *     fc_engine_config cfg = {.codec = fc_codec_find("json"), .start = 1, .count = 20,
+ *                             .workers = 4, .iterations = 10000000};
+ *     cfg.transport = &fc_transport_pipe;        // optional: files are the default
+ *     fc_engine_result res;
+ *     fc_error err;
+ *     if (fc_engine_run(&cfg, &res, &err) != 0)  // each failed part: res.children[i]
+ *         fprintf(stderr, "%s\n", err.msg);
+ *     for (size_t i = 0; i < res.data.count; i++) // what was collected, in key order
+ *         printf("%llu %.17g\n", (unsigned long long)res.data.keys[i], res.data.values[i]);
+ *     fc_engine_result_free(&res);
+ *
+ * Without fork (another driver): fc_collector_open, fc_collector_accept each part's
+ * bytes, fc_collector_close (below, "The engine").
  */
 #ifndef FORKCOLLECT_H
 #define FORKCOLLECT_H
