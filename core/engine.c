@@ -155,6 +155,9 @@ static void collect(fork_run *r, unsigned i)
         fc_collector_fail(r->col, i, FC_ECHILD, "its exit status could not be read (waitpid: "
                           "%s); something else in this process reaps children",
                           strerror(wait_errno));
+    } else if (x->read_errno) { /* its results were lost, whatever it did next */
+        fc_collector_fail(r->col, i, FC_EIO, "reading its results from the pipe failed: %s",
+                          strerror(x->read_errno));
     } else if (c->timed_out) {
         fc_collector_fail(r->col, i, FC_ECHILD, "still running after the %.3f s timeout: "
                           "killed with its process group", r->cfg->timeout_ms / 1000.0);

@@ -37,6 +37,7 @@ typedef struct fc_xfer {
     fc_buffer in;            /* the parent's bytes received on fd (the pipe transport) */
     uint64_t received;       /* bytes read on fd, even those not kept */
     bool lost;               /* some were not kept: no memory for them */
+    int read_errno;          /* a read of fd failed with it: the stream is cut short */
 } fc_xfer;
 
 struct fc_transport {
@@ -50,7 +51,8 @@ struct fc_transport {
     /* Child: delivers the encoding (slot->bytes and crc are already set). */
     int (*send)(fc_xfer *x, const fc_buffer *enc, fc_error *err);
     /* Parent: x->fd is readable. Reads what is there without blocking; returns 1 at
-     * EOF (the child has exited), 0 while more may come. */
+     * EOF (the child has exited), 0 while more may come. A read error that loses the
+     * child's results is left in x->read_errno (the child then fails with it). */
     int (*receive)(fc_xfer *x);
     /* Parent, after the child exited 0 with its slot done: the bytes that arrived (in
      * x->in, or read into *buf), what the child said it sent, and what to call them. On
@@ -65,7 +67,8 @@ struct fc_transport {
 void fc_remove_noting(fc_engine_result *out, const char *path, bool dir);
 
 /* Reads what x->fd has now into x->in, keeping at most `keep` bytes (the rest is only
- * counted in x->received); returns 1 at EOF, 0 when it would block. */
+ * counted in x->received); returns 1 at EOF, 0 when it would block. A read that fails
+ * ends the stream too: its errno is kept in x->read_errno and 1 returned. */
 int fc_xfer_drain(fc_xfer *x, size_t keep);
 
 #endif

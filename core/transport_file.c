@@ -95,7 +95,11 @@ static int file_send(fc_xfer *x, const fc_buffer *enc, fc_error *err)
 
 static int file_receive(fc_xfer *x)
 {
-    return fc_xfer_drain(x, 0); /* the child writes nothing on it: only its EOF counts */
+    /* The child writes nothing on it: only its EOF counts, and a read error there loses
+     * nothing (the file is read once the child has been reaped). */
+    int rc = fc_xfer_drain(x, 0);
+    x->read_errno = 0;
+    return rc;
 }
 
 static int file_fetch(fc_xfer *x, fc_buffer *buf, const uint8_t **data, size_t *len,

@@ -56,6 +56,7 @@ static void pipe_begin(fc_xfer *x)
     x->in.len = 0;
     x->received = 0;
     x->lost = false;
+    x->read_errno = 0;
 }
 
 static int pipe_send(fc_xfer *x, const fc_buffer *enc, fc_error *err)
@@ -97,8 +98,10 @@ int fc_xfer_drain(fc_xfer *x, size_t keep)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return 0;
+        if (n < 0)
+            x->read_errno = errno; /* it ends the stream all the same */
         if (n <= 0)
-            return 1; /* EOF, or an error that ends the stream all the same */
+            return 1;
         x->received += (uint64_t)n;
         if (to != scratch)
             x->in.len += (size_t)n;
