@@ -200,7 +200,7 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
     const compare_params *p = m->p;
     fc_engine_config cfg = {.codec = fr->codec, .start = 1, .count = p->count,
                             .workers = m->r->workers, .iterations = p->iterations,
-                            .cancel = &cli_cancel};
+                            .cancel = &cli_cancel, .transport = p->transport};
     fc_engine_result res;
     if (fc_engine_run(&cfg, &res, &m->err) != 0) {
         fc_engine_result_free(&res);
