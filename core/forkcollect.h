@@ -360,6 +360,9 @@ typedef struct fc_engine_result {
     unsigned left_behind;
     int left_errno;
     char left_path[4096];
+    /* With a shape other than numbers: every key's record, in key order (keys
+     * start..start+count-1); `data` is then empty. Freed by fc_engine_result_free. */
+    struct fc_records *records;
 } fc_engine_result;
 
 /* -- The plan and collector (core/collect.c) -- */
@@ -402,6 +405,11 @@ int fc_collector_fail(fc_collector *col, unsigned part, int code, const char *fm
 /* The part's report (NULL past the last), for the driver's own fields (pid, times). */
 fc_child_report *fc_collector_part(fc_collector *col, unsigned part);
 
+/* Collects records of another shape than numbers (fc_shapes.h): right after open,
+ * before any part is accepted. FC_EUNSUPPORTED when the codec does not hold the shape;
+ * out->records is then made, one record a key (null until its part is merged), and
+ * `data` emptied. */
+int fc_collector_set_shape(fc_collector *col, unsigned shape, fc_error *err);
 /* Ends the collection: a part never collected and never failed is marked failed ("never
  * started"). Returns 0 when every part was collected, else FC_ECHILD with the first
  * failed part's message in err. Frees the collector (not out). col may be NULL. */
@@ -465,6 +473,13 @@ typedef struct fc_engine_config {
     void *work_ctx;
     /* How each child's encoding reaches the parent; NULL: &fc_transport_file. */
     const fc_transport *transport;
+    /* The shape of the records (enum fc_shape, fc_shapes.h); 0: numbers, the course.
+     * A child makes another shape's records with fc_shape_records (`work` is for
+     * numbers), or cuts them from `input` for FC_SHAPE_INPUT (keys 0..n-1: start and
+     * count pick among them), encodes them with the codec's encode_records, and the
+     * parent collects them into the result's `records`. */
+    unsigned shape;
+    const struct fc_records *input;
 } fc_engine_config;
 
 /* Runs the exercise. Returns 0 only when every child was collected; otherwise
