@@ -56,4 +56,36 @@ t_run_names_the_shapes() {
   grep -q "'input' is your own data: give it with --input FILE" "$WORK/err"
 }
 
+# compare on a shape: only the formats that hold it, each exact, the rest named.
+t_compare_a_shape_runs_its_holders_exactly() {
+  local want
+  want=$(holders log | paste -sd' ')
+  expect_status 0 "$FC" compare --shape log --count 300 --repeat 1 --warmup 0 --output json &&
+  "$PY" - "$WORK/out" "$want" <<'PY' &&
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["parameters"]["shape"] == "log", d["parameters"]
+names = [f["format"] for f in d["formats"]]
+assert names == sys.argv[2].split(), (names, sys.argv[2])
+assert all(f["exact"] is True for f in d["formats"]), d["formats"]
+PY
+  { [ "$(holders log | wc -l)" = "$("$FC" formats --names | wc -l)" ] ||
+    grep -q "^forkcollect compare: left out, as they do not hold the log shape yet: " "$WORK/err"; }
+}
+
+t_compare_on_your_own_data() {
+  # A social-media dump as JSON Lines: the doc shape's records, one a line.
+  "$PY" -c "import json, sys
+sys.path.insert(0, '$(dirname "$0")/../scripts')
+import shapes
+for r in shapes.records('doc', 0, 40).values(): print(json.dumps(r))" > "$WORK/dump.jsonl" &&
+  expect_status 0 "$FC" compare --input "$WORK/dump.jsonl" --repeat 1 --warmup 0 &&
+  grep -q "^forkcollect compare: records 0..39 of $WORK/dump.jsonl (your data), " "$WORK/out" &&
+  ! grep -q '^[a-z]* .* no$' "$WORK/out" &&
+  printf '[{"a": 1}, {"a": 1, "a": 2}]' > "$WORK/bad.json" &&
+  expect_status 1 "$FC" compare --input "$WORK/bad.json" &&
+  [ "$(cat "$WORK/err")" = "forkcollect compare: --input $WORK/bad.json: offset 11: the object that starts here holds the key \"a\" twice (Python would keep the last one without a word)" ] &&
+  expect_status 2 "$FC" compare --input "$WORK/dump.jsonl" --shape log
+}
+
 run_tests
