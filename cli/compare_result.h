@@ -17,7 +17,7 @@ typedef struct compare_params {
     const fc_codec *codecs[COMPARE_MAX_FORMATS];
     int ncodecs;
     uint64_t count, iterations, workers, repeat, warmup;
-    const fc_transport *transport; /* --transport: how the end-to-end runs move results */
+    const fc_transport *transport; /* --transport; NULL: result files */
 } compare_params;
 
 /* One format's results. Times in nanoseconds. */

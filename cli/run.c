@@ -421,10 +421,10 @@ static void print_summary(const run_request *rq, const run_result *out)
         printf("total: %s\n", num);
     }
     printf("elapsed: %s\n", human_ns((double)out->res.elapsed_ns, t));
-    bool piped = !out->res.dir[0]; /* the pipe transport: no file, no directory */
-    printf("%s: %u, %llu bytes in all (%s)\n", piped ? "streams" : "files", out->res.nchildren,
+    const bool files = out->res.dir[0] != '\0';
+    printf("%s: %u, %llu bytes in all (%s)\n", files ? "files" : "streams", out->res.nchildren,
            (unsigned long long)out->bytes,
-           piped ? "over pipes" : cfg->keep ? "kept" : "removed; --keep keeps them");
+           !files ? "over pipes" : cfg->keep ? "kept" : "removed; --keep keeps them");
     if (cfg->keep)
         for (unsigned i = 0; i < out->res.nchildren; i++)
             printf("  %s\n", out->res.children[i].path);
