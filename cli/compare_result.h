@@ -47,6 +47,7 @@ typedef struct compare_result {
     uint64_t count, iterations;
     unsigned workers;          /* children per run: fc_split_parts(count, --workers) */
     unsigned repeat, warmup;
+    const char *transport;     /* how the end-to-end runs moved results: "file", "pipe" */
     int nformats;
     format_result formats[COMPARE_MAX_FORMATS];
     double calc_ns;            /* serial calc of the reference values, once */

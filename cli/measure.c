@@ -407,7 +407,7 @@ int compare_measure(const compare_params *p, compare_result *r, measure_progress
     *r = (compare_result){.count = p->count, .iterations = p->iterations,
                           .workers = fc_split_parts(p->count, (unsigned)p->workers),
                           .repeat = (unsigned)p->repeat, .warmup = (unsigned)p->warmup,
-                          .nformats = p->ncodecs};
+                          .transport = fc_transport_name(p->transport), .nformats = p->ncodecs};
     machine_facts(r);
     r->shape = p->shape;
     if (p->input_name)
