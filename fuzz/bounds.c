@@ -51,6 +51,13 @@ void *calloc(size_t a, size_t b)
     return counted(__libc_calloc(a, b));
 }
 
+extern void *__libc_memalign(size_t, size_t);
+
+void *aligned_alloc(size_t alignment, size_t n) /* libbson's writer */
+{
+    return counted(__libc_memalign(alignment, n));
+}
+
 void free(void *p)
 {
     if (p)
@@ -299,6 +306,24 @@ static void cbor_valid_small_entries(size_t size, fc_buffer *b)
     }
 }
 
+/* A BSON document of int32 elements, 7 bytes each (10 "1" 00 and 4 bytes, the least),
+ * key "1" again and again: read whole before the repeated key is found. */
+static void bson_repeated_int32(size_t size, fc_buffer *b)
+{
+    size_t n = size / 7;
+    uint32_t len = (uint32_t)(5 + 7 * n);
+    uint8_t h[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+    put(b, h, 4);
+    for (size_t i = 0; i < n; i++)
+        put(b, "\x10" "1\0\1\0\0\0", 7);
+    put_byte(b, 0);
+}
+
+static void bson_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("bson", size / 18, b);
+}
+
 static const struct shape {
     const char *codec, *name;
     void (*make)(size_t size, fc_buffer *b);
@@ -322,6 +347,8 @@ static const struct shape {
     {"cbor", "map of 2-byte entries 00 00 (count in 9 bytes)", cbor_definite_two_byte},
     {"cbor", "indefinite map of 2-byte entries 00 00", cbor_indefinite_two_byte},
     {"cbor", "valid, uint32 keys descending, integer values", cbor_valid_small_entries},
+    {"bson", "int32 elements, key \"1\" repeated: 7 bytes each", bson_repeated_int32},
+    {"bson", "valid, keys descending", bson_descending},
 #define JSON_LIBRARY_SHAPES(lib)                                                       \
     {lib, "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},                 \
         {lib, "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},             \

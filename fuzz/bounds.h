@@ -20,6 +20,8 @@ static const struct fc_bound {
     {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
     /* cbor: 16 bytes a record of at least 2 bytes, then the repeated-key table. */
     {"cbor", 14},
+    /* bson: 16 bytes a record of at least 7 bytes (an int32 element), then the table. */
+    {"bson", 4},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */

@@ -399,6 +399,8 @@ static unsigned cb_probe(const uint8_t *data, size_t len)
             return 0;
         bid += major == 7 ? 8 : 0;
         pos += n;
+        if (data[0] != 0xbf && i + 1 == count && pos < len)
+            return 0; /* bytes after the map: a result file ends with it */
     }
     return bid;
 }

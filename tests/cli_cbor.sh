@@ -9,51 +9,21 @@
 # shellcheck source=tests/clilib.sh
 source "$(dirname "$0")/clilib.sh"
 
-if ! "$FC" formats --names | grep -qx cbor; then
-  echo "  note: cbor not built, skipped"; echo "0 passed, 0 failed"; exit 0
-fi
-if ! "$PY" -c 'import cbor2' 2>/dev/null; then
-  echo "  note: Python's cbor2 (python3-cbor2) is not installed, skipped"; echo "0 passed, 0 failed"; exit 0
-fi
+# shellcheck source=tests/keptfiles.sh
+source "$(dirname "$0")/keptfiles.sh"
+needs cbor cbor2 python3-cbor2
 
-# check_files DIR START COUNT ITERATIONS: every .cbor in DIR is cbor2's canonical bytes of
-# the dict it holds, keys in increasing order, and together they hold calc(n) for n in
-# START..START+COUNT-1, bit for bit.
-check_files() {
-  "$PY" - "$@" <<'PY'
-import cbor2, glob, random, struct, sys
-d, start, count, it = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-def calc(n):
-    random.seed(n); s = 0.0
-    for _ in range(it): s += random.random()
-    return s
-merged = {}
-for path in sorted(glob.glob(d + "/*.cbor")):
-    raw = open(path, "rb").read()
-    got = cbor2.loads(raw)
-    assert type(got) is dict and list(got) == sorted(got), path
-    assert raw == cbor2.dumps(got, canonical=True), path          # cbor2's own bytes
-    merged.update(got)
-want = {n: calc(n) for n in range(start, start + count)}
-bits = lambda m: {k: struct.pack("<d", v) for k, v in m.items()}
-assert bits(merged) == bits(want), (len(merged), len(want))
-PY
-}
-
-# run_and_check START COUNT WORKERS ITERATIONS
-run_and_check() {
-  local d=$WORK/run-$1-$2-$3; mkdir -p "$d"
-  expect_status 0 "$FC" run --format cbor --start "$1" --count "$2" --workers "$3" \
-    --iterations "$4" --dir "$d" --keep &&
-  [ "$(ls "$d" | grep -c '\.cbor$')" -eq "$3" ] && check_files "$d" "$1" "$2" "$4"
-}
+# Each file is cbor2's canonical bytes of the dict it holds, its keys in increasing order.
+CBOR_LOAD='d = cbor2.loads(raw)
+assert type(d) is dict and list(d) == sorted(d)
+assert raw == cbor2.dumps(d, canonical=True)'
+check() { run_and_check cbor cbor2 "$CBOR_LOAD" "$@"; }
 
 # Files of 1 to 100,000 records, keys across every head width (1, 2, 3, 5 and 9 bytes),
 # values small enough for single and half precision (0 and 1 iterations).
 t_run_keep_files_are_cbor2_canonical_bytes() {
-  run_and_check 1 1 1 20 && run_and_check 0 300 2 3 && run_and_check 1 100000 2 1 &&
-  run_and_check 65530 12 2 0 && run_and_check 4294967290 12 3 2 &&
-  run_and_check 18446744073709551610 6 2 30 && no_leftovers
+  check 1 1 1 20 && check 0 300 2 3 && check 1 100000 2 1 && check 65530 12 2 0 &&
+  check 4294967290 12 3 2 && check 18446744073709551610 6 2 30 && no_leftovers
 }
 
 # Every finite half, floats and doubles of every exponent, subnormals, zeros, infinities
@@ -157,23 +127,12 @@ PY
     "list:offset 0: expected a map, found an array (initial byte 0x81)"
     "short:offset 2: the file ends inside a value (the item with initial byte 0xfb runs past the file's last byte)"
   )
-  local c
-  for c in "${cases[@]}"; do
-    expect_status 1 "$FC" dump "$d/${c%%:*}.cbor" || return 1
-    grep -qF "${c#*:}" "$WORK/err" || { echo "  ${c%%:*}: $(cat "$WORK/err")"; return 1; }
-  done
+  refused "$d" cbor "${cases[@]}"
 }
 
-# Recognised from its content; converted and round-tripped with every other format.
+# Recognised from its content; converted and round-tripped.
 t_detected_converted_and_round_tripped() {
-  "$FC" run --format cbor --count 40 --workers 1 --dir "$WORK" --keep >/dev/null &&
-  cp "$WORK"/*.cbor "$WORK/noname" &&
-  expect_status 0 "$FC" dump "$WORK/noname" && [ "$(wc -l < "$WORK/out")" -eq 40 ] &&
-  expect_status 0 "$FC" convert "$WORK/noname" --to json -o "$WORK/back.json" &&
-  expect_status 0 "$FC" convert "$WORK/back.json" --to cbor -o "$WORK/again.cbor" &&
-  cmp -s "$WORK"/*-*.cbor "$WORK/again.cbor" &&
-  expect_status 0 "$FC" roundtrip --formats cbor,json,msgpack --values edge &&
-  ! grep -q DIFFERS "$WORK/out"
+  detected_converted_round_tripped cbor
 }
 
 run_tests
