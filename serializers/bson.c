@@ -11,10 +11,10 @@
  * integers); anything else is refused with the element's offset and BSON's type name.
  *
  * Bounded: the document's declared length must be the file's, and libbson reads it in
- * place (bson_init_static, bson_iter), allocating nothing. A first pass checks every
- * element and counts them; room for exactly that many records is reserved, 16 bytes
- * a record of at least 7 bytes (an int32 element), plus the repeated-key check's table:
- * 4 x the input (docs/FORMATS.md).
+ * place (bson_init_static, bson_iter), allocating nothing. Room is reserved for the most
+ * records the document can hold, 16 bytes for each 7 bytes (an int32 element with a
+ * one-digit key), and one pass checks and copies them; then the repeated-key check's
+ * table: 4 x the input (docs/FORMATS.md).
  */
 #include "codecs.h"
 
@@ -174,10 +174,8 @@ static int read_value(const bson_iter_t *it, uint32_t i, double *v, fc_error *er
                    nested ? ": a result file is one flat document of keys to doubles" : "");
 }
 
-/* Every element: checked (and, with store, copied into room reserved in out); *count
- * their number. */
-static int read_elements(const bson_t *doc, fc_dataset *out, bool store, size_t *count,
-                         fc_error *err)
+/* Every element: checked and copied into room reserved in out; *count their number. */
+static int read_elements(const bson_t *doc, fc_dataset *out, size_t *count, fc_error *err)
 {
     bson_iter_t it;
     uint32_t i = 0;
@@ -187,8 +185,7 @@ static int read_elements(const bson_t *doc, fc_dataset *out, bool store, size_t 
     for (; rc == 0 && bson_iter_next(&it); i++) {
         uint64_t key = 0;
         double v = 0;
-        if ((rc = read_key(&it, i, &key, err)) == 0 && (rc = read_value(&it, i, &v, err)) == 0 &&
-            store) {
+        if ((rc = read_key(&it, i, &key, err)) == 0 && (rc = read_value(&it, i, &v, err)) == 0) {
             out->keys[out->count] = key;
             out->values[out->count++] = v;
         }
@@ -218,9 +215,10 @@ static int bs_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
     int rc = check_frame(data, len, err);
     if (rc == 0 && !bson_init_static(&doc, data, len))
         rc = fc_fail(err, FC_ECORRUPT, 0, "offset 0: libbson refuses the document's frame");
-    if (rc || (rc = read_elements(&doc, out, false, &n, err)) != 0 ||
-        (rc = fc_dataset_reserve(out, first + n, err)) != 0 ||
-        (rc = read_elements(&doc, out, true, &n, err)) != 0)
+    /* Room for the most elements the document can hold (7 bytes each at least: an int32
+     * with a one-digit key), so one pass reads them. */
+    if (rc || (rc = fc_dataset_reserve(out, first + (len - 5) / 7, err)) != 0 ||
+        (rc = read_elements(&doc, out, &n, err)) != 0)
         return rc;
     if ((rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0)
         return rc;
