@@ -142,9 +142,15 @@ static void other(void *c, const char *name, bool nested)
 {
     *(item *)c = (item){.kind = K_OTHER, .name = name, .nested = nested};
 }
-static void on_bytes(void *c, cbor_data d, size_t n) { (void)d, (void)n, other(c, "byte string", false); }
+static void on_bytes(void *c, cbor_data d, size_t n)
+{
+    (void)d, (void)n, other(c, "byte string", false);
+}
 static void on_bytes_start(void *c) { other(c, "byte string", false); }
-static void on_text(void *c, cbor_data d, size_t n) { (void)d, (void)n, other(c, "text string", false); }
+static void on_text(void *c, cbor_data d, size_t n)
+{
+    (void)d, (void)n, other(c, "text string", false);
+}
 static void on_text_start(void *c) { other(c, "text string", false); }
 static void on_array(void *c, size_t n) { (void)n, other(c, "array", true); }
 static void on_indef_array(void *c) { other(c, "array", true); }
@@ -259,7 +265,8 @@ static int wrong_item(reader *r, const item *it, uint64_t i, bool key)
         return fc_fail(r->err, FC_ECORRUPT, 0, "offset %zu: map entry %llu: the key is a negative "
                        "integer (-1-%llu), expected %s", r->at, (unsigned long long)i,
                        (unsigned long long)it->u, want);
-    bool nested = it->kind == K_MAP || it->kind == K_INDEF_MAP || (it->kind == K_OTHER && it->nested);
+    bool nested = it->kind == K_MAP || it->kind == K_INDEF_MAP ||
+                  (it->kind == K_OTHER && it->nested);
     return fc_fail(r->err, FC_ECORRUPT, 0, "offset %zu: map entry %llu: the %s is %s %s%s, "
                    "expected %s%s", r->at, (unsigned long long)i, key ? "key" : "value",
                    article(name), name, nested ? " nested in the map" : "", want,
