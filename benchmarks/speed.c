@@ -21,6 +21,12 @@
 #ifdef FC_HAVE_TPL
 #include <tpl.h>
 #endif
+#ifdef FC_HAVE_CBOR
+#include <cbor.h>
+#endif
+#ifdef FC_HAVE_BSON
+#include <bson.h>
+#endif
 #include <unistd.h>
 
 /* ==== Timing ==== */
@@ -277,6 +283,97 @@ static void tpl_alone_decode(void *ctx)
 }
 #endif
 
+#ifdef FC_HAVE_CBOR
+/* libcbor alone: its encoders into a buffer of the worst size, every value a double (no
+ * shortest float), and its streaming decoder with callbacks that only store. */
+static void cbor_alone_encode(void *ctx)
+{
+    job *j = ctx;
+    size_t n = j->data.count, pos = 0;
+    unsigned char *out = malloc(9 + 18 * n);
+    pos += cbor_encode_map_start(n, out, 9);
+    for (size_t i = 0; i < n; i++) {
+        pos += cbor_encode_uint(j->data.keys[i], out + pos, 9);
+        pos += cbor_encode_double(j->data.values[i], out + pos, 9);
+    }
+    sink_u = (uint32_t)pos;
+    free(out);
+}
+
+typedef struct cbor_sink {
+    job *j;
+    size_t i;
+    bool value;
+} cbor_sink;
+
+static void cbor_alone_u64(void *c, uint64_t v)
+{
+    cbor_sink *s = c;
+    s->j->back.keys[s->i] = v;
+    s->value = true;
+}
+static void cbor_alone_u32(void *c, uint32_t v) { cbor_alone_u64(c, v); }
+static void cbor_alone_u16(void *c, uint16_t v) { cbor_alone_u64(c, v); }
+static void cbor_alone_u8(void *c, uint8_t v) { cbor_alone_u64(c, v); }
+static void cbor_alone_f64(void *c, double v)
+{
+    cbor_sink *s = c;
+    s->j->back.values[s->i++] = v;
+    s->value = false;
+}
+static void cbor_alone_f32(void *c, float v) { cbor_alone_f64(c, v); }
+
+static void cbor_alone_decode(void *ctx)
+{
+    struct cbor_callbacks cb = cbor_empty_callbacks;
+    cb.uint8 = cbor_alone_u8, cb.uint16 = cbor_alone_u16, cb.uint32 = cbor_alone_u32;
+    cb.uint64 = cbor_alone_u64, cb.float2 = cb.float4 = cbor_alone_f32;
+    cb.float8 = cbor_alone_f64;
+    cbor_sink s = {.j = ctx};
+    job *j = ctx;
+    for (size_t pos = 0; pos < j->encoded.len;) {
+        struct cbor_decoder_result r =
+            cbor_stream_decode(j->encoded.data + pos, j->encoded.len - pos, &cb, &s);
+        if (r.status != CBOR_DECODER_FINISHED)
+            break;
+        pos += r.read;
+    }
+}
+#endif
+
+#ifdef FC_HAVE_BSON
+/* libbson alone: bson_new and bson_append_double with the key's digits, then the bytes
+ * copied out; bson_init_static and an iterator, keys read with strtoull. */
+static void bson_alone_encode(void *ctx)
+{
+    job *j = ctx;
+    bson_t *b = bson_new();
+    char key[24];
+    for (size_t i = 0; i < j->data.count; i++) {
+        int n = snprintf(key, sizeof key, "%llu", (unsigned long long)j->data.keys[i]);
+        bson_append_double(b, key, n, j->data.values[i]);
+    }
+    uint8_t *out = malloc(b->len);
+    memcpy(out, bson_get_data(b), b->len);
+    sink_u = b->len;
+    free(out);
+    bson_destroy(b);
+}
+
+static void bson_alone_decode(void *ctx)
+{
+    job *j = ctx;
+    bson_t b;
+    bson_iter_t it;
+    size_t i = 0;
+    if (bson_init_static(&b, j->encoded.data, j->encoded.len) && bson_iter_init(&it, &b))
+        for (; bson_iter_next(&it); i++) {
+            j->back.keys[i] = strtoull(bson_iter_key(&it), NULL, 10);
+            j->back.values[i] = bson_iter_double(&it);
+        }
+}
+#endif
+
 static void setup_job(job *j, const char *codec, size_t n)
 {
     memset(j, 0, sizeof *j);
@@ -394,6 +491,12 @@ int main(int argc, char **argv)
 #endif
 #ifdef FC_HAVE_TPL
             {"tpl", tpl_alone_encode, tpl_alone_decode, "tpl alone", 1.5},
+#endif
+#ifdef FC_HAVE_CBOR
+            {"cbor", cbor_alone_encode, cbor_alone_decode, "libcbor alone", 1.5},
+#endif
+#ifdef FC_HAVE_BSON
+            {"bson", bson_alone_encode, bson_alone_decode, "libbson alone", 1.5},
 #endif
         };
         for (size_t l = 0; l < sizeof libs / sizeof libs[0]; l++) {

@@ -18,6 +18,10 @@ static const struct fc_bound {
     /* The JSON libraries build a tree first: a node, a key and a number each per
      * member of 6 bytes or more ("1":1,), then our records. */
     {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
+    /* cbor: 16 bytes a record of at least 2 bytes, then the repeated-key table. */
+    {"cbor", 14},
+    /* bson: 16 bytes a record of at least 7 bytes (an int32 element), then the table. */
+    {"bson", 4},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */
