@@ -260,6 +260,11 @@ static void pickle_descending(size_t size, fc_buffer *b)
     encode_descending("pickle", size / 16, b);
 }
 
+static void xdr_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("xdr", size / 16, b);
+}
+
 static const struct shape {
     const char *codec, *name;
     void (*make)(size_t size, fc_buffer *b);
@@ -287,6 +292,7 @@ static const struct shape {
     JSON_LIBRARY_SHAPES("cjson"),
     JSON_LIBRARY_SHAPES("jansson"),
     JSON_LIBRARY_SHAPES("jsonc"),
+    {"xdr", "valid, keys descending", xdr_descending},
 };
 
 static int wanted(const char *codec, int argc, char **argv)

@@ -18,6 +18,8 @@ static const struct fc_bound {
     /* The JSON libraries build a tree first: a node, a key and a number each per
      * member of 6 bytes or more ("1":1,), then our records. */
     {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
+    /* xdr: the array as XDR reads it (1 x), our copy (1 x), the repeated-key table. */
+    {"xdr", 3},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */
