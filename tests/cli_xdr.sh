@@ -5,6 +5,8 @@
 # read what it writes. Skipped, with a message, when xdr is not built.
 # shellcheck source=tests/clilib.sh
 source "$(dirname "$0")/clilib.sh"
+# shellcheck source=tests/interoplib.sh
+source "$(dirname "$0")/interoplib.sh"
 
 if ! "$FC" formats --names | grep -qx xdr; then
   echo "  (skipped: xdr is not built: $("$FC" formats | grep '^xdr '))"
@@ -14,7 +16,7 @@ fi
 
 # xdrlib, without its DeprecationWarning (3.11 says it goes in 3.13).
 cat >"$WORK/fcxdr.py" <<'PY'
-import struct, warnings
+import warnings
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import xdrlib
@@ -35,62 +37,19 @@ def dump(records):
     p.pack_array(records, lambda r: (p.pack_uhyper(r[0]), p.pack_double(r[1])))
     return p.get_buffer()
 
-bits = lambda records: [(k, struct.pack("<d", v)) for k, v in records]
+def redump(records, ours):
+    """What xdrlib packs for the records of our file ours."""
+    return dump(records)
 PY
 
-# check.py ITERATIONS FILE...: each file's keys are a range a..b-1; xdrlib reads it as
-# calc's values bit for bit, and packs those records to the file's bytes exactly.
-cat >"$WORK/check.py" <<'PY'
-import random, sys
-from fcxdr import load, dump, bits
-def calc(n, it):
-    random.seed(n); s = 0.0
-    for _ in range(it): s += random.random()
-    return s
-it = int(sys.argv[1])
-for path in sys.argv[2:]:
-    got = open(path, "rb").read()
-    back = load(got)
-    keys = [k for k, _ in back]
-    assert keys == list(range(keys[0], keys[0] + len(keys))), (path, "keys not a range")
-    want = [(k, calc(k, it)) for k in keys]
-    assert bits(back) == bits(want), (path, "xdrlib read other values")
-    assert dump(want) == got, (path, "xdrlib packs other bytes", got[:40].hex())
-PY
-
-run_and_check() {
-  local d=$WORK/$1 it=$2; shift 2
-  mkdir -p "$d"
-  expect_status 0 "$FC" run --format xdr --iterations "$it" --dir "$d" --keep "$@" || return 1
-  PYTHONPATH=$WORK $PY "$WORK/check.py" "$it" "$d"/*.xdr
-}
-
+# Keys across 2^63 and up to 2^64-1 among them.
 t_xdrlib_reads_our_files_and_packs_the_same_bytes() {
-  run_and_check one 1000 --count 1 --workers 1 &&
-    run_and_check thousand 100 --count 1000 --workers 2 &&
-    run_and_check int63 10 --start 9223372036854775800 --count 16 --workers 2 &&
-    run_and_check int64 10 --start 18446744073709551600 --count 16 --workers 2
+  interop_runs_check xdr
 }
 
-# Python writes every edge (keys 0, 2^63-1, 2^63, 2^64-1; -0.0, subnormals, infinities,
-# a NaN with a payload): dump prints what Python's repr prints, and convert to raw keeps
-# every bit, the NaN's payload too.
+# Every edge, as Python writes it (tests/interoplib.sh).
 t_we_read_what_xdrlib_writes() {
-  PYTHONPATH=$WORK $PY - "$WORK/py.xdr" "$WORK/want" "$WORK/want.raw" <<'PY' || return 1
-import struct, sys
-from fcxdr import dump
-nan = struct.unpack("<d", struct.pack("<Q", 0x7ff8000000000123))[0]
-vals = [0.0, -0.0, 5e-324, -1.7976931348623157e308, float("inf"), float("-inf"), nan,
-        0.1, 2.0**53 + 2]
-keys = [0, 2**63 - 1, 2**63, 2**64 - 1, 1, 7, 99, 12345678901234567890, 3]
-records = list(zip(keys, vals))
-open(sys.argv[1], "wb").write(dump(records))
-open(sys.argv[2], "w").write("".join(f"{k} {v!r}\n" for k, v in records))
-open(sys.argv[3], "wb").write(b"".join(struct.pack("<Qd", k, v) for k, v in records))
-PY
-  expect_status 0 "$FC" dump "$WORK/py.xdr" && diff "$WORK/out" "$WORK/want" &&
-    expect_status 0 "$FC" convert "$WORK/py.xdr" --to raw -o "$WORK/py.raw" &&
-    cmp <(tail -c +25 "$WORK/py.raw") "$WORK/want.raw"
+  interop_reads_edges xdr
 }
 
 # Cut short, a byte too many, a key twice (as xdrlib packs it): refused, saying where.
@@ -110,14 +69,7 @@ open(sys.argv[3], "wb").write(dump([(1, 0.5)]) + b"\0")' "$WORK/rep.xdr" "$WORK/
 }
 
 t_convert_and_roundtrip() {
-  expect_status 0 "$FC" roundtrip --formats raw,json,xdr --values edge &&
-    expect_status 0 "$FC" roundtrip --formats xdr --values random --count 1000 &&
-    printf '{"1": 0.5, "18446744073709551615": -0.0}' >"$WORK/c.json" &&
-    expect_status 0 "$FC" convert "$WORK/c.json" --to xdr &&
-    expect_status 0 "$FC" convert "$WORK/c.xdr" --to json -o "$WORK/back.json" &&
-    cmp "$WORK/back.json" "$WORK/c.json" &&
-    cp "$WORK/c.xdr" "$WORK/noext" && expect_status 0 "$FC" dump "$WORK/noext" &&
-    [ "$(cat "$WORK/out")" = $'1 0.5\n18446744073709551615 -0.0' ]
+  interop_convert_roundtrip xdr
 }
 
 run_tests
