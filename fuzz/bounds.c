@@ -265,6 +265,26 @@ static void xdr_descending(size_t size, fc_buffer *b)
     encode_descending("xdr", size / 16, b);
 }
 
+/* avro: records of one-byte keys (zigzag 0..63, the smallest record: 9 bytes), each
+ * key many times; avro-c reads them all before the repeat is found. */
+static void avro_small_keys(size_t size, fc_buffer *b)
+{
+    fc_dataset d = {0};
+    size_t n = size / 9;
+    if (fc_dataset_reserve(&d, n, NULL) != 0)
+        exit(2);
+    for (size_t i = 0; i < n; i++)
+        fc_dataset_push(&d, i % 64, 0.5, NULL);
+    if (fc_codec_find("avro")->encode(&d, b, NULL) != 0)
+        exit(2);
+    fc_dataset_free(&d);
+}
+
+static void avro_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("avro", size / 12, b);
+}
+
 static const struct shape {
     const char *codec, *name;
     void (*make)(size_t size, fc_buffer *b);
@@ -293,6 +313,8 @@ static const struct shape {
     JSON_LIBRARY_SHAPES("jansson"),
     JSON_LIBRARY_SHAPES("jsonc"),
     {"xdr", "valid, keys descending", xdr_descending},
+    {"avro", "valid, keys descending", avro_descending},
+    {"avro", "9-byte records, keys 0..63 repeated", avro_small_keys},
 };
 
 static int wanted(const char *codec, int argc, char **argv)

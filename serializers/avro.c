@@ -1,0 +1,440 @@
+/* avro.c - the dict as an Avro object container file holding one datum of
+ * proto/results.avsc:
+ *
+ *   record forkcollect.Results { array<record Record { long key; double value; }> records; }
+ *
+ * Avro has no unsigned 64-bit type: a key is stored as the long of the same 64 bits
+ * (two's complement), so keys 2^63..2^64-1 are the longs -2^63..-1; docs/FORMATS.md.
+ *
+ * The container (magic, metadata, sync marker, one block) is written and walked here;
+ * avro-c writes and reads the datum inside the block with its generic values. The sync
+ * marker comes from the datum's bytes (CRC-32C), not from a random source, so that the
+ * same records give the same file.
+ *
+ * Bounded: the whole container, and the datum inside its block, are walked before
+ * avro-c reads anything: every length and block count against the bytes left (a
+ * record takes 9 bytes at least), the schema text to FC_AVRO_SCHEMA_MAX bytes, one
+ * datum, no codec but "null". avro-c then allocates for the records the datum holds.
+ */
+#include "codecs.h"
+
+#include "results_avsc.h"
+
+#include <avro.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AVRO_MAGIC "Obj\x01"
+#define AVRO_SYNC 16
+#define AVRO_MIN_RECORD 9 /* a key of one byte, a value of eight */
+#define FC_AVRO_SCHEMA_MAX 4096
+
+static const char *av_version(void)
+{
+    return FC_AVRO_VERSION; /* avro-c has no version call: pkg-config's, at build time */
+}
+
+/* The schema and its generic class, made per call (avro-c keeps no global state we
+ * would have to guard across fork()). */
+typedef struct av_schema {
+    avro_schema_t schema;
+    avro_value_iface_t *iface;
+} av_schema;
+
+static int av_schema_new(av_schema *s, fc_error *err)
+{
+    s->iface = NULL;
+    if (avro_schema_from_json_length(FC_AVRO_SCHEMA, sizeof FC_AVRO_SCHEMA - 1, &s->schema))
+        return fc_fail(err, FC_ENOMEM, 0, "avro-c: results.avsc: %s", avro_strerror());
+    if (!(s->iface = avro_generic_class_from_schema(s->schema))) {
+        avro_schema_decref(s->schema);
+        return fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
+    }
+    return 0;
+}
+
+static void av_schema_free(av_schema *s)
+{
+    avro_value_iface_decref(s->iface);
+    avro_schema_decref(s->schema);
+}
+
+/* ==== Writing ==== */
+
+static uint8_t *put_long(uint8_t *p, int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); /* zigzag */
+    for (; z >= 0x80; z >>= 7)
+        *p++ = (uint8_t)(z | 0x80);
+    *p++ = (uint8_t)z;
+    return p;
+}
+
+static uint8_t *put_bytes(uint8_t *p, const char *s, size_t n)
+{
+    p = put_long(p, (int64_t)n);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* The datum: a generic Results value with the records, in avro-c's binary encoding
+ * at the end of out (*size bytes). */
+static int write_datum(const av_schema *s, const fc_dataset *in, fc_buffer *out, size_t head,
+                       size_t *size, fc_error *err)
+{
+    avro_value_t results, records, record, field;
+    if (avro_generic_value_new(s->iface, &results))
+        return fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
+    int rc = avro_value_get_by_index(&results, 0, &records, NULL);
+    for (size_t i = 0; rc == 0 && i < in->count; i++)
+        rc = avro_value_append(&records, &record, NULL) ||
+             avro_value_get_by_index(&record, 0, &field, NULL) ||
+             avro_value_set_long(&field, (int64_t)in->keys[i]) ||
+             avro_value_get_by_index(&record, 1, &field, NULL) ||
+             avro_value_set_double(&field, in->values[i]);
+    if (rc == 0)
+        rc = avro_value_sizeof(&results, size);
+    /* room for the block's count and size (two longs), the datum and the sync */
+    if (rc == 0 && (rc = fc_buffer_reserve(out, head + 11 + *size + AVRO_SYNC, err)) != 0) {
+        avro_value_decref(&results);
+        return rc;
+    }
+    avro_writer_t w = rc ? NULL : avro_writer_memory((char *)out->data + out->len + head + 11,
+                                                     (int64_t)*size);
+    if (rc == 0 && (!w || avro_value_write(w, &results)))
+        rc = 1;
+    if (w)
+        avro_writer_free(w);
+    avro_value_decref(&results);
+    return rc ? fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror()) : 0;
+}
+
+static int av_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
+{
+    av_schema s;
+    int rc = av_schema_new(&s, err);
+    if (rc)
+        return rc;
+    static const char schema[] = FC_AVRO_SCHEMA;
+    size_t head = 4 + 1 + 1 + 10 + 1 + 4 + 1 + 11 + 10 + (sizeof schema - 1) + 1 + AVRO_SYNC;
+    size_t size = 0;
+    rc = write_datum(&s, in, out, head, &size, err);
+    av_schema_free(&s);
+    if (rc)
+        return rc;
+    /* The header: magic, metadata {avro.codec: null, avro.schema: results.avsc}, sync;
+     * then the one block: 1 datum, its size, the datum (written above, moved up to
+     * its place), the sync again. */
+    uint8_t *start = out->data + out->len, *p = start, *datum = start + head + 11;
+    memcpy(p, AVRO_MAGIC, 4), p += 4;
+    p = put_long(p, 2);
+    p = put_bytes(p, "avro.codec", 10);
+    p = put_bytes(p, "null", 4);
+    p = put_bytes(p, "avro.schema", 11);
+    p = put_bytes(p, schema, sizeof schema - 1);
+    *p++ = 0;
+    uint8_t *sync = p;
+    for (uint32_t i = 0; i < 4; i++) {
+        uint32_t c = fc_crc32c(i + 1, datum, size);
+        memcpy(p, &c, 4), p += 4;
+    }
+    p = put_long(p, 1);
+    p = put_long(p, (int64_t)size);
+    memmove(p, datum, size), p += size;
+    memcpy(p, sync, AVRO_SYNC), p += AVRO_SYNC;
+    out->len += (size_t)(p - start);
+    return 0;
+}
+
+/* ==== Walking a file ==== */
+
+typedef struct walk {
+    const uint8_t *data;
+    size_t len, pos;
+    fc_error *err;
+} walk;
+
+/* A long (zigzag varint of at most 10 bytes, as avro-c reads it) at w->pos. */
+static int get_long(walk *w, int64_t *v, const char *what)
+{
+    size_t at = w->pos;
+    uint64_t z = 0;
+    for (unsigned shift = 0; shift < 70; shift += 7) {
+        if (w->pos >= w->len)
+            return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the file ends inside %s (a "
+                           "varint): it is truncated", at, what);
+        uint8_t b = w->data[w->pos++];
+        z |= shift < 64 ? (uint64_t)(b & 0x7f) << shift : 0;
+        if (!(b & 0x80)) {
+            *v = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+            return 0;
+        }
+    }
+    return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: %s is a varint longer than 10 bytes",
+                   at, what);
+}
+
+/* A length or count: a long 0..max. */
+static int get_count(walk *w, int64_t max, int64_t *n, const char *what)
+{
+    size_t at = w->pos;
+    int rc = get_long(w, n, what);
+    if (rc == 0 && (*n < 0 || *n > max))
+        rc = fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: %s is %lld; at most %lld fit in the "
+                     "bytes left: the file is truncated or damaged", at, what,
+                     (long long)*n, (long long)max);
+    return rc;
+}
+
+typedef struct header {
+    const uint8_t *schema, *codec, *sync;
+    size_t schema_len, codec_len;
+} header;
+
+static void meta_entry(header *h, const uint8_t *key, size_t klen, const uint8_t *val,
+                       size_t vlen)
+{
+    if (klen == 11 && memcmp(key, "avro.schema", 11) == 0)
+        h->schema = val, h->schema_len = vlen;
+    else if (klen == 10 && memcmp(key, "avro.codec", 10) == 0)
+        h->codec = val, h->codec_len = vlen;
+}
+
+/* The magic, the metadata map (in blocks, as any Avro map) and the sync marker. */
+static int read_header(walk *w, header *h)
+{
+    if (w->len < 4 || memcmp(w->data, AVRO_MAGIC, 4) != 0)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset 0: not an Avro object container "
+                       "file: it starts with 4f 62 6a 01 (\"Obj\" 1)");
+    w->pos = 4;
+    for (;;) {
+        int64_t n, size, klen, vlen;
+        int rc = get_long(w, &n, "the metadata's block count");
+        if (rc)
+            return rc;
+        if (n == 0)
+            break;
+        if (n < 0 && (n == INT64_MIN ||
+                      (rc = get_count(w, (int64_t)(w->len - w->pos), &size,
+                                      "the metadata block's size")) != 0))
+            return rc ? rc : fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: a metadata block "
+                                     "count of -2^63", w->pos);
+        for (n = n < 0 ? -n : n; n > 0; n--) {
+            size_t k = 0, v = 0;
+            if ((rc = get_count(w, (int64_t)(w->len - w->pos), &klen, "a metadata key's length")))
+                return rc;
+            k = w->pos, w->pos += (size_t)klen;
+            if ((rc = get_count(w, (int64_t)(w->len - w->pos), &vlen, "a metadata value's length")))
+                return rc;
+            v = w->pos, w->pos += (size_t)vlen;
+            meta_entry(h, w->data + k, (size_t)klen, w->data + v, (size_t)vlen);
+        }
+    }
+    if (w->len - w->pos < AVRO_SYNC)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the file ends inside the header's "
+                       "16-byte sync marker: it is truncated", w->pos);
+    h->sync = w->data + w->pos;
+    w->pos += AVRO_SYNC;
+    if (!h->schema)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset 4: the header has no avro.schema; "
+                       "every Avro container file names its writer's schema");
+    if (h->codec && !(h->codec_len == 4 && memcmp(h->codec, "null", 4) == 0))
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the blocks are compressed "
+                       "(avro.codec \"%.*s\"); forkcollect reads codec \"null\" only: write "
+                       "the file without compression (Python: codec=\"null\")",
+                       (size_t)(h->codec - w->data), (int)(h->codec_len < 32 ? h->codec_len : 32),
+                       (const char *)h->codec);
+    return 0;
+}
+
+/* The blocks after the header: exactly one datum in all, each block's size within the
+ * file and its sync marker the header's. The datum's block in *at, *size. */
+static int read_blocks(walk *w, const header *h, size_t *at, size_t *size)
+{
+    int64_t objects = 0, n, bytes;
+    while (w->pos < w->len) {
+        size_t block = w->pos;
+        int rc;
+        if ((rc = get_count(w, (int64_t)(w->len - w->pos), &n, "a block's datum count")) ||
+            (rc = get_count(w, (int64_t)(w->len - w->pos), &bytes, "a block's size")))
+            return rc;
+        if ((size_t)bytes + AVRO_SYNC > w->len - w->pos)
+            return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the block of %lld bytes and "
+                           "its sync marker run past the end of the file: it is truncated",
+                           block, (long long)bytes);
+        if (n == 1 && objects == 0)
+            *at = w->pos, *size = (size_t)bytes;
+        if ((objects += n) > 1)
+            return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: a second datum; a result file "
+                           "is one forkcollect.Results datum", block);
+        w->pos += (size_t)bytes;
+        if (memcmp(w->data + w->pos, h->sync, AVRO_SYNC) != 0)
+            return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the block's sync marker is "
+                           "not the header's: the file is damaged", w->pos);
+        w->pos += AVRO_SYNC;
+    }
+    if (objects == 0)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu, the end: no datum after the "
+                       "header; a result file holds one (with no records, an empty array): it "
+                       "is truncated", w->len);
+    return 0;
+}
+
+/* The datum in data[at..at+size): the records array, in blocks; every count against
+ * the bytes left. The number of records in *count. */
+static int walk_datum(walk *w, size_t at, size_t size, size_t *count)
+{
+    walk d = {.data = w->data, .len = at + size, .pos = at, .err = w->err};
+    int64_t n, bytes, key;
+    *count = 0;
+    for (;;) {
+        size_t block = d.pos;
+        int rc = get_long(&d, &n, "the records array's block count");
+        if (rc)
+            return rc;
+        if (n == 0)
+            break;
+        if (n < 0 && n != INT64_MIN &&
+            (rc = get_count(&d, (int64_t)(d.len - d.pos), &bytes, "an array block's size")))
+            return rc;
+        n = n < 0 ? -n : n; /* -2^63 stays negative: refused below */
+        if (n < 0 || (uint64_t)n > (d.len - d.pos) / AVRO_MIN_RECORD)
+            return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: an array block of %lld "
+                           "records, and %zu bytes left in the datum (a record takes 9 or "
+                           "more): the file is damaged", block, (long long)n, d.len - d.pos);
+        for (; n > 0; n--, ++*count) {
+            if ((rc = get_long(&d, &key, "a key")))
+                return rc;
+            if (d.len - d.pos < 8)
+                return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the datum ends inside a "
+                               "value (8 bytes)", d.pos);
+            d.pos += 8;
+        }
+    }
+    if (d.pos != d.len)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: %zu bytes after the datum, in its "
+                       "block", d.pos, d.len - d.pos);
+    return 0;
+}
+
+/* The offset of record i's key in the datum at data[at..), which walk_datum accepted. */
+static size_t key_offset(const uint8_t *data, size_t at, size_t size, size_t i)
+{
+    walk d = {.data = data, .len = at + size, .pos = at};
+    int64_t n, v;
+    for (;;) {
+        get_long(&d, &n, "");
+        if (n < 0)
+            get_long(&d, &v, ""), n = -n;
+        for (; n > 0; n--, i--) {
+            if (i == 0)
+                return d.pos;
+            get_long(&d, &v, "");
+            d.pos += 8;
+        }
+    }
+}
+
+/* The writer's schema (the header's avro.schema) must be results.avsc's. */
+static int check_schema(const walk *w, const header *h, const av_schema *ours)
+{
+    size_t at = (size_t)(h->schema - w->data);
+    if (h->schema_len > FC_AVRO_SCHEMA_MAX)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: a schema of %zu bytes; "
+                       "results.avsc's takes %zu, and forkcollect reads none over %d",
+                       at, h->schema_len, sizeof FC_AVRO_SCHEMA - 1, FC_AVRO_SCHEMA_MAX);
+    avro_schema_t theirs;
+    if (avro_schema_from_json_length((const char *)h->schema, h->schema_len, &theirs))
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema does not "
+                       "parse: %s", at, avro_strerror());
+    int same = avro_schema_equal(theirs, ours->schema);
+    avro_schema_decref(theirs);
+    if (!same)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema is not "
+                       "proto/results.avsc (a forkcollect.Results record of an array "
+                       "\"records\" of {long key, double value}): write the file with that "
+                       "schema", at);
+    return 0;
+}
+
+/* avro-c reads the datum into a generic Results value; its records are appended to
+ * out. */
+static int read_datum(const av_schema *s, const uint8_t *datum, size_t size, size_t count,
+                      fc_dataset *out, fc_error *err)
+{
+    avro_value_t results, records, record, field;
+    if (avro_generic_value_new(s->iface, &results))
+        return fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
+    avro_reader_t r = avro_reader_memory((const char *)datum, (int64_t)size);
+    int rc = !r || avro_value_read(r, &results) ||
+             avro_value_get_by_index(&results, 0, &records, NULL);
+    size_t n = 0;
+    if (rc == 0 && (avro_value_get_size(&records, &n) || n != count))
+        rc = fc_fail(err, FC_ECORRUPT, 0, "avro-c read %zu records of the %zu the datum "
+                     "holds", n, count);
+    else if (rc)
+        rc = fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
+    if (rc == 0 && (rc = fc_dataset_reserve(out, out->count + count, err)) == 0)
+        for (size_t i = 0; i < count; i++) {
+            int64_t key = 0;
+            double value = 0;
+            avro_value_get_by_index(&records, i, &record, NULL);
+            avro_value_get_by_index(&record, 0, &field, NULL);
+            avro_value_get_long(&field, &key);
+            avro_value_get_by_index(&record, 1, &field, NULL);
+            avro_value_get_double(&field, &value);
+            out->keys[out->count] = (uint64_t)key;
+            out->values[out->count++] = value;
+        }
+    if (r)
+        avro_reader_free(r);
+    avro_value_decref(&results);
+    return rc;
+}
+
+static int av_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
+{
+    walk w = {.data = data, .len = len, .err = err};
+    header h = {0};
+    size_t at = 0, size = 0, count = 0, first = out->count, a = 0, b = 0;
+    int rc = read_header(&w, &h);
+    if (rc || (rc = read_blocks(&w, &h, &at, &size)) || (rc = walk_datum(&w, at, size, &count)))
+        return rc;
+    av_schema s;
+    if ((rc = av_schema_new(&s, err)))
+        return rc;
+    if ((rc = check_schema(&w, &h, &s)) == 0)
+        rc = read_datum(&s, data + at, size, count, out, err);
+    av_schema_free(&s);
+    if (rc != 0 || (rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0)
+        return rc;
+    return fc_fail(err, FC_ECORRUPT, 0,
+                   "offset %zu (records[%zu]): key %llu again (first at offset %zu, "
+                   "records[%zu]); a result file holds each key once",
+                   key_offset(data, at, size, b - first), b - first,
+                   (unsigned long long)out->keys[b], key_offset(data, at, size, a - first),
+                   a - first);
+}
+
+/* The magic (32 bits), then a metadata map whose first key starts "avro." (16). */
+static unsigned av_probe(const uint8_t *data, size_t len)
+{
+    if (len < 4 || memcmp(data, AVRO_MAGIC, 4) != 0)
+        return 0;
+    bool meta = len >= 11 && data[4] != 0 && data[4] < 0x80 && data[5] < 0x80 &&
+                memcmp(data + 6, "avro.", 5) == 0;
+    return 32 + (meta ? 16 : 0);
+}
+
+const fc_codec fc_codec_avro = {
+    .name = "avro",
+    .extension = "avro",
+    .library = "avro-c",
+    .library_version = av_version,
+    .encode = av_encode,
+    .decode = av_decode,
+    .probe = av_probe,
+    .version = FC_CODEC_VERSION,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
+                FC_SUPPORTS_EXACT_DOUBLES,
+};
