@@ -335,10 +335,14 @@ static size_t key_offset(const uint8_t *data, size_t at, size_t size, size_t i)
     }
 }
 
-/* The writer's schema (the header's avro.schema) must be results.avsc's. */
+/* The writer's schema (the header's avro.schema) must be results.avsc's: the same text
+ * as ours (our files), or text that avro-c parses to an equal schema (other writers'). */
 static int check_schema(const walk *w, const header *h, const av_schema *ours)
 {
     size_t at = (size_t)(h->schema - w->data);
+    if (h->schema_len == sizeof FC_AVRO_SCHEMA - 1 &&
+        memcmp(h->schema, FC_AVRO_SCHEMA, h->schema_len) == 0)
+        return 0;
     if (h->schema_len > FC_AVRO_SCHEMA_MAX)
         return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: a schema of %zu bytes; "
                        "results.avsc's takes %zu, and forkcollect reads none over %d",
