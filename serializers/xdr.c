@@ -127,12 +127,14 @@ static int xdr_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
                    XDR_HEADER + (a - first) * XDR_RECORD, a - first);
 }
 
-/* The magic (32 bits), then the revision (32). */
+/* The magic (32 bits), then the revision (32); another revision is no file of ours. */
 static unsigned xdr_probe(const uint8_t *data, size_t len)
 {
     if (len < 4 || be32(data) != FC_XDR_MAGIC)
         return 0;
-    return len >= 8 && be32(data + 4) == FC_XDR_REVISION ? 64 : 32;
+    if (len < 8)
+        return 32;
+    return be32(data + 4) == FC_XDR_REVISION ? 64 : 0;
 }
 
 const fc_codec fc_codec_xdr = {
