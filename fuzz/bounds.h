@@ -20,9 +20,9 @@ static const struct fc_bound {
     {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
     /* xdr: the array as XDR reads it (1 x), our copy (1 x), the repeated-key table. */
     {"xdr", 3},
-    /* avro: avro-c's generic array (about 24 bytes a record of 9 bytes or more, grown by
-     * doubling), then our copy. */
-    {"avro", 6},
+    /* avro: avro-c's generic array (about 24 bytes a record of 5 bytes or more, an int
+     * key and a float value, grown by doubling), then our copy. */
+    {"avro", 8},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */

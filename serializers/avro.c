@@ -11,9 +11,12 @@
  * marker comes from the datum's bytes (CRC-32C), not from a random source, so that the
  * same records give the same file.
  *
+ * A writer's schema that resolves to ours (an int key, a float value, the fields in
+ * the other order) is read too: avro-c reads the datum with it, and we promote.
+ *
  * Bounded: the whole container, and the datum inside its block, are walked before
  * avro-c reads anything: every length and block count against the bytes left (a
- * record takes 9 bytes at least), the schema text to FC_AVRO_SCHEMA_MAX bytes, one
+ * record takes 5 bytes at least), the schema text to FC_AVRO_SCHEMA_MAX bytes, one
  * datum, no codec but "null". avro-c then allocates for the records the datum holds.
  */
 #include "codecs.h"
@@ -26,7 +29,6 @@
 
 #define AVRO_MAGIC "Obj\x01"
 #define AVRO_SYNC 16
-#define AVRO_MIN_RECORD 9 /* a key of one byte, a value of eight */
 #define FC_AVRO_SCHEMA_MAX 4096
 
 static const char *av_version(void)
@@ -280,9 +282,30 @@ static int read_blocks(walk *w, const header *h, size_t *at, size_t *size)
     return 0;
 }
 
+/* How the writer's schema lays a record out: results.avsc's, or one that resolves to
+ * it (Avro's promotions int -> long and float -> double; fields in either order). */
+typedef struct layout {
+    avro_schema_t writer;    /* the writer's schema when it is not ours (owned), or NULL */
+    size_t value_size;       /* 8 (double) or 4 (float) */
+    bool value_first;        /* the record's fields are value, key */
+    bool int_key;            /* the key is an int */
+} layout;
+
+#define LAYOUT_OURS ((layout){.value_size = 8})
+
+static int skip_value(walk *d, const layout *l)
+{
+    if (d->len - d->pos < l->value_size)
+        return fc_fail(d->err, FC_ECORRUPT, 0, "offset %zu: the datum ends inside a value "
+                       "(%zu bytes)", d->pos, l->value_size);
+    d->pos += l->value_size;
+    return 0;
+}
+
 /* The datum in data[at..at+size): the records array, in blocks; every count against
- * the bytes left. The number of records in *count. */
-static int walk_datum(walk *w, size_t at, size_t size, size_t *count)
+ * the bytes left (a record takes a one-byte key and its value at least). The number of
+ * records in *count. */
+static int walk_datum(walk *w, const layout *l, size_t at, size_t size, size_t *count)
 {
     walk d = {.data = w->data, .len = at + size, .pos = at, .err = w->err};
     int64_t n, bytes, key;
@@ -298,18 +321,15 @@ static int walk_datum(walk *w, size_t at, size_t size, size_t *count)
             (rc = get_count(&d, (int64_t)(d.len - d.pos), &bytes, "an array block's size")))
             return rc;
         n = n < 0 ? -n : n; /* -2^63 stays negative: refused below */
-        if (n < 0 || (uint64_t)n > (d.len - d.pos) / AVRO_MIN_RECORD)
+        if (n < 0 || (uint64_t)n > (d.len - d.pos) / (1 + l->value_size))
             return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: an array block of %lld "
-                           "records, and %zu bytes left in the datum (a record takes 9 or "
-                           "more): the file is damaged", block, (long long)n, d.len - d.pos);
-        for (; n > 0; n--, ++*count) {
-            if ((rc = get_long(&d, &key, "a key")))
+                           "records, and %zu bytes left in the datum (a record takes %zu or "
+                           "more): the file is damaged", block, (long long)n, d.len - d.pos,
+                           1 + l->value_size);
+        for (; n > 0; n--, ++*count)
+            if ((l->value_first && (rc = skip_value(&d, l))) || (rc = get_long(&d, &key, "a key")) ||
+                (!l->value_first && (rc = skip_value(&d, l))))
                 return rc;
-            if (d.len - d.pos < 8)
-                return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the datum ends inside a "
-                               "value (8 bytes)", d.pos);
-            d.pos += 8;
-        }
     }
     if (d.pos != d.len)
         return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: %zu bytes after the datum, in its "
@@ -318,7 +338,7 @@ static int walk_datum(walk *w, size_t at, size_t size, size_t *count)
 }
 
 /* The offset of record i's key in the datum at data[at..), which walk_datum accepted. */
-static size_t key_offset(const uint8_t *data, size_t at, size_t size, size_t i)
+static size_t key_offset(const layout *l, const uint8_t *data, size_t at, size_t size, size_t i)
 {
     walk d = {.data = data, .len = at + size, .pos = at};
     int64_t n, v;
@@ -327,19 +347,61 @@ static size_t key_offset(const uint8_t *data, size_t at, size_t size, size_t i)
         if (n < 0)
             get_long(&d, &v, ""), n = -n;
         for (; n > 0; n--, i--) {
+            d.pos += l->value_first ? l->value_size : 0;
             if (i == 0)
                 return d.pos;
             get_long(&d, &v, "");
-            d.pos += 8;
+            d.pos += l->value_first ? 0 : l->value_size;
         }
     }
 }
 
-/* The writer's schema (the header's avro.schema) must be results.avsc's: the same text
- * as ours (our files), or text that avro-c parses to an equal schema (other writers'). */
-static int check_schema(const walk *w, const header *h, const av_schema *ours)
+/* A record's field by name, or NULL (avro_schema_record_field_get returns whatever is
+ * on its stack for a name the record does not have). */
+static avro_schema_t field_of(avro_schema_t record, const char *name)
+{
+    int i = is_avro_record(record) ? avro_schema_record_field_get_index(record, name) : -1;
+    return i < 0 ? NULL : avro_schema_record_field_get_by_index(record, i);
+}
+
+/* The same name and namespace as a record of ours. */
+static bool named(avro_schema_t theirs, avro_schema_t ours)
+{
+    const char *a = avro_schema_namespace(theirs), *b = avro_schema_namespace(ours);
+    return strcmp(avro_schema_name(theirs), avro_schema_name(ours)) == 0 &&
+           strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* The layout of a writer's schema other than ours (a record forkcollect.Results of one
+ * field "records", an array of records forkcollect.Record of two fields, "key" (long or
+ * int) and "value" (double or float)), for avro-c's resolver, which crashes on records
+ * whose names differ. */
+static bool resolvable(avro_schema_t theirs, avro_schema_t ours, layout *l)
+{
+    avro_schema_t records = is_avro_record(theirs) && avro_schema_record_size(theirs) == 1
+                                ? field_of(theirs, "records") : NULL;
+    avro_schema_t record = is_avro_array(records) ? avro_schema_array_items(records) : NULL;
+    avro_schema_t our_record = avro_schema_array_items(field_of(ours, "records"));
+    if (!is_avro_record(record) || avro_schema_record_size(record) != 2 ||
+        !named(theirs, ours) || !named(record, our_record))
+        return false;
+    avro_schema_t key = field_of(record, "key"), value = field_of(record, "value");
+    if (!(is_avro_int64(key) || is_avro_int32(key)) ||
+        !(is_avro_double(value) || is_avro_float(value)))
+        return false;
+    l->value_size = is_avro_double(value) ? 8 : 4;
+    l->int_key = is_avro_int32(key);
+    l->value_first = avro_schema_record_field_get_index(record, "value") == 0;
+    return true;
+}
+
+/* The writer's schema (the header's avro.schema): results.avsc's, the same text as ours
+ * (our files) or text that avro-c parses to an equal schema; or one that resolves to it
+ * (*l says how its records are laid out, and keeps it for avro-c's resolver). */
+static int check_schema(const walk *w, const header *h, const av_schema *ours, layout *l)
 {
     size_t at = (size_t)(h->schema - w->data);
+    *l = LAYOUT_OURS;
     if (h->schema_len == sizeof FC_AVRO_SCHEMA - 1 &&
         memcmp(h->schema, FC_AVRO_SCHEMA, h->schema_len) == 0)
         return 0;
@@ -351,48 +413,76 @@ static int check_schema(const walk *w, const header *h, const av_schema *ours)
     if (avro_schema_from_json_length((const char *)h->schema, h->schema_len, &theirs))
         return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema does not "
                        "parse: %s", at, avro_strerror());
-    int same = avro_schema_equal(theirs, ours->schema);
-    avro_schema_decref(theirs);
-    if (!same)
+    if (avro_schema_equal(theirs, ours->schema)) {
+        avro_schema_decref(theirs);
+        return 0;
+    }
+    if (!resolvable(theirs, ours->schema, l)) {
+        avro_schema_decref(theirs);
         return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema is not "
                        "proto/results.avsc (a forkcollect.Results record of an array "
-                       "\"records\" of {long key, double value}): write the file with that "
-                       "schema", at);
+                       "\"records\" of {long key, double value}), nor one that resolves to "
+                       "it (an int key, a float value, the two fields in the other order): "
+                       "write the file with results.avsc", at);
+    }
+    l->writer = theirs;
     return 0;
 }
 
-/* avro-c reads the datum into a generic Results value; its records are appended to
- * out. */
-static int read_datum(const av_schema *s, const uint8_t *datum, size_t size, size_t count,
-                      fc_dataset *out, fc_error *err)
+/* Record i of the array, as our key and value: the writer's int promoted to long, its
+ * float to double (Avro's resolution rules), fields found where the writer put them. */
+static void get_record(const layout *l, avro_value_t *records, size_t i, uint64_t *key,
+                       double *value)
 {
-    avro_value_t results, records, record, field;
-    if (avro_generic_value_new(s->iface, &results))
+    avro_value_t record, field;
+    int64_t k = 0;
+    int32_t k32 = 0;
+    float v32 = 0;
+    avro_value_get_by_index(records, i, &record, NULL);
+    avro_value_get_by_index(&record, l->value_first, &field, NULL);
+    if (l->int_key)
+        avro_value_get_int(&field, &k32), k = k32;
+    else
+        avro_value_get_long(&field, &k);
+    *key = (uint64_t)k;
+    avro_value_get_by_index(&record, !l->value_first, &field, NULL);
+    if (l->value_size == 4)
+        avro_value_get_float(&field, &v32), *value = v32;
+    else
+        avro_value_get_double(&field, value);
+}
+
+/* avro-c reads the datum into a generic value of the writer's schema (ours, or the one
+ * that resolves to it; avro-c's own resolver allocates 25 x the input for records of 5
+ * bytes, and crashes on records of other names); its records are appended to out. */
+static int read_datum(const av_schema *s, const layout *l, const uint8_t *datum, size_t size,
+                      size_t count, fc_dataset *out, fc_error *err)
+{
+    avro_value_t results, records;
+    avro_value_iface_t *iface = l->writer ? avro_generic_class_from_schema(l->writer) : s->iface;
+    if (!iface || avro_generic_value_new(iface, &results)) {
+        if (l->writer && iface)
+            avro_value_iface_decref(iface);
         return fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
+    }
     avro_reader_t r = avro_reader_memory((const char *)datum, (int64_t)size);
     int rc = !r || avro_value_read(r, &results) ||
              avro_value_get_by_index(&results, 0, &records, NULL);
     size_t n = 0;
-    if (rc == 0 && (avro_value_get_size(&records, &n) || n != count))
+    if (rc)
+        rc = fc_fail(err, FC_ECORRUPT, 0, "avro-c refused the datum that the checks before "
+                     "it passed: %s", avro_strerror());
+    else if (avro_value_get_size(&records, &n) || n != count)
         rc = fc_fail(err, FC_ECORRUPT, 0, "avro-c read %zu records of the %zu the datum "
                      "holds", n, count);
-    else if (rc)
-        rc = fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
     if (rc == 0 && (rc = fc_dataset_reserve(out, out->count + count, err)) == 0)
-        for (size_t i = 0; i < count; i++) {
-            int64_t key = 0;
-            double value = 0;
-            avro_value_get_by_index(&records, i, &record, NULL);
-            avro_value_get_by_index(&record, 0, &field, NULL);
-            avro_value_get_long(&field, &key);
-            avro_value_get_by_index(&record, 1, &field, NULL);
-            avro_value_get_double(&field, &value);
-            out->keys[out->count] = (uint64_t)key;
-            out->values[out->count++] = value;
-        }
+        for (size_t i = 0; i < count; i++, out->count++)
+            get_record(l, &records, i, &out->keys[out->count], &out->values[out->count]);
     if (r)
         avro_reader_free(r);
     avro_value_decref(&results);
+    if (l->writer)
+        avro_value_iface_decref(iface);
     return rc;
 }
 
@@ -400,24 +490,27 @@ static int av_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
 {
     walk w = {.data = data, .len = len, .err = err};
     header h = {0};
+    layout l = LAYOUT_OURS;
     size_t at = 0, size = 0, count = 0, first = out->count, a = 0, b = 0;
     int rc = read_header(&w, &h);
-    if (rc || (rc = read_blocks(&w, &h, &at, &size)) || (rc = walk_datum(&w, at, size, &count)))
+    if (rc || (rc = read_blocks(&w, &h, &at, &size)))
         return rc;
     av_schema s;
     if ((rc = av_schema_new(&s, err)))
         return rc;
-    if ((rc = check_schema(&w, &h, &s)) == 0)
-        rc = read_datum(&s, data + at, size, count, out, err);
+    if ((rc = check_schema(&w, &h, &s, &l)) == 0 && (rc = walk_datum(&w, &l, at, size, &count)) == 0)
+        rc = read_datum(&s, &l, data + at, size, count, out, err);
     av_schema_free(&s);
+    if (l.writer)
+        avro_schema_decref(l.writer);
     if (rc != 0 || (rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0)
         return rc;
     return fc_fail(err, FC_ECORRUPT, 0,
                    "offset %zu (records[%zu]): key %llu again (first at offset %zu, "
                    "records[%zu]); a result file holds each key once",
-                   key_offset(data, at, size, b - first), b - first,
-                   (unsigned long long)out->keys[b], key_offset(data, at, size, a - first),
-                   a - first);
+                   key_offset(&l, data, at, size, b - first), b - first,
+                   (unsigned long long)out->keys[b],
+                   key_offset(&l, data, at, size, a - first), a - first);
 }
 
 /* The magic (32 bits), then a metadata map whose first key starts "avro." (16). */
