@@ -24,6 +24,8 @@
 #include "results_avsc.h"
 
 #include <avro.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,49 +358,100 @@ static size_t key_offset(const layout *l, const uint8_t *data, size_t at, size_t
     }
 }
 
-/* A record's field by name, or NULL (avro_schema_record_field_get returns whatever is
- * on its stack for a name the record does not have). */
-static avro_schema_t field_of(avro_schema_t record, const char *name)
+/* ==== The writer's schema ====
+ *
+ * avro-c never parses a schema taken from a file: its parser leaks on some errors (a
+ * record name defined twice) and its resolver crashes on others. cJSON reads the
+ * writer's schema; when it has the shape of results.avsc, or of one that resolves to it,
+ * avro-c parses the writer's layout as we write it from a template. */
+
+static const cJSON *member(const cJSON *o, const char *name)
 {
-    int i = is_avro_record(record) ? avro_schema_record_field_get_index(record, name) : -1;
-    return i < 0 ? NULL : avro_schema_record_field_get_by_index(record, i);
+    return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, name) : NULL;
 }
 
-/* The same name and namespace as a record of ours. */
-static bool named(avro_schema_t theirs, avro_schema_t ours)
+/* A primitive type written as "long" or {"type": "long"}; NULL for anything else. */
+static const char *primitive(const cJSON *t)
 {
-    const char *a = avro_schema_namespace(theirs), *b = avro_schema_namespace(ours);
-    return strcmp(avro_schema_name(theirs), avro_schema_name(ours)) == 0 &&
-           strcmp(a ? a : "", b ? b : "") == 0;
+    const cJSON *x = cJSON_IsObject(t) && cJSON_GetArraySize(t) == 1 ? member(t, "type") : t;
+    return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
-/* The layout of a writer's schema other than ours (a record forkcollect.Results of one
- * field "records", an array of records forkcollect.Record of two fields, "key" (long or
- * int) and "value" (double or float)), for avro-c's resolver, which crashes on records
- * whose names differ. */
-static bool resolvable(avro_schema_t theirs, avro_schema_t ours, layout *l)
+/* A record named `full` (namespace.name, the namespace given or inherited from ns) with
+ * `fields` fields; its fields' array, or NULL. */
+static const cJSON *record_of(const cJSON *t, const char *ns, const char *full, int fields)
 {
-    avro_schema_t records = is_avro_record(theirs) && avro_schema_record_size(theirs) == 1
-                                ? field_of(theirs, "records") : NULL;
-    avro_schema_t record = is_avro_array(records) ? avro_schema_array_items(records) : NULL;
-    avro_schema_t our_record = avro_schema_array_items(field_of(ours, "records"));
-    if (!is_avro_record(record) || avro_schema_record_size(record) != 2 ||
-        !named(theirs, ours) || !named(record, our_record))
+    const cJSON *name = member(t, "name"), *space = member(t, "namespace");
+    const cJSON *list = member(t, "fields");
+    if (!cJSON_IsString(member(t, "type")) || strcmp(member(t, "type")->valuestring, "record") ||
+        !cJSON_IsString(name) || !cJSON_IsArray(list) || cJSON_GetArraySize(list) != fields)
+        return NULL;
+    char buf[64];
+    if (strchr(name->valuestring, '.'))
+        snprintf(buf, sizeof buf, "%s", name->valuestring);
+    else
+        snprintf(buf, sizeof buf, "%s.%s", cJSON_IsString(space) ? space->valuestring : ns,
+                 name->valuestring);
+    return strcmp(buf, full) == 0 ? list : NULL;
+}
+
+/* The layout of a writer's schema of results.avsc's shape: forkcollect.Results, one
+ * field "records", an array of forkcollect.Record of two fields, "key" (long or int)
+ * and "value" (double or float), in either order. */
+static bool resolvable(const cJSON *theirs, layout *l)
+{
+    const cJSON *top = record_of(theirs, "", "forkcollect.Results", 1);
+    const cJSON *records = top ? cJSON_GetArrayItem(top, 0) : NULL;
+    const cJSON *array = member(records, "type");
+    if (!cJSON_IsString(member(records, "name")) ||
+        strcmp(member(records, "name")->valuestring, "records") != 0 ||
+        !cJSON_IsString(member(array, "type")) ||
+        strcmp(member(array, "type")->valuestring, "array") != 0)
         return false;
-    avro_schema_t key = field_of(record, "key"), value = field_of(record, "value");
-    if (!(is_avro_int64(key) || is_avro_int32(key)) ||
-        !(is_avro_double(value) || is_avro_float(value)))
+    const cJSON *space = member(theirs, "namespace");
+    const char *ns = strchr(member(theirs, "name")->valuestring, '.') || !cJSON_IsString(space)
+                         ? "forkcollect" : space->valuestring;
+    const cJSON *fields = record_of(member(array, "items"), ns, "forkcollect.Record", 2);
+    if (!fields)
         return false;
-    l->value_size = is_avro_double(value) ? 8 : 4;
-    l->int_key = is_avro_int32(key);
-    l->value_first = avro_schema_record_field_get_index(record, "value") == 0;
+    const cJSON *f0 = cJSON_GetArrayItem(fields, 0), *f1 = cJSON_GetArrayItem(fields, 1);
+    const cJSON *n0 = member(f0, "name"), *n1 = member(f1, "name");
+    if (!cJSON_IsString(n0) || !cJSON_IsString(n1))
+        return false;
+    l->value_first = strcmp(n0->valuestring, "value") == 0;
+    const cJSON *key = l->value_first ? f1 : f0, *value = l->value_first ? f0 : f1;
+    const char *kt = primitive(member(key, "type")), *vt = primitive(member(value, "type"));
+    if (strcmp(member(key, "name")->valuestring, "key") != 0 ||
+        strcmp(member(value, "name")->valuestring, "value") != 0 || !kt || !vt ||
+        (strcmp(kt, "long") && strcmp(kt, "int")) || (strcmp(vt, "double") && strcmp(vt, "float")))
+        return false;
+    l->int_key = strcmp(kt, "int") == 0;
+    l->value_size = strcmp(vt, "double") == 0 ? 8 : 4;
     return true;
 }
 
-/* The writer's schema (the header's avro.schema): results.avsc's, the same text as ours
- * (our files) or text that avro-c parses to an equal schema; or one that resolves to it
- * (*l says how its records are laid out, and keeps it for avro-c's resolver). */
-static int check_schema(const walk *w, const header *h, const av_schema *ours, layout *l)
+/* The writer's layout as an avro-c schema, from results.avsc's shape; NULL for ours. */
+static int writer_schema(layout *l, fc_error *err)
+{
+    if (!l->int_key && l->value_size == 8 && !l->value_first)
+        return 0;
+    char key[48], value[48], text[sizeof FC_AVRO_SCHEMA + 64];
+    snprintf(key, sizeof key, "{\"name\":\"key\",\"type\":\"%s\"}", l->int_key ? "int" : "long");
+    snprintf(value, sizeof value, "{\"name\":\"value\",\"type\":\"%s\"}",
+             l->value_size == 8 ? "double" : "float");
+    snprintf(text, sizeof text, "{\"type\":\"record\",\"name\":\"Results\",\"namespace\":"
+             "\"forkcollect\",\"fields\":[{\"name\":\"records\",\"type\":{\"type\":\"array\","
+             "\"items\":{\"type\":\"record\",\"name\":\"Record\",\"fields\":[%s,%s]}}}]}",
+             l->value_first ? value : key, l->value_first ? key : value);
+    if (avro_schema_from_json_length(text, strlen(text), &l->writer))
+        return l->writer = NULL, fc_fail(err, FC_ENOMEM, 0, "avro-c: %s", avro_strerror());
+    return 0;
+}
+
+/* The writer's schema (the header's avro.schema): results.avsc's (our own text, or
+ * text of the same shape), or one that resolves to it; *l says how its records are laid
+ * out. */
+static int check_schema(const walk *w, const header *h, layout *l)
 {
     size_t at = (size_t)(h->schema - w->data);
     *l = LAYOUT_OURS;
@@ -409,24 +462,19 @@ static int check_schema(const walk *w, const header *h, const av_schema *ours, l
         return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: a schema of %zu bytes; "
                        "results.avsc's takes %zu, and forkcollect reads none over %d",
                        at, h->schema_len, sizeof FC_AVRO_SCHEMA - 1, FC_AVRO_SCHEMA_MAX);
-    avro_schema_t theirs;
-    if (avro_schema_from_json_length((const char *)h->schema, h->schema_len, &theirs))
-        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema does not "
-                       "parse: %s", at, avro_strerror());
-    if (avro_schema_equal(theirs, ours->schema)) {
-        avro_schema_decref(theirs);
-        return 0;
-    }
-    if (!resolvable(theirs, ours->schema, l)) {
-        avro_schema_decref(theirs);
+    cJSON *theirs = cJSON_ParseWithLength((const char *)h->schema, h->schema_len);
+    if (!theirs)
+        return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema is not JSON "
+                       "(or memory ran out reading it)", at);
+    bool ok = resolvable(theirs, l);
+    cJSON_Delete(theirs);
+    if (!ok)
         return fc_fail(w->err, FC_ECORRUPT, 0, "offset %zu: the writer's schema is not "
                        "proto/results.avsc (a forkcollect.Results record of an array "
                        "\"records\" of {long key, double value}), nor one that resolves to "
                        "it (an int key, a float value, the two fields in the other order): "
                        "write the file with results.avsc", at);
-    }
-    l->writer = theirs;
-    return 0;
+    return writer_schema(l, w->err);
 }
 
 /* Record i of the array, as our key and value: the writer's int promoted to long, its
@@ -498,7 +546,7 @@ static int av_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
     av_schema s;
     if ((rc = av_schema_new(&s, err)))
         return rc;
-    if ((rc = check_schema(&w, &h, &s, &l)) == 0 && (rc = walk_datum(&w, &l, at, size, &count)) == 0)
+    if ((rc = check_schema(&w, &h, &l)) == 0 && (rc = walk_datum(&w, &l, at, size, &count)) == 0)
         rc = read_datum(&s, &l, data + at, size, count, out, err);
     av_schema_free(&s);
     if (l.writer)
