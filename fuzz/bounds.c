@@ -322,6 +322,73 @@ static void bson_repeated_int32(size_t size, fc_buffer *b)
 static void bson_descending(size_t size, fc_buffer *b)
 {
     encode_descending("bson", size / 18, b);
+static void xdr_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("xdr", size / 16, b);
+}
+
+/* avro: records of one-byte keys (zigzag 0..63, the smallest record: 9 bytes), each
+ * key many times; avro-c reads them all before the repeat is found. */
+static void avro_small_keys(size_t size, fc_buffer *b)
+{
+    fc_dataset d = {0};
+    size_t n = size / 9;
+    if (fc_dataset_reserve(&d, n, NULL) != 0)
+        exit(2);
+    for (size_t i = 0; i < n; i++)
+        fc_dataset_push(&d, i % 64, 0.5, NULL);
+    if (fc_codec_find("avro")->encode(&d, b, NULL) != 0)
+        exit(2);
+    fc_dataset_free(&d);
+}
+
+/* avro: an Avro long (zigzag varint) appended to b. */
+static void avro_long(fc_buffer *b, int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    for (; z >= 0x80; z >>= 7)
+        fc_buffer_append(b, &(uint8_t){(uint8_t)(z | 0x80)}, 1, NULL);
+    fc_buffer_append(b, &(uint8_t){(uint8_t)z}, 1, NULL);
+}
+
+/* avro: a writer's schema of int keys and float values, which resolves to ours: records
+ * of 5 bytes (key 0..63 repeated, 0.0f), each read and promoted by avro-c's resolver. */
+static void avro_float_records(size_t size, fc_buffer *b)
+{
+    static const char schema[] =
+        "{\"type\":\"record\",\"name\":\"Results\",\"namespace\":\"forkcollect\",\"fields\":"
+        "[{\"name\":\"records\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\","
+        "\"name\":\"Record\",\"fields\":[{\"name\":\"key\",\"type\":\"int\"},"
+        "{\"name\":\"value\",\"type\":\"float\"}]}}}]}";
+    static const uint8_t sync[16] = {0};
+    size_t n = size / 5;
+    fc_buffer count = {0};
+    avro_long(&count, (int64_t)n);
+    fc_buffer_append(b, "Obj\1", 4, NULL);
+    avro_long(b, 1);
+    avro_long(b, 11);
+    fc_buffer_append(b, "avro.schema", 11, NULL);
+    avro_long(b, (int64_t)sizeof schema - 1);
+    fc_buffer_append(b, schema, sizeof schema - 1, NULL);
+    avro_long(b, 0);
+    fc_buffer_append(b, sync, 16, NULL);
+    avro_long(b, 1);
+    avro_long(b, (int64_t)(count.len + 5 * n + 1));
+    fc_buffer_append(b, count.data, count.len, NULL);
+    fc_buffer_reserve(b, 5 * n + 17, NULL);
+    for (size_t i = 0; i < n; i++) {
+        b->data[b->len] = (uint8_t)(i % 64 * 2);
+        memset(b->data + b->len + 1, 0, 4);
+        b->len += 5;
+    }
+    avro_long(b, 0);
+    fc_buffer_append(b, sync, 16, NULL);
+    fc_buffer_free(&count);
+}
+
+static void avro_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("avro", size / 12, b);
 }
 
 static const struct shape {
@@ -356,6 +423,10 @@ static const struct shape {
     JSON_LIBRARY_SHAPES("cjson"),
     JSON_LIBRARY_SHAPES("jansson"),
     JSON_LIBRARY_SHAPES("jsonc"),
+    {"xdr", "valid, keys descending", xdr_descending},
+    {"avro", "valid, keys descending", avro_descending},
+    {"avro", "9-byte records, keys 0..63 repeated", avro_small_keys},
+    {"avro", "int key, float value (resolved): 5-byte records", avro_float_records},
 };
 
 static int wanted(const char *codec, int argc, char **argv)

@@ -22,6 +22,11 @@ static const struct fc_bound {
     {"cbor", 14},
     /* bson: 16 bytes a record of at least 7 bytes (an int32 element), then the table. */
     {"bson", 4},
+    /* xdr: the array as XDR reads it (1 x), our copy (1 x), the repeated-key table. */
+    {"xdr", 3},
+    /* avro: avro-c's generic array (about 24 bytes a record of 5 bytes or more, an int
+     * key and a float value, grown by doubling), then our copy. */
+    {"avro", 8},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */

@@ -183,6 +183,12 @@ static void fail_each_allocation(const fc_codec *c, operation op, const char *wh
         printf("%s %s: skipped: json-c 0.16 crashes when an allocation fails\n", c->name, what);
         return;
     }
+    if (strcmp(c->library, "avro-c") == 0) {
+        /* avro-c 1.11 does not check its own allocations either: its schema parser
+         * crashes on the first one that fails (docs/FORMATS.md, "avro"). */
+        printf("%s %s: skipped: avro-c 1.11 crashes when an allocation fails\n", c->name, what);
+        return;
+    }
     for (n = 1; n < 100000; n++) {
         fc_error e = {0};
         long long before = live;
