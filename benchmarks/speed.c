@@ -379,7 +379,9 @@ static void bson_alone_decode(void *ctx)
             j->back.keys[i] = strtoull(bson_iter_key(&it), NULL, 10);
             j->back.values[i] = bson_iter_double(&it);
         }
+}
 #endif
+
 #ifdef FC_HAVE_XDR
 static void xdr_alone_encode(void *ctx)
 {

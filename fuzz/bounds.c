@@ -322,6 +322,8 @@ static void bson_repeated_int32(size_t size, fc_buffer *b)
 static void bson_descending(size_t size, fc_buffer *b)
 {
     encode_descending("bson", size / 18, b);
+}
+
 static void xdr_descending(size_t size, fc_buffer *b)
 {
     encode_descending("xdr", size / 16, b);
