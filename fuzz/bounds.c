@@ -260,6 +260,36 @@ static void pickle_descending(size_t size, fc_buffer *b)
     encode_descending("pickle", size / 16, b);
 }
 
+static void flatbuffers_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("flatbuffers", size / 16, b);
+}
+
+static void put_le(fc_buffer *b, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        put_byte(b, (uint8_t)(v >> 8 * i));
+}
+
+/* A valid Results buffer whose keys and values are one shared vector (FlatBuffers
+ * allows it): 8 bytes a record in the file, 16 in the dataset. Keys descending. */
+static void flatbuffers_shared_vector(size_t size, fc_buffer *b)
+{
+    size_t n = size / 8;
+    static const uint8_t head[] = {
+        20, 0, 0, 0, 'F', 'C', 'R', '1',     /* root table at 20, the identifier */
+        10, 0, 20, 0, 4, 0, 12, 0, 16, 0, 0, 0, /* vtable: count, keys, values; padding */
+        12, 0, 0, 0};                        /* the table: its vtable 12 bytes before */
+    put(b, head, sizeof head);
+    put_le(b, n, 8);                         /* count, at 24 */
+    put_le(b, 44 - 32, 4);                   /* keys at 32 -> the vector at 44 */
+    put_le(b, 44 - 36, 4);                   /* values at 36 -> the same vector */
+    put_le(b, 0, 4);                         /* padding: the elements 8-aligned */
+    put_le(b, n, 4);                         /* the vector's length, at 44 */
+    for (size_t i = n; i-- > 0;)
+        put_le(b, i, 8);
+}
+
 static const struct shape {
     const char *codec, *name;
     void (*make)(size_t size, fc_buffer *b);
@@ -280,6 +310,8 @@ static const struct shape {
     {"pickle", "valid, keys descending", pickle_descending},
     {"pickle", "K k K 1 pairs (integer values), keys descending", pickle_descending_ints},
     {"pickle", "K 01 K 01 repeated: 4 bytes a record", pickle_repeated_key},
+    {"flatbuffers", "valid, keys descending", flatbuffers_descending},
+    {"flatbuffers", "keys and values one shared vector, descending", flatbuffers_shared_vector},
 #define JSON_LIBRARY_SHAPES(lib)                                                       \
     {lib, "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},                 \
         {lib, "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},             \
