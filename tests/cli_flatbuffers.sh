@@ -156,4 +156,50 @@ t_detect_dump_convert() {
   cmp -s "$WORK/e.fb" "$WORK/again.fb"
 }
 
+# compare times flatbuffers' decode verified and unverified, labelled, in every output:
+# JSON (valid against its schema, the figure only for flatbuffers), the table (a column
+# and its note, "-" for raw), CSV (empty fields for raw), markdown and HTML.
+t_compare_shows_verified_and_unverified() {
+  have_format || return 0
+  local c=(compare --count 500 --iterations 10 --repeat 1 --warmup 0 --formats raw,flatbuffers)
+  expect_status 0 "$FC" "${c[@]}" --output json || return 1
+  "$PY" - "$WORK/out" "$PROTO_DIR/../docs/compare-output.schema.json" <<'PY' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+try:
+    import jsonschema
+    jsonschema.validate(d, json.load(open(sys.argv[2])))
+except ImportError:
+    print("  (jsonschema missing: schema not checked)")
+raw, fb = d["formats"]
+assert "decode_unverified_ns_per_record" not in raw["codec_alone"], raw
+s = fb["codec_alone"]["decode_unverified_ns_per_record"]
+assert 0 < s["min"] <= s["median"] <= s["max"], s
+assert fb["exact"] is True, fb
+PY
+  local note="decode unverified: the same decode without the format's verification of untrusted bytes (FlatBuffers' Verifier), on bytes compare encoded itself; every file read goes through the verified decode."
+  expect_status 0 "$FC" "${c[@]}" || return 1
+  grep -q '^format .*decode, ns/record  *decode unverified, ns/record  *library$' "$WORK/out" &&
+  grep -Eq '^raw .* -  +forkcollect ' "$WORK/out" &&
+  grep -Eq '^flatbuffers .*\]\*? +[0-9.]+ \[[0-9.-]+\]\*? +flatbuffers 2' "$WORK/out" &&
+  grep -qxF "$note" "$WORK/out" || { echo "  table:"; cat "$WORK/out"; return 1; }
+  expect_status 0 "$FC" "${c[@]}" --output csv || return 1
+  head -1 "$WORK/out" | grep -q ',codec_decode_unverified_ns_median,codec_decode_unverified_ns_min,codec_decode_unverified_ns_max$' &&
+  sed -n 2p "$WORK/out" | grep -q '^raw,.*,,,$' && sed -n 3p "$WORK/out" | grep -Eq ',[0-9.e+-]+,[0-9.e+-]+,[0-9.e+-]+$' || { cat "$WORK/out"; return 1; }
+  expect_status 0 "$FC" "${c[@]}" --output markdown || return 1
+  grep -q '| decode, ns/record (codec alone) | decode unverified, ns/record (codec alone) | exact |$' "$WORK/out" &&
+  grep -q '^| raw | .* | - | yes |$' "$WORK/out" && grep -qxF "$note" "$WORK/out" || { cat "$WORK/out"; return 1; }
+  expect_status 0 "$FC" "${c[@]}" --output html || return 1
+  grep -q '<th scope="col">decode unverified, ns/record</th>' "$WORK/out" &&
+  [ "$(grep -o 'data-key="codec_alone.decode_unverified_ns_per_record"' "$WORK/out" | wc -l)" -eq 1 ]
+}
+
+# Without flatbuffers in the comparison, no unverified column anywhere.
+t_compare_without_flatbuffers_has_no_unverified_column() {
+  expect_status 0 "$FC" compare --count 200 --iterations 10 --repeat 1 --warmup 0 --formats raw &&
+  ! grep -q unverified "$WORK/out" &&
+  expect_status 0 "$FC" compare --count 200 --iterations 10 --repeat 1 --warmup 0 --formats raw --output json &&
+  ! grep -q unverified "$WORK/out"
+}
+
 run_tests
