@@ -77,6 +77,9 @@ int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min,
 const char *plural(uint64_t n);
 /* Looks up a format by name; on error prints the known ones and returns NULL. */
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
+/* --transport: "file" or "pipe" (fc_transport_find); on error prints the known ones and
+ * returns NULL. */
+const fc_transport *parse_transport(const char *cmd, const char *text);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
 /* Prints a help text to stdout with each "{formats}" replaced by the formats built, from

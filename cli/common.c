@@ -479,6 +479,20 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
     return c;
 }
 
+const fc_transport *parse_transport(const char *cmd, const char *text)
+{
+    const fc_transport *t = fc_transport_find(text);
+    if (!t) {
+        char known[128] = "";
+        for (size_t i = 0; fc_transport_at(i); i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                     i == 0 ? "" : fc_transport_at(i + 1) ? ", " : " or ",
+                     fc_transport_name(fc_transport_at(i)));
+        usage_error(cmd, "--transport: unknown transport '%s' (known: %s)", text, known);
+    }
+    return t;
+}
+
 int for_each_item(const char *cmd, const char *flag, const char *text,
                   int (*item)(const char *cmd, const char *text, void *ctx), void *ctx)
 {

@@ -14,7 +14,7 @@ static const char COMPARE_HELP[] =
     "usage: forkcollect compare [--formats LIST] [--count N] [--workers P] [--iterations I]\n"
     "                           [--repeat R] [--warmup W]\n"
     "                           [--output table|csv|json|markdown|html] [--chart FILE.svg]\n"
-    "                           [--html FILE.html]\n"
+    "                           [--html FILE.html] [--transport file|pipe]\n"
     "\n"
     "Runs the exercise through every format and reports what each costs: bytes of the\n"
     "result files (raw and deflated), encode and decode time per record, end-to-end\n"
@@ -34,6 +34,8 @@ static const char COMPARE_HELP[] =
     "      --html FILE      also write the report as one self-contained HTML page:\n"
     "                       tables, charts, machine, the command to reproduce it\n"
     "                       (FILE must be new: it is never overwritten)\n"
+    "      --transport T    how the end-to-end runs move each child's results: file\n"
+    "                       (default: result files) or pipe (streamed to the parent)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every format ran and round-tripped bit for bit, 1 otherwise,\n"
@@ -66,7 +68,7 @@ static const cli_flag COMPARE_FLAGS[] = {
     {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
     {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
     {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {"html", 0, true, 'H'},
-    {NULL, 0, false, 0}};
+    {"transport", 0, true, 'T'},    {NULL, 0, false, 0}};
 
 static int compare_flag(void *ctx, int id, const char *v)
 {
@@ -83,6 +85,7 @@ static int compare_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &p->repeat);
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &p->warmup);
     case 'c': rq->chart = v; return 0;
+    case 'T': return (p->transport = parse_transport("compare", v)) ? 0 : -1;
     case 'H': rq->html = v; return 0;
     case 'o':
         if (report_kind(v, &rq->output) == 0)

@@ -17,6 +17,7 @@ typedef struct compare_params {
     const fc_codec *codecs[COMPARE_MAX_FORMATS];
     int ncodecs;
     uint64_t count, iterations, workers, repeat, warmup;
+    const fc_transport *transport; /* --transport; NULL: result files */
 } compare_params;
 
 /* One format's results. Times in nanoseconds. */
@@ -44,6 +45,7 @@ typedef struct compare_result {
     uint64_t count, iterations;
     unsigned workers;          /* children per run: fc_split_parts(count, --workers) */
     unsigned repeat, warmup;
+    const char *transport;     /* how the end-to-end runs moved results: "file", "pipe" */
     int nformats;
     format_result formats[COMPARE_MAX_FORMATS];
     double calc_ns;            /* serial calc of the reference values, once */

@@ -216,7 +216,7 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
     const compare_params *p = m->p;
     fc_engine_config cfg = {.codec = fr->codec, .start = 1, .count = p->count,
                             .workers = m->r->workers, .iterations = p->iterations,
-                            .cancel = &cli_cancel};
+                            .cancel = &cli_cancel, .transport = p->transport};
     fc_engine_result res;
     if (fc_engine_run(&cfg, &res, &m->err) != 0) {
         fc_engine_result_free(&res);
@@ -352,7 +352,7 @@ int compare_measure(const compare_params *p, compare_result *r, measure_progress
     *r = (compare_result){.count = p->count, .iterations = p->iterations,
                           .workers = fc_split_parts(p->count, (unsigned)p->workers),
                           .repeat = (unsigned)p->repeat, .warmup = (unsigned)p->warmup,
-                          .nformats = p->ncodecs};
+                          .transport = fc_transport_name(p->transport), .nformats = p->ncodecs};
     machine_facts(r);
     /* The reference values, computed once here: every run must give these bits. */
     uint64_t t0 = fc_now_ns();

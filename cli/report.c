@@ -106,7 +106,8 @@ static void write_table(FILE *o, const compare_result *r, bool color)
             (unsigned long long)r->count, (unsigned long long)r->iterations,
             plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
             r->warmup);
-    fprintf(o, "End to end: the exercise through fork, result files and the engine\n");
+    fprintf(o, "End to end: the exercise through fork, %s and the engine\n",
+            r->transport && strcmp(r->transport, "pipe") == 0 ? "pipes" : "result files");
     fprintf(o, "%-11s %11s %9s %11s %-20s %-20s %-20s %s\n", "format", "file bytes", "B/record",
             "deflated", "wall time, ms", "encode, ns/record", "decode, ns/record", "exact");
     for (int f = 0; f < r->nformats; f++) {

@@ -166,8 +166,8 @@ static void end_to_end_table(FILE *o, const compare_result *r)
     int b_bytes = best_in(r, NULL, false), b_defl = best_in(r, NULL, true), b[3];
     for (int k = 0; k < 3; k++)
         b[k] = best_in(r, &END_TO_END[k], false);
-    fputs("<h2>End to end</h2>\n<p>The exercise through fork, result files and the "
-          "engine.</p>\n", o);
+    fprintf(o, "<h2>End to end</h2>\n<p>The exercise through fork, %s and the engine.</p>\n",
+            r->transport && strcmp(r->transport, "pipe") == 0 ? "pipes" : "result files");
     table_head(o, "end-to-end", heads, sizeof heads / sizeof *heads);
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];

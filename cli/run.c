@@ -12,6 +12,7 @@ static const char RUN_HELP[] =
     "usage: forkcollect run [--format F] [--count N] [--start S] [--workers P]\n"
     "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
     "                       [--retries K] [--save FILE] [--sum fsum|sequential]\n"
+    "                       [--transport file|pipe]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -39,6 +40,9 @@ static const char RUN_HELP[] =
     "                      as Python's math.fsum, and Python 3.12+'s sum() for the\n"
     "                      course's numbers; or sequential, left to right in key\n"
     "                      order, as Python 3.11 and older sum()\n"
+    "      --transport T   how each child's results reach the parent: file (the\n"
+    "                      default), its result file as above; or pipe, streamed on a\n"
+    "                      pipe to the parent, with no file written (no --dir, --keep)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
@@ -248,7 +252,8 @@ static const cli_flag RUN_FLAGS[] = {
     {"format", 'f', true, 'f'},  {"count", 'n', true, 'n'},      {"start", 's', true, 's'},
     {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
     {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
-    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},          {NULL, 0, false, 0}};
+    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},
+    {"transport", 0, true, 'T'}, {NULL, 0, false, 0}};
 
 /* --start: a whole number from 0. A negative one is what Python's random.seed would
  * take, so say what Python does with it. */
@@ -307,6 +312,7 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("run", "--retries", v, 0, 100, &rq->retries);
     case 'o': rq->save = v; return 0;
     case 'S': return parse_sum(v, &rq->sum_in_order);
+    case 'T': return (cfg->transport = parse_transport("run", v)) ? 0 : -1;
     }
     return -1;
 }
@@ -327,6 +333,9 @@ static int parse_run(int argc, char **argv, run_request *rq)
     if (cfg->count - 1 > UINT64_MAX - cfg->start)
         return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
                            (unsigned long long)cfg->start, (unsigned long long)cfg->count);
+    if (cfg->transport == &fc_transport_pipe && (cfg->dir || cfg->keep))
+        return usage_error("run", "%s: the pipe transport writes no files (give --transport "
+                           "file)", cfg->keep ? "--keep" : "--dir");
     cfg->workers = (unsigned)rq->workers;
     cfg->retries = (unsigned)rq->retries;
     cfg->on_fork = print_fork;
@@ -373,10 +382,10 @@ static void print_start(const run_request *rq)
 {
     const fc_engine_config *cfg = &rq->cfg;
     unsigned used = fc_split_parts(cfg->count, cfg->workers);
-    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s\n",
+    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s%s\n",
            (unsigned long long)cfg->start, (unsigned long long)(cfg->start + cfg->count - 1),
            used, plural(used), (unsigned long long)cfg->iterations, plural(cfg->iterations),
-           cfg->codec->name);
+           cfg->codec->name, cfg->transport == &fc_transport_pipe ? ", over pipes" : "");
     cli_flush();
 }
 
@@ -412,8 +421,10 @@ static void print_summary(const run_request *rq, const run_result *out)
         printf("total: %s\n", num);
     }
     printf("elapsed: %s\n", human_ns((double)out->res.elapsed_ns, t));
-    printf("files: %u, %llu bytes in all (%s)\n", out->res.nchildren,
-           (unsigned long long)out->bytes, cfg->keep ? "kept" : "removed; --keep keeps them");
+    const bool files = out->res.dir[0] != '\0';
+    printf("%s: %u, %llu bytes in all (%s)\n", files ? "files" : "streams", out->res.nchildren,
+           (unsigned long long)out->bytes,
+           !files ? "over pipes" : cfg->keep ? "kept" : "removed; --keep keeps them");
     if (cfg->keep)
         for (unsigned i = 0; i < out->res.nchildren; i++)
             printf("  %s\n", out->res.children[i].path);

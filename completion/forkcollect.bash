@@ -65,6 +65,7 @@ _forkcollect()
             [[ $cmd == compare ]] && { _forkcollect_list "$cur" table csv json markdown html; return 0; }
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --sum) _forkcollect_list "$cur" fsum sequential; return 0 ;;
+        --transport) _forkcollect_list "$cur" file pipe; return 0 ;;
         -v|--values) _forkcollect_list "$cur" exercise edge random; return 0 ;;
         -d|--dir) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
         --save|--chart|--html) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
