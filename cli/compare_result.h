@@ -33,6 +33,9 @@ typedef struct format_result {
     /* The codec alone: one process, the whole dataset, samples of >= 10 ms. */
     stats alone_encode;        /* per record */
     stats alone_decode;        /* per record */
+    stats alone_decode_unverified; /* per record, without the format's verification of
+                                    * untrusted bytes (fc_codec.decode_unverified:
+                                    * FlatBuffers' Verifier); all 0 for other formats */
     bool exact;                /* every run and every round trip alone bit for bit */
     char failure[640];         /* why not, or why a run failed */
     value_loss loss;           /* a codec that may lose bits: what it lost (exact false) */

@@ -391,6 +391,34 @@ static void avro_float_records(size_t size, fc_buffer *b)
 static void avro_descending(size_t size, fc_buffer *b)
 {
     encode_descending("avro", size / 12, b);
+static void flatbuffers_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("flatbuffers", size / 16, b);
+}
+
+static void put_le(fc_buffer *b, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        put_byte(b, (uint8_t)(v >> 8 * i));
+}
+
+/* A valid Results buffer whose keys and values are one shared vector (FlatBuffers
+ * allows it): 8 bytes a record in the file, 16 in the dataset. Keys descending. */
+static void flatbuffers_shared_vector(size_t size, fc_buffer *b)
+{
+    size_t n = size / 8;
+    static const uint8_t head[] = {
+        20, 0, 0, 0, 'F', 'C', 'R', '1',     /* root table at 20, the identifier */
+        10, 0, 20, 0, 4, 0, 12, 0, 16, 0, 0, 0, /* vtable: count, keys, values; padding */
+        12, 0, 0, 0};                        /* the table: its vtable 12 bytes before */
+    put(b, head, sizeof head);
+    put_le(b, n, 8);                         /* count, at 24 */
+    put_le(b, 44 - 32, 4);                   /* keys at 32 -> the vector at 44 */
+    put_le(b, 44 - 36, 4);                   /* values at 36 -> the same vector */
+    put_le(b, 0, 4);                         /* padding: the elements 8-aligned */
+    put_le(b, n, 4);                         /* the vector's length, at 44 */
+    for (size_t i = n; i-- > 0;)
+        put_le(b, i, 8);
 }
 
 static const struct shape {
@@ -418,6 +446,8 @@ static const struct shape {
     {"cbor", "valid, uint32 keys descending, integer values", cbor_valid_small_entries},
     {"bson", "int32 elements, key \"1\" repeated: 7 bytes each", bson_repeated_int32},
     {"bson", "valid, keys descending", bson_descending},
+    {"flatbuffers", "valid, keys descending", flatbuffers_descending},
+    {"flatbuffers", "keys and values one shared vector, descending", flatbuffers_shared_vector},
 #define JSON_LIBRARY_SHAPES(lib)                                                       \
     {lib, "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},                 \
         {lib, "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},             \
