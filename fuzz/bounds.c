@@ -391,6 +391,8 @@ static void avro_float_records(size_t size, fc_buffer *b)
 static void avro_descending(size_t size, fc_buffer *b)
 {
     encode_descending("avro", size / 12, b);
+}
+
 static void flatbuffers_descending(size_t size, fc_buffer *b)
 {
     encode_descending("flatbuffers", size / 16, b);
