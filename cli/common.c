@@ -675,3 +675,14 @@ const char *plural(uint64_t n)
 {
     return n == 1 ? "" : "s";
 }
+
+int cli_parse_engine(const char *cmd, const char *text, cli_mpi *m)
+{
+    if (strcmp(text, "fork") != 0 && strcmp(text, "mpi") != 0) {
+        usage_error(cmd, "--engine: '%s' is neither fork (children of this process, the "
+                         "default) nor mpi (the ranks of an MPI job: mpirun -np N ...)", text);
+        return -1;
+    }
+    m->on = text[0] == 'm';
+    return 0;
+}

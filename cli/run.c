@@ -12,7 +12,7 @@ static const char RUN_HELP[] =
     "usage: forkcollect run [--format F] [--count N] [--start S] [--workers P]\n"
     "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
     "                       [--retries K] [--save FILE] [--sum fsum|sequential]\n"
-    "                       [--transport file|pipe]\n"
+    "                       [--transport file|pipe|message] [--engine fork|mpi]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -42,7 +42,14 @@ static const char RUN_HELP[] =
     "                      order, as Python 3.11 and older sum()\n"
     "      --transport T   how each child's results reach the parent: file (the\n"
     "                      default), its result file as above; or pipe, streamed on a\n"
-    "                      pipe to the parent, with no file written (no --dir, --keep)\n"
+    "                      pipe to the parent, with no file written (no --dir, --keep).\n"
+    "                      With --engine mpi: message (the default), the bytes go in\n"
+    "                      MPI messages; or file, each rank writes its file in --dir\n"
+    "                      (which every rank must see) and sends its size and CRC\n"
+    "      --engine E      fork (default): children of this process; mpi: the ranks\n"
+    "                      of an MPI job, started with mpirun -np N (N >= 2): rank 0\n"
+    "                      collects, ranks 1..N-1 compute one range each (README.md,\n"
+    "                      \"Running on a cluster\"; --workers and --retries do not apply)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
@@ -215,13 +222,16 @@ typedef struct run_request {
     const char *save;
     const fc_codec *save_codec; /* the run's format, or the one --save's extension names */
     bool sum_in_order;          /* --sum sequential */
+    cli_mpi mpi;                /* --engine mpi, and its --transport */
+    const char *transport;      /* --transport, as given */
+    bool workers_given;
 } run_request;
 
 static const cli_flag RUN_FLAGS[] = {
     {"format", 'f', true, 'f'},  {"count", 'n', true, 'n'},      {"start", 's', true, 's'},
     {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
     {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
-    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},
+    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},          {"engine", 0, true, 'E'},
     {"transport", 0, true, 'T'}, {NULL, 0, false, 0}};
 
 /* --start: a whole number from 0. A negative one is what Python's random.seed would
@@ -273,7 +283,7 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'f': return (cfg->codec = parse_format("run", "--format", v)) ? 0 : -1;
     case 'n': return parse_u64("run", "--count", v, 1, 100000000, &cfg->count);
     case 's': return parse_start(v, &cfg->start);
-    case 'w': return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
+    case 'w': rq->workers_given = true; return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
     case 'i': return parse_u64("run", "--iterations", v, 0, UINT64_MAX, &cfg->iterations);
     case 'd': cfg->dir = v; return 0;
     case 'k': cfg->keep = true; return 0;
@@ -281,9 +291,22 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("run", "--retries", v, 0, 100, &rq->retries);
     case 'o': rq->save = v; return 0;
     case 'S': return parse_sum(v, &rq->sum_in_order);
-    case 'T': return (cfg->transport = parse_transport("run", v)) ? 0 : -1;
+    case 'T': rq->transport = v; return 0; /* checked with --engine, in parse_run */
+    case 'E': return cli_parse_engine("run", v, &rq->mpi);
     }
     return -1;
+}
+
+/* --transport: file or pipe for the fork engine, message or file for --engine mpi. */
+static int parse_run_transport(run_request *rq)
+{
+    if (!rq->mpi.on)
+        return (rq->cfg.transport = parse_transport("run", rq->transport)) ? 0 : -1;
+    if (strcmp(rq->transport, "message") != 0 && strcmp(rq->transport, "file") != 0)
+        return usage_error("run", "--transport: with --engine mpi, '%s' is neither message "
+                                  "(the default) nor file", rq->transport), -1;
+    rq->mpi.file = rq->transport[0] == 'f';
+    return 0;
 }
 
 /* Reads run's flags into rq and checks them together; returns CLI_GO_ON, or the exit
@@ -299,6 +322,15 @@ static int parse_run(int argc, char **argv, run_request *rq)
     if (status != CLI_GO_ON)
         return status;
     fc_engine_config *cfg = &rq->cfg;
+    if (rq->mpi.on && (rq->workers_given || rq->retries))
+        return usage_error("run", "--engine mpi: %s", rq->workers_given
+                           ? "--workers does not apply: the ranks compute (mpirun -np N: N-1)"
+                           : "--retries does not apply: a failed rank's range is not run again");
+    if (rq->transport && parse_run_transport(rq) != 0)
+        return EXIT_USAGE;
+    if (rq->mpi.on && !rq->mpi.file && (cfg->dir || cfg->keep))
+        return usage_error("run", "--engine mpi: %s needs --transport file (the bytes go in "
+                           "MPI messages otherwise)", cfg->dir ? "--dir" : "--keep");
     if (cfg->count - 1 > UINT64_MAX - cfg->start)
         return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
                            (unsigned long long)cfg->start, (unsigned long long)cfg->count);
@@ -328,6 +360,8 @@ int cmd_run(int argc, char **argv)
     int status = parse_run(argc, argv, &rq);
     if (status != CLI_GO_ON)
         return status;
+    if (rq.mpi.on && (status = cli_mpi_start("run", &rq.cfg, &rq.mpi)) != CLI_GO_ON)
+        return status; /* a rank other than 0 has done its part */
     fc_engine_config cfg = rq.cfg;
     const char *save = rq.save;
     const fc_codec *save_codec = rq.save_codec;
@@ -337,13 +371,14 @@ int cmd_run(int argc, char **argv)
     printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s%s\n",
            (unsigned long long)start, (unsigned long long)(start + count - 1), used, plural(used),
            (unsigned long long)iterations, plural(iterations), cfg.codec->name,
-           cfg.transport == &fc_transport_pipe ? ", over pipes" : "");
+           rq.mpi.on ? (rq.mpi.file ? ", MPI ranks, files" : ", MPI ranks, messages")
+           : cfg.transport == &fc_transport_pipe ? ", over pipes" : "");
     cli_flush();
     cli_catch_signals();
 
     fc_engine_result res;
     fc_error err = {0};
-    int rc = fc_engine_run(&cfg, &res, &err);
+    int rc = rq.mpi.on ? cli_mpi_run(&cfg, &rq.mpi, &res, &err) : fc_engine_run(&cfg, &res, &err);
     if (res.left_behind)
         fprintf(stderr, "forkcollect run: could not remove %s: %s (%u file%s or director%s "
                         "left behind)\n", res.left_path, strerror(res.left_errno),
@@ -375,6 +410,10 @@ int cmd_run(int argc, char **argv)
         bytes += res.children[i].file_bytes;
     char t[32];
     printf("elapsed: %s\n", human_ns((double)res.elapsed_ns, t));
+    if (rq.mpi.on && !rq.mpi.file)
+        printf("messages: %u, %llu bytes in all (MPI)\n", res.nchildren,
+               (unsigned long long)bytes);
+    else
     printf("%s: %u, %llu bytes in all (%s)\n", res.dir[0] ? "files" : "streams", res.nchildren,
            (unsigned long long)bytes,
            !res.dir[0] ? "over pipes" : cfg.keep ? "kept" : "removed; --keep keeps them");
