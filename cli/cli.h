@@ -155,6 +155,9 @@ typedef struct cli_mpi {
 /* main()'s argc and argv, untouched by the option parser. */
 extern int cli_argc;
 extern char **cli_argv;
+/* Before MPI_Init: true when the launcher (mpirun, srun) says this process is a rank
+ * other than 0, which writes nothing for the user (so --save's path is rank 0's). */
+bool cli_mpi_other_rank(void);
 /* Parses --engine's value into m; 0, or -1 after a usage error. */
 int cli_parse_engine(const char *cmd, const char *text, cli_mpi *m);
 /* After the flags of a command with --engine mpi: starts MPI (MPI_Init). Returns

@@ -343,7 +343,7 @@ static int parse_run(int argc, char **argv, run_request *rq)
     cfg->on_collect = print_collect;
     cfg->cancel = &cli_cancel;
     rq->save_codec = cfg->codec;
-    if (rq->save) {
+    if (rq->save && !(rq->mpi.on && cli_mpi_other_rank())) { /* rank 0 saves */
         const char *dot = strrchr(rq->save, '.'), *slash = strrchr(rq->save, '/');
         if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
             rq->save_codec = fc_codec_find(dot + 1);

@@ -50,8 +50,8 @@ int fc_mpi_init(int *argc, char ***argv, int *rank, int *size, fc_error *err);
  * headers arrive, calls on_collect for each, and fills out as fc_engine_run does (a
  * report's pid is its rank's; its error names the rank and its host). It returns 0
  * when every part was collected, FC_ECHILD (see the reports), FC_EINTR when *cancel
- * was set (the parts not collected are failed), or a setup error, which every rank
- * returns. Past cfg->timeout_ms (from the start), the parts not collected fail as
+ * was set (the parts not collected are failed), or a setup error (a --dir that is not
+ * one, no memory), which the other ranks hear of and return 0 for. Past cfg->timeout_ms (from the start), the parts not collected fail as
  * timed out, and FC_ECHILD is returned: the job must then end with fc_mpi_abort(), as
  * must any run where fc_mpi_must_abort() says so.
  * The other ranks compute and send their part (or tell rank 0 why they could not) and

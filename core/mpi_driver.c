@@ -574,13 +574,13 @@ int fc_mpi_run(const fc_engine_config *cfg, const fc_mpi_options *opt, fc_engine
     int rc = gather_ranks(rank, size, err);
     if (rc == 0 && r.s.code != 0)
         rc = fc_fail(err, r.s.code, 0, "%s", r.s.msg);
+    if (rc != 0 && rank != 0)
+        return r.s.code != 0 ? 0 : rc; /* rank 0 says what is wrong with the plan */
     if (rc != 0) {
-        if (rank == 0) {
-            fc_collector_close(r.col, NULL);
-            if (private_dir)
-                rmdir(r.s.dir);
-            fc_engine_result_free(out);
-        }
+        fc_collector_close(r.col, NULL);
+        if (private_dir)
+            rmdir(r.s.dir);
+        fc_engine_result_free(out);
         return rc;
     }
     if (rank == 0) {

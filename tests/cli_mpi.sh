@@ -166,6 +166,18 @@ t_usage_errors() {
     grep -q -- "--transport: unknown transport 'message' (known: file or pipe)" "$WORK/err"
 }
 
+# --- --save is rank 0's: an existing file is refused once, before MPI starts; a --dir
+# that is not one is rank 0's setup error, said once, and no rank hangs.
+t_rank_0_checks_save_and_dir() {
+  : >"$WORK/taken.json"
+  expect_status 2 mpi 3 run --engine mpi -n 4 -i 10 -o "$WORK/taken.json" || return 1
+  [ "$(grep -c 'taken.json exists; it is never overwritten' "$WORK/err")" -eq 1 ] ||
+    { echo "  not said once:"; cat "$WORK/err"; return 1; }
+  expect_status 1 mpi 3 run --engine mpi --transport file --dir "$WORK/nowhere" -n 4 -i 10 || return 1
+  [ "$(grep -c "forkcollect run: --dir $WORK/nowhere: No such file or directory" "$WORK/err")" -eq 1 ] &&
+    ! grep -q '^started' "$WORK/out" || { echo "  unexpected:"; cat "$WORK/out" "$WORK/err"; return 1; }
+}
+
 # --- forkcollect without forkcollect-mpi beside it: a clear error, not a crash.
 t_without_mpi_build_says_so() {
   mkdir -p "$WORK/alone" && cp "$FC" "$WORK/alone/forkcollect" || return 1
