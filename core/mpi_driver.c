@@ -149,10 +149,13 @@ static void nap(long *ns)
 }
 
 /* Waits for the next message from src (or MPI_ANY_SOURCE), of any tag: 0 with *st
- * filled, FC_EINTR on cancel, LATE past the deadline, FC_EIO if MPI fails. */
-static int wait_message(const mpi_run *r, int src, MPI_Status *st)
+ * filled, FC_EINTR on cancel, LATE past the deadline, FC_EIO if MPI fails. It probes
+ * without a pause for the first spin_ns (the bytes that follow a header are on their
+ * way: a nap there would be most of a short message's time), then naps between probes. */
+static int wait_message(const mpi_run *r, int src, uint64_t spin_ns, MPI_Status *st)
 {
     long ns = 10000;
+    uint64_t spin_end = spin_ns ? fc_now_ns() + spin_ns : 0;
     for (;;) {
         int flag = 0;
         if (MPI_Iprobe(src, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st) != MPI_SUCCESS)
@@ -161,9 +164,11 @@ static int wait_message(const mpi_run *r, int src, MPI_Status *st)
             return 0;
         if (r->cfg->cancel && *r->cfg->cancel)
             return FC_EINTR;
-        if (r->deadline && fc_now_ns() >= r->deadline)
+        uint64_t now = fc_now_ns();
+        if (r->deadline && now >= r->deadline)
             return LATE;
-        nap(&ns);
+        if (now >= spin_end)
+            nap(&ns);
     }
 }
 
@@ -189,7 +194,7 @@ static int receive_bytes(mpi_run *r, unsigned part, int src, uint64_t bytes)
     r->buf.len = 0;
     while (r->buf.len < bytes) {
         MPI_Status st;
-        int rc = wait_message(r, src, &st), n = 0;
+        int rc = wait_message(r, src, 2000000, &st), n = 0;
         if (rc != 0)
             return rc;
         MPI_Get_count(&st, MPI_BYTE, &n);
@@ -300,7 +305,7 @@ static int collect_all(mpi_run *r, fc_error *err)
     unsigned pending = r->out->nchildren;
     while (pending > 0) {
         MPI_Status st;
-        int rc = wait_message(r, MPI_ANY_SOURCE, &st);
+        int rc = wait_message(r, MPI_ANY_SOURCE, 0, &st);
         if (rc == 0) {
             unsigned before = st.MPI_SOURCE > 0 ? (unsigned)st.MPI_SOURCE - 1 : 0;
             fc_child_report *c = fc_collector_part(r->col, before);
