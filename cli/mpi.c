@@ -66,6 +66,7 @@ static void end_job(void)
         return;
     if (fc_mpi_must_abort())
         fc_mpi_abort(EXIT_FAIL);
+    fc_mpi_stop(); /* rank 0: the other ranks wait for the next run or this */
     fc_mpi_finalize();
 }
 

@@ -45,7 +45,8 @@ int fc_mpi_init(int *argc, char ***argv, int *rank, int *size, fc_error *err);
 
 /* Runs the exercise of cfg (codec, start, count, iterations, dir, keep, timeout_ms,
  * cancel, on_fork, on_collect, work) over the job, every rank calling it.
- * Rank 0 plans fc_split_parts(count, size - 1) parts (cfg->workers is not used),
+ * Rank 0 plans fc_split_parts(count, W) parts, W = cfg->workers (0: every other rank;
+ * at most size - 1), rank r computing part r-1, and may call it again for another run;
  * calls on_fork for each part as its rank starts, collects the parts in the order their
  * headers arrive, calls on_collect for each, and fills out as fc_engine_run does (a
  * report's pid is its rank's; its error names the rank and its host). It returns 0
@@ -54,10 +55,15 @@ int fc_mpi_init(int *argc, char ***argv, int *rank, int *size, fc_error *err);
  * one, no memory), which the other ranks hear of and return 0 for. Past cfg->timeout_ms (from the start), the parts not collected fail as
  * timed out, and FC_ECHILD is returned: the job must then end with fc_mpi_abort(), as
  * must any run where fc_mpi_must_abort() says so.
- * The other ranks compute and send their part (or tell rank 0 why they could not) and
- * return 0; out is left empty. A failure of their own is rank 0's to report. */
+ * The other ranks, in their one call, compute and send their part of each run rank 0
+ * starts (or tell rank 0 why they could not), and return 0 once rank 0 calls
+ * fc_mpi_stop; out is left empty. A failure of their own is rank 0's to report. */
 int fc_mpi_run(const fc_engine_config *cfg, const fc_mpi_options *opt, fc_engine_result *out,
                fc_error *err);
+
+/* Rank 0, after its last fc_mpi_run and before MPI_Finalize: tells the other ranks the
+ * job is over. Not when the job must abort. Once only; nothing on other ranks. */
+void fc_mpi_stop(void);
 
 /* Rank 0, after fc_mpi_run: what it knows of rank r (NULL past the last). */
 const fc_mpi_rank *fc_mpi_rank_info(int r);

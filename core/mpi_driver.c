@@ -35,7 +35,7 @@ typedef struct setup {
     int32_t code;              /* 0, or the error every rank returns */
     uint32_t parts;
     uint32_t file_transport;
-    uint32_t pad;
+    uint32_t stop;             /* 1: no more runs, the job ends (MPI_Finalize) */
     uint64_t start, count, iterations;
     int64_t pid0;              /* rank 0's pid: the files' names start with it */
     char codec[32];
@@ -470,8 +470,10 @@ static void plan(mpi_run *r, int size, bool *private_dir)
     s->pid0 = getpid();
     s->file_transport = r->opt->file_transport;
     snprintf(s->codec, sizeof s->codec, "%s", cfg->codec ? cfg->codec->name : "");
+    unsigned others = (unsigned)size - 1; /* computing ranks: cfg->workers, at most all */
     int rc = fc_collector_open(&r->col, cfg->codec, cfg->start, cfg->count,
-                               (unsigned)size - 1, r->out, &e);
+                               cfg->workers && cfg->workers < others ? cfg->workers : others,
+                               r->out, &e);
     s->parts = r->out->nchildren;
     if (rc == 0 && s->file_transport) {
         const char *tmp = getenv("TMPDIR");
@@ -560,11 +562,48 @@ static int run_rank0(mpi_run *r, bool private_dir, fc_error *err)
     return rc != 0 ? rc : crc;
 }
 
+/* Every rank: rank 0's plan (or its word that the job is over: *stop) and, the first
+ * time, every rank's host and pid. Returns 0, an MPI failure, or (rank 0) the plan's
+ * own error. */
+static int share_plan(mpi_run *r, int rank, int size, bool *private_dir, bool *stop,
+                      fc_error *err)
+{
+    static bool gathered;
+    if (rank == 0 && !*stop)
+        plan(r, size, private_dir);
+    r->s.stop = *stop;
+    if (MPI_Bcast(&r->s, (int)sizeof r->s, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return fc_fail(err, FC_EIO, 0, "MPI_Bcast of the plan failed");
+    *stop = r->s.stop;
+    if (*stop)
+        return 0;
+    if (!gathered) {
+        int rc = gather_ranks(rank, size, err);
+        if (rc != 0)
+            return rc;
+        gathered = true;
+    }
+    return rank == 0 && r->s.code != 0 ? fc_fail(err, r->s.code, 0, "%s", r->s.msg) : 0;
+}
+
+/* The ranks other than 0: one part in each run, until rank 0 says the job is over. */
+static int serve(mpi_run *r, int rank, int size, fc_error *err)
+{
+    for (;;) {
+        bool stop = false, private_dir = false;
+        int rc = share_plan(r, rank, size, &private_dir, &stop, err);
+        if (rc != 0 || stop)
+            return rc;
+        if (r->s.code == 0 && (rc = worker(r, rank, err)) != 0)
+            return rc;
+    }
+}
+
 int fc_mpi_run(const fc_engine_config *cfg, const fc_mpi_options *opt, fc_engine_result *out,
                fc_error *err)
 {
     int rank = 0, size = 0;
-    bool private_dir = false;
+    bool private_dir = false, stop = false;
     mpi_run r = {.cfg = cfg, .opt = opt, .out = out};
     memset(out, 0, sizeof *out);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -572,15 +611,9 @@ int fc_mpi_run(const fc_engine_config *cfg, const fc_mpi_options *opt, fc_engine
     if (size < 2)
         return fc_fail(err, FC_EINVAL, 0, "--engine mpi needs at least 2 ranks (rank 0 "
                        "collects, the others compute): start it with mpirun -np N, N >= 2");
-    if (rank == 0)
-        plan(&r, size, &private_dir);
-    if (MPI_Bcast(&r.s, (int)sizeof r.s, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
-        return fc_fail(err, FC_EIO, 0, "MPI_Bcast of the plan failed");
-    int rc = gather_ranks(rank, size, err);
-    if (rc == 0 && r.s.code != 0)
-        rc = fc_fail(err, r.s.code, 0, "%s", r.s.msg);
-    if (rc != 0 && rank != 0)
-        return r.s.code != 0 ? 0 : rc; /* rank 0 says what is wrong with the plan */
+    if (rank != 0)
+        return serve(&r, rank, size, err);
+    int rc = share_plan(&r, rank, size, &private_dir, &stop, err);
     if (rc != 0) {
         fc_collector_close(r.col, NULL);
         if (private_dir)
@@ -588,12 +621,23 @@ int fc_mpi_run(const fc_engine_config *cfg, const fc_mpi_options *opt, fc_engine
         fc_engine_result_free(out);
         return rc;
     }
-    if (rank == 0) {
-        rc = run_rank0(&r, private_dir, err);
-        if (!must_abort)
-            say_done(size);
-    } else
-        rc = worker(&r, rank, err);
+    rc = run_rank0(&r, private_dir, err);
+    if (!must_abort)
+        say_done(size);
     fc_buffer_free(&r.buf);
     return rc;
+}
+
+void fc_mpi_stop(void)
+{
+    static bool stopped;
+    int rank = 0, size = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rank != 0 || size < 2 || stopped || must_abort)
+        return;
+    stopped = true;
+    bool stop = true, private_dir = false;
+    mpi_run r = {0};
+    share_plan(&r, 0, size, &private_dir, &stop, NULL);
 }

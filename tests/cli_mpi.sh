@@ -178,6 +178,16 @@ t_rank_0_checks_save_and_dir() {
     ! grep -q '^started' "$WORK/out" || { echo "  unexpected:"; cat "$WORK/out" "$WORK/err"; return 1; }
 }
 
+# --- scale --engine mpi: one job, a run for each number of computing ranks (1..N-1).
+t_scale_by_ranks() {
+  expect_status 0 mpi 4 scale --engine mpi -n 6 -i 10 -r 1 || return 1
+  grep -q '(workers: MPI ranks)$' "$WORK/out" &&
+    [ "$(grep -cE '^ +[123] +[123] +[0-9.]+ +\[' "$WORK/out")" -eq 3 ] ||
+    { echo "  unexpected:"; cat "$WORK/out"; return 1; }
+  expect_status 2 mpi 3 scale --engine mpi -w 5 -n 4 -i 10 &&
+    grep -q -- '--workers: 5, but 2 ranks compute (mpirun -np 3)' "$WORK/err"
+}
+
 # --- forkcollect without forkcollect-mpi beside it: a clear error, not a crash.
 t_without_mpi_build_says_so() {
   mkdir -p "$WORK/alone" && cp "$FC" "$WORK/alone/forkcollect" || return 1
