@@ -70,9 +70,12 @@ static void end_job(void)
     fc_mpi_finalize();
 }
 
+static const char *command = "run"; /* for messages: the command that started MPI */
+
 int cli_mpi_start(const char *cmd, fc_engine_config *cfg, const cli_mpi *m)
 {
     static cli_mpi saved;
+    command = cmd;
     fc_error err = {0};
     int rank = 0, size = 0;
     if (fc_mpi_init(&cli_argc, &cli_argv, &rank, &size, &err) != 0)
@@ -104,20 +107,20 @@ int cli_mpi_run(const fc_engine_config *cfg, const cli_mpi *m, fc_engine_result 
     fc_mpi_options opt = options(m);
     int rc = fc_mpi_run(cfg, &opt, res, err);
     if (rc == FC_EINTR) {
-        fprintf(stderr, "forkcollect run: the MPI job is ending: when a rank dies, mpirun "
-                        "ends every rank (its message names the rank that died); not "
-                        "collected:");
-        for (unsigned i = 0; i < res->nchildren; i++)
-            if (res->children[i].state != FC_CHILD_COLLECTED)
-                fprintf(stderr, " rank %u on %s (keys %llu..%llu)", i + 1,
-                        host_of(&res->children[i]),
-                        (unsigned long long)res->children[i].first_key,
-                        (unsigned long long)(res->children[i].first_key +
-                                             res->children[i].count - 1));
-        fprintf(stderr, "\n");
+        char list[1024] = "";
+        for (unsigned i = 0; i < res->nchildren; i++) {
+            const fc_child_report *c = &res->children[i];
+            size_t used = strlen(list);
+            if (c->state != FC_CHILD_COLLECTED)
+                snprintf(list + used, sizeof list - used, " rank %u on %s (keys %llu..%llu)",
+                         i + 1, host_of(c), (unsigned long long)c->first_key,
+                         (unsigned long long)(c->first_key + c->count - 1));
+        }
+        note(command, "the MPI job is ending: when a rank dies, mpirun ends every rank (its "
+                      "message names the rank that died); not collected:%s", list);
     } else if (fc_mpi_must_abort()) {
-        fprintf(stderr, "forkcollect run: ending the MPI job with MPI_Abort: the ranks that "
-                        "did not report may still be running\n");
+        note(command, "ending the MPI job with MPI_Abort: the ranks that did not report may "
+                      "still be running");
     }
     return rc;
 }

@@ -142,8 +142,11 @@ START_TEST(a_duplicate_part_is_refused)
                             "merged");
     ck_assert_int_eq(r.children[2].state, FC_CHILD_COLLECTED);
     ck_assert_int_eq(r.children[2].error.code, 0);
-    ck_assert_int_eq(feed(col, &r, 3, &e), FC_EINVAL);
+    fc_part_sent sent;
+    fc_buffer b = encoding(8, 3, 0, &sent);
+    ck_assert_int_eq(fc_collector_accept(col, 3, b.data, b.len, &sent, "b", &e), FC_EINVAL);
     ck_assert_str_eq(e.msg, "part 3: there are only 3 parts");
+    fc_buffer_free(&b);
     ck_assert_int_eq(feed(col, &r, 0, &e), 0);
     ck_assert_int_eq(feed(col, &r, 1, &e), 0);
     ck_assert_int_eq(fc_collector_close(col, &e), 0);
