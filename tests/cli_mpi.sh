@@ -188,6 +188,20 @@ t_scale_by_ranks() {
     grep -q -- '--workers: 5, but 2 ranks compute (mpirun -np 3)' "$WORK/err"
 }
 
+# --- compare --engine mpi: the end-to-end runs on the ranks, every value exact.
+t_compare_on_ranks() {
+  expect_status 0 mpi 3 compare --engine mpi -f raw,msgpack -n 200 -r 1 --warmup 0 || return 1
+  grep -qE '^raw .* yes$' "$WORK/out" && grep -qE '^msgpack .* yes$' "$WORK/out" ||
+    { echo "  unexpected:"; cat "$WORK/out"; return 1; }
+  expect_status 0 mpi 3 compare --engine mpi --transport file -f json -n 50 -r 1 --warmup 0 ||
+    return 1
+  grep -qE '^json .* yes$' "$WORK/out" || { echo "  unexpected:"; cat "$WORK/out"; return 1; }
+  expect_status 2 mpi 3 compare --engine mpi --transport pipe -n 10 &&
+    grep -q -- '--transport pipe: with --engine mpi the bytes go in MPI messages' "$WORK/err" || return 1
+  expect_status 2 mpi 3 compare --engine mpi -w 4 -n 10 &&
+    grep -q -- '--workers: 4, but 2 ranks compute (mpirun -np 3)' "$WORK/err"
+}
+
 # --- forkcollect without forkcollect-mpi beside it: a clear error, not a crash.
 t_without_mpi_build_says_so() {
   mkdir -p "$WORK/alone" && cp "$FC" "$WORK/alone/forkcollect" || return 1
