@@ -204,6 +204,9 @@ t_compare_on_ranks() {
 
 # --- forkcollect without forkcollect-mpi beside it: a clear error, not a crash.
 t_without_mpi_build_says_so() {
+  # forkcollect itself never loads MPI: only forkcollect-mpi links libmpi.
+  ! ldd "$FC" | grep -q 'libmpi' || { echo "  forkcollect links libmpi"; return 1; }
+  ldd "$(dirname "$FC")/forkcollect-mpi" | grep -q 'libmpi' || { echo "  forkcollect-mpi does not"; return 1; }
   mkdir -p "$WORK/alone" && cp "$FC" "$WORK/alone/forkcollect" || return 1
   expect_status 1 "$WORK/alone/forkcollect" run --engine mpi -n 2 &&
     grep -q "built without MPI (there is no $WORK/alone/forkcollect-mpi)" "$WORK/err" ||
