@@ -88,9 +88,9 @@ static int compare_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &p->repeat);
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &p->warmup);
     case 'c': rq->chart = v; return 0;
-    case 'H': rq->html = v; return 0;
     case 'T': return (p->transport = parse_transport("compare", v)) ? 0 : -1;
     case 'E': return cli_parse_engine("compare", v, &p->mpi);
+    case 'H': rq->html = v; return 0;
     case 'o':
         if (report_kind(v, &rq->output) == 0)
             return 0;

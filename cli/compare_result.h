@@ -17,7 +17,7 @@ typedef struct compare_params {
     const fc_codec *codecs[COMPARE_MAX_FORMATS];
     int ncodecs;
     uint64_t count, iterations, workers, repeat, warmup;
-    const fc_transport *transport; /* --transport: how the end-to-end runs move results */
+    const fc_transport *transport; /* --transport; NULL: result files */
     cli_mpi mpi;                   /* --engine mpi: the end-to-end runs on MPI ranks */
     bool workers_given;            /* --workers given (else one per CPU, or every rank) */
 } compare_params;

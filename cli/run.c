@@ -456,10 +456,11 @@ static void print_summary(const run_request *rq, const run_result *out)
         printf("total: %s\n", num);
     }
     printf("elapsed: %s\n", human_ns((double)out->res.elapsed_ns, t));
-    bool piped = !out->res.dir[0]; /* pipes or MPI messages: no file, no directory */
+    const bool files = out->res.dir[0] != '\0'; /* else pipes or MPI messages */
     printf("%s: %u, %llu bytes in all (%s)\n",
-           !piped ? "files" : rq->mpi.on ? "messages" : "streams", out->res.nchildren, (unsigned long long)out->bytes,
-           !piped ? (cfg->keep ? "kept" : "removed; --keep keeps them")
+           files ? "files" : rq->mpi.on ? "messages" : "streams", out->res.nchildren,
+           (unsigned long long)out->bytes,
+           files ? (cfg->keep ? "kept" : "removed; --keep keeps them")
            : rq->mpi.on ? "MPI" : "over pipes");
     if (cfg->keep)
         for (unsigned i = 0; i < out->res.nchildren; i++)
