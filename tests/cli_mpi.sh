@@ -155,6 +155,9 @@ t_rank_write_failure_reported() {
 t_usage_errors() {
   expect_status 2 mpi 1 run --engine mpi -n 4 -i 10 &&
     grep -q 'needs at least 2 ranks' "$WORK/err" || return 1
+  # Without mpirun: MPI_Init makes a job of one (a singleton), and the same error.
+  expect_status 2 timeout -k 5 30 "$FC" run --engine mpi -n 4 -i 10 &&
+    grep -q 'needs at least 2 ranks' "$WORK/err" || return 1
   expect_status 2 "$FC" run --engine mpi -w 3 && grep -q -- '--workers does not apply' "$WORK/err" &&
     expect_status 2 "$FC" run --engine mpi -r 1 && grep -q -- '--retries does not apply' "$WORK/err" &&
     expect_status 2 "$FC" run --engine mpi --keep && grep -q -- '--keep needs --transport file' "$WORK/err" &&
