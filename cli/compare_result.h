@@ -18,6 +18,8 @@ typedef struct compare_params {
     int ncodecs;
     uint64_t count, iterations, workers, repeat, warmup;
     const fc_transport *transport; /* --transport; NULL: result files */
+    cli_mpi mpi;                   /* --engine mpi: the end-to-end runs on MPI ranks */
+    bool workers_given;            /* --workers given (else one per CPU, or every rank) */
 } compare_params;
 
 /* One format's results. Times in nanoseconds. */

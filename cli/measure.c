@@ -218,7 +218,9 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
                             .workers = m->r->workers, .iterations = p->iterations,
                             .cancel = &cli_cancel, .transport = p->transport};
     fc_engine_result res;
-    if (fc_engine_run(&cfg, &res, &m->err) != 0) {
+    int rc = p->mpi.on ? cli_mpi_run(&cfg, &p->mpi, &res, &m->err)
+                       : fc_engine_run(&cfg, &res, &m->err);
+    if (rc != 0) {
         fc_engine_result_free(&res);
         if (cli_cancel)
             return FC_EINTR;
@@ -352,7 +354,9 @@ int compare_measure(const compare_params *p, compare_result *r, measure_progress
     *r = (compare_result){.count = p->count, .iterations = p->iterations,
                           .workers = fc_split_parts(p->count, (unsigned)p->workers),
                           .repeat = (unsigned)p->repeat, .warmup = (unsigned)p->warmup,
-                          .transport = fc_transport_name(p->transport), .nformats = p->ncodecs};
+                          .transport = p->mpi.on ? (p->mpi.file ? "mpi, files" : "mpi, messages")
+                                                 : fc_transport_name(p->transport),
+                          .nformats = p->ncodecs};
     machine_facts(r);
     /* The reference values, computed once here: every run must give these bits. */
     uint64_t t0 = fc_now_ns();
