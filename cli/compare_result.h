@@ -21,6 +21,8 @@ typedef struct compare_params {
     unsigned shape;                /* --shape (enum fc_shape); 0: the course's numbers */
     const struct fc_records *input; /* --input: the user's records (shape FC_SHAPE_INPUT) */
     const char *input_name;         /* its file, for the report */
+    cli_mpi mpi;                   /* --engine mpi: the end-to-end runs on MPI ranks */
+    bool workers_given;            /* --workers given (else one per CPU, or every rank) */
 } compare_params;
 
 /* One format's results. Times in nanoseconds. */
@@ -36,6 +38,9 @@ typedef struct format_result {
     /* The codec alone: one process, the whole dataset, samples of >= 10 ms. */
     stats alone_encode;        /* per record */
     stats alone_decode;        /* per record */
+    stats alone_decode_unverified; /* per record, without the format's verification of
+                                    * untrusted bytes (fc_codec.decode_unverified:
+                                    * FlatBuffers' Verifier); all 0 for other formats */
     bool exact;                /* every run and every round trip alone bit for bit */
     char failure[640];         /* why not, or why a run failed */
     value_loss loss;           /* a codec that may lose bits: what it lost (exact false) */

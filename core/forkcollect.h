@@ -158,9 +158,9 @@ enum {
 };
 
 /* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 3 is this one
- * (2: the probe bids, `supports`; 3: records of the other shapes). A codec sets
- * .version = FC_CODEC_VERSION; a field added by a later version is read only from
- * codecs whose version has it. */
+ * (2: the probe bids, `supports`; 3: decode_unverified, and records of the other
+ * shapes). A codec sets .version = FC_CODEC_VERSION; a field added by a later version
+ * is read only from codecs whose version has it. */
 #define FC_CODEC_VERSION 3
 
 struct fc_records; /* fc_shapes.h: records of the shapes beyond numbers */
@@ -191,6 +191,11 @@ typedef struct fc_codec {
     unsigned (*probe)(const uint8_t *data, size_t len);
     unsigned version;        /* FC_CODEC_VERSION of the code that wrote the table */
     unsigned supports;       /* FC_SUPPORTS_* bits */
+    /* Version 3, optional (NULL in most codecs): decode without the format's own
+     * verification of untrusted bytes (FlatBuffers' Verifier), for bytes this program
+     * encoded itself: `compare` times it beside decode, as zero-copy formats are
+     * benchmarked both ways. Never for a file read from disk. */
+    int (*decode_unverified)(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err);
     /* Version 3. The shapes other than numbers (enum fc_shape, fc_shapes.h) that the
      * format holds: bit 1u << shape for each; 0 and NULL functions when it holds none
      * yet. As encode and decode, for records of that shape: */
