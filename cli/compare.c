@@ -163,6 +163,9 @@ static int keep_holders(compare_request *rq)
     p->ncodecs = kept;
     if (left[0])
         note("compare", "left out, as they do not hold the %s shape yet: %s", shape, left);
+    return CLI_GO_ON;
+}
+
 /* --engine mpi: starts MPI; on rank 0 the workers are computing ranks (at most all of
  * them, default all), and --transport file has each rank write its file. */
 static int compare_on_ranks(compare_params *p)
