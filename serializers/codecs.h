@@ -14,4 +14,16 @@ FC_FORMATS_BUILT(FC_DECLARE_CODEC)
  * JSON writers' keys (json.c). */
 size_t fc_json_key_digits(uint64_t v, char *buf);
 
+/* Records of the shapes beyond numbers (fc_codec version 3) in the built-in formats
+ * whose file comments describe them: pickle.c, marshal.c. */
+struct fc_records;
+int fc_pickle_write_records(const struct fc_records *in, unsigned shape, fc_buffer *out,
+                            fc_error *err);
+int fc_pickle_read_records(const uint8_t *data, size_t len, unsigned shape,
+                           struct fc_records *out, fc_error *err);
+int fc_marshal_write_records(const struct fc_records *in, unsigned shape, fc_buffer *out,
+                             fc_error *err);
+int fc_marshal_read_records(const uint8_t *data, size_t len, unsigned shape,
+                            struct fc_records *out, fc_error *err);
+
 #endif

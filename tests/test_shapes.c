@@ -629,6 +629,131 @@ START_TEST(json_records_refusals)
 }
 END_TEST
 
+/* ==== Pickle, marshal and the JSON libraries (branch shapes2) ==== */
+
+/* Python's module `mod` reads our file of each shape (codec `codec`) to shapes.py's
+ * records, compared as json.dumps, which keeps their order; and we read what
+ * mod.dumps(records<args>) writes, for each of `args`, to the same records. */
+static void python_reads_and_writes(const char *codec, const char *mod, const char *const *args,
+                                    size_t nargs)
+{
+    const fc_codec *k = fc_codec_find(codec);
+    ck_assert_ptr_nonnull(k);
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        fc_records r = {0};
+        fc_error e = {0};
+        const char *name = fc_shape_name((enum fc_shape)s);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 1000, 150, 0, &r, &e), 0);
+        fc_buffer ours = {0};
+        ck_assert_msg(k->encode_records(&r, (unsigned)s, &ours, &e) == 0, "%s", e.msg);
+        const char *path = put_file("ours", &ours);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cd %s/scripts && %s -c \"import json, %s, shapes; "
+                 "d = %s.loads(open('%s', 'rb').read()); "
+                 "assert json.dumps(d) == json.dumps(shapes.records('%s', 1000, 150)), 'differs'\"",
+                 FC_SOURCE_DIR, py(), mod, mod, path, name);
+        fc_buffer none = run_capture(cmd);
+        fc_buffer_free(&none);
+        for (size_t a = 0; a < nargs; a++) {
+            snprintf(cmd, sizeof cmd, "cd %s/scripts && %s -c \"import %s, shapes, sys; "
+                     "sys.stdout.buffer.write(%s.dumps(shapes.records('%s', 1000, 150)%s))\"",
+                     FC_SOURCE_DIR, py(), mod, mod, name, args[a]);
+            fc_buffer theirs = run_capture(cmd);
+            fc_records back = {0};
+            ck_assert_msg(k->decode_records(theirs.data, theirs.len, (unsigned)s, &back, &e) == 0,
+                          "%s %s%s: %s", mod, name, args[a], e.msg);
+            ck_assert_uint_eq(back.count, r.count);
+            for (size_t i = 0; i < r.count; i++) {
+                ck_assert_uint_eq(back.keys[i], r.keys[i]);
+                ck_assert_msg(fc_value_equal(&back.values[i], &r.values[i]), "%s %s%s record %zu",
+                              mod, name, args[a], i);
+            }
+            fc_records_free(&back);
+            fc_buffer_free(&theirs);
+        }
+        fc_buffer_free(&ours);
+        fc_records_free(&r);
+    }
+}
+
+START_TEST(pickle_as_python_reads_and_writes_it)
+{
+    static const char *const protocols[] = {", protocol=2", ", protocol=3", ", protocol=4",
+                                            ", protocol=5"};
+    python_reads_and_writes("pickle", "pickle", protocols, 4);
+}
+END_TEST
+
+/* Each hostile or foreign pickle is refused with its offset and why. */
+static const struct {
+    const char *hex;
+    int code;
+    const char *msg;
+} BAD_PICKLE[] = {
+    {"80 04 7d 4b 01 4e 73", FC_ECORRUPT, "offset 7: the file ends before STOP (2e), which ends every pickle"},
+    {"80 04 7d 4b 01 63 6f 73 0a 73 79 73 74 65 6d 0a 73 2e", FC_ECORRUPT, "offset 5: opcode GLOBAL (0x63) imports a callable; a result file never does, so it is refused: unpickling untrusted data can run code"},
+    {"80 04 7d 4b 01 5d 94 4b 02 68 00 73 2e", FC_EUNSUPPORTED, "offset 9: BINGET 0 fetches a list a second time: a record is a tree, nothing in it is shared (only text and numbers may be fetched again)"},
+    {"80 04 7d 4b 01 4e 71 05 73 2e", FC_ECORRUPT, "offset 6: BINPUT 5 skips memo entries (the next is 0): picklers number them in order, and this reader keeps its memo that dense"},
+    {"80 04 7d 4b 01 68 00 73 2e", FC_ECORRUPT, "offset 5: BINGET 0, but memo entry 0 was never stored"},
+    {"80 04 7d 4b 01 8c 02 c3 28 73 2e", FC_ECORRUPT, "offset 5: the text of SHORT_BINUNICODE is not UTF-8 at its byte 0"},
+    {"80 04 7d 4b 01 7d 28 8c 01 61 4e 8c 01 61 4e 75 73 2e", FC_ECORRUPT, "offset 5: the dict made here holds the key \"a\" twice (Python would keep the last one without a word)"},
+    {"80 04 7d 28 4b 07 4e 4b 07 4e 75 2e", FC_ECORRUPT, "offset 7 (record 1): key 7 again (first at offset 4, record 0); a file holds each key once"},
+    {"80 04 7d 4b 01 7d 4b 02 4e 73 73 2e", FC_EUNSUPPORTED, "offset 6: a dict's key is an int: dicts inside records have str keys"},
+    {"80 04 7d 4a ff ff ff ff 4e 73 2e", FC_ECORRUPT, "offset 3: record 0's key is a negative int, expected an int 0..2^64-1"},
+    {"80 04 7d 4b 01 8a 09 00 00 00 00 00 00 00 00 01 73 2e", FC_EUNSUPPORTED, "offset 5: the integer of 9 bytes (beyond 64 bits) is outside -2^63..2^64-1, which no shape holds"},
+    {"80 04 7d 5d 4b 01 4e 73 2e", FC_ECORRUPT, "offset 7: SETITEM adds to a list (made at offset 3), expected a dict"},
+    {"80 04 7d 4b 01 4e 65 2e", FC_ECORRUPT, "offset 6: APPENDS without a MARK before it"},
+    {"80 04 7d 4b 01 4e 73 2e 2e", FC_ECORRUPT, "offset 8: 1 bytes after STOP, which should end the file"},
+    {"80 04 7d 4b 01 28 4e 2e", FC_ECORRUPT, "offset 7: STOP with 1 MARKs left above the dict of records"},
+    {"80 04 7d 4b 01 42 01 00 00 00 00 73 2e", FC_ECORRUPT, "offset 5: opcode BINBYTES (0x42), expected an opcode of a dict, list, str, int, float, bool or None; a result file is one dict of integer keys to float values"},
+};
+
+START_TEST(pickle_refusals_are_named)
+{
+    const fc_codec *k = fc_codec_find("pickle");
+    for (size_t i = 0; i < sizeof BAD_PICKLE / sizeof *BAD_PICKLE; i++) {
+        fc_buffer b = from_hex(BAD_PICKLE[i].hex);
+        fc_records r = {0};
+        fc_error e = {0};
+        ck_assert_int_eq(k->decode_records(b.data, b.len, FC_SHAPE_DOC, &r, &e), BAD_PICKLE[i].code);
+        ck_assert_str_eq(e.msg, BAD_PICKLE[i].msg);
+        fc_records_free(&r);
+        fc_buffer_free(&b);
+    }
+}
+END_TEST
+
+/* A list nested past the limit: refused, by the reader's count, before any recursion. */
+static void nesting_refused(const char *codec, const char *head, const char *open, const char *close_all,
+                            const char *tail, const char *msg)
+{
+    fc_buffer b = from_hex(head);
+    size_t deep = fc_tree_default_limits.max_depth + 1;
+    for (size_t i = 0; i < deep; i++)
+        fc_buffer_append(&b, open, strlen(open), NULL);
+    for (size_t i = 0; close_all[0] && i + 1 < deep; i++)
+        fc_buffer_append(&b, close_all, strlen(close_all), NULL);
+    fc_buffer t = from_hex(tail);
+    fc_buffer_append(&b, t.data, t.len, NULL);
+    fc_records r = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(fc_codec_find(codec)->decode_records(b.data, b.len, FC_SHAPE_DOC, &r, &e),
+                     FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, msg);
+    fc_records_free(&r);
+    fc_buffer_free(&b);
+    fc_buffer_free(&t);
+}
+
+START_TEST(pickle_nesting_is_bounded)
+{
+    /* 513 EMPTY_LISTs, then 512 APPENDs: the last makes a record 513 deep, with the
+     * file's dict. */
+    nesting_refused("pickle", "80 04 7d 4b 01", "]", "a", "73 2e",
+                    "offset 1029: nested deeper than 512");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -651,6 +776,10 @@ int main(void)
     tcase_add_test(tc, msgpack_as_python_reads_and_writes_it);
     tcase_add_test(tc, msgpack_refusals_are_named);
     tcase_add_test(tc, msgpack_nesting_stops_at_msgpack_cs_limit);
+    /* branch shapes2: pickle, marshal, the JSON libraries */
+    tcase_add_test(tc, pickle_as_python_reads_and_writes_it);
+    tcase_add_test(tc, pickle_refusals_are_named);
+    tcase_add_test(tc, pickle_nesting_is_bounded);
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
     tcase_add_test(tc, protobuf_refusals_are_named);
