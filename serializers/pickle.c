@@ -679,27 +679,12 @@ enum {
 
 /* ---- Writing ---- */
 
-typedef struct memo_entry {
-    const char *p; /* NULL: a free slot */
-    size_t len;
-    uint32_t idx;
-} memo_entry;
-
 typedef struct twriter {
     fc_buffer *out;
     size_t frame;      /* the open frame's header */
-    memo_entry *memo;  /* open addressing, a power of two slots */
-    size_t slots, used;
+    fc_text_memo memo;
     fc_error *err;
 } twriter;
-
-static uint64_t text_hash(const char *p, size_t n)
-{
-    uint64_t h = 14695981039346656037u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)p[i]) * 1099511628211u;
-    return h;
-}
 
 static int tw_put(twriter *w, const void *p, size_t n)
 {
@@ -713,52 +698,20 @@ static int tw_op(twriter *w, uint8_t op, uint64_t arg, size_t n)
     return tw_put(w, b, 1 + n);
 }
 
-/* The memo slot of text p[0..n): its entry, or the free slot it would take. */
-static memo_entry *memo_slot(twriter *w, const char *p, size_t n)
-{
-    size_t i = (size_t)text_hash(p, n) & (w->slots - 1);
-    while (w->memo[i].p && !(w->memo[i].len == n && memcmp(w->memo[i].p, p, n) == 0))
-        i = (i + 1) & (w->slots - 1);
-    return &w->memo[i];
-}
-
-static int memo_grow(twriter *w)
-{
-    size_t slots = w->slots ? 2 * w->slots : 256;
-    memo_entry *old = w->memo, *m = calloc(slots, sizeof *m);
-    if (!m)
-        return fc_fail(w->err, FC_ENOMEM, 0, "pickle: out of memory for %zu texts", w->used);
-    size_t was = w->slots;
-    w->memo = m;
-    w->slots = slots;
-    for (size_t i = 0; i < was; i++)
-        if (old[i].p)
-            *memo_slot(w, old[i].p, old[i].len) = old[i];
-    free(old);
-    return 0;
-}
-
 /* save_unicode, then memoize; a text met before is fetched from the memo instead. */
 static int tw_text(twriter *w, const char *p, size_t n)
 {
-    if (2 * (w->used + 1) > w->slots && w->used < UINT32_MAX) {
-        int rc = memo_grow(w);
-        if (rc)
-            return rc;
-    }
-    memo_entry *e = w->used < UINT32_MAX ? memo_slot(w, p, n) : NULL;
-    if (e && e->p)
-        return e->idx < 256 ? tw_op(w, OP_BINGET, e->idx, 1) : tw_op(w, OP_LONG_BINGET, e->idx, 4);
-    int rc = n < 256 ? tw_op(w, OP_SHORT_BINUNICODE, n, 1)
-                     : n <= UINT32_MAX ? tw_op(w, OP_BINUNICODE, n, 4)
-                                       : tw_op(w, OP_BINUNICODE8, n, 8);
+    uint32_t idx;
+    int rc = fc_text_memo_find(&w->memo, p, n, &idx, w->err);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        return idx < 256 ? tw_op(w, OP_BINGET, idx, 1) : tw_op(w, OP_LONG_BINGET, idx, 4);
+    rc = n < 256 ? tw_op(w, OP_SHORT_BINUNICODE, n, 1)
+                 : n <= UINT32_MAX ? tw_op(w, OP_BINUNICODE, n, 4) : tw_op(w, OP_BINUNICODE8, n, 8);
     if (!rc)
         rc = tw_put(w, p, n);
-    if (!rc && e) {
-        *e = (memo_entry){.p = p, .len = n, .idx = (uint32_t)w->used++};
-        rc = tw_op(w, OP_MEMOIZE, 0, 0);
-    }
-    return rc;
+    return rc || idx == UINT32_MAX ? rc : tw_op(w, OP_MEMOIZE, 0, 0);
 }
 
 /* save_long: BININT1, BININT2, BININT for -2^31..2^31-1, else LONG1 of the fewest
@@ -878,7 +831,7 @@ int fc_pickle_write_records(const fc_records *in, unsigned shape, fc_buffer *out
         rc = tw_op(&w, OP_STOP, 0, 0);
     if (!rc)
         rc = tw_frame(&w, true);
-    free(w.memo);
+    fc_text_memo_free(&w.memo);
     return rc;
 }
 
@@ -903,26 +856,10 @@ typedef struct treader {
     size_t first, cap_key_at;
 } treader;
 
-/* Room for `need` items of `size` bytes in *p (of *cap), doubling. */
-static int tr_grow(void **p, size_t *cap, size_t need, size_t size, fc_error *err)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *q = c <= SIZE_MAX / size ? realloc(*p, c * size) : NULL;
-    if (!q)
-        return fc_fail(err, FC_ENOMEM, 0, "pickle: out of memory for %zu items", c);
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static int tr_push(treader *t, fc_value v, size_t at)
 {
     void *p = t->stack;
-    int rc = tr_grow(&p, &t->cap, t->n + 1, sizeof *t->stack, t->r.err);
+    int rc = fc_vec_grow(&p, &t->cap, t->n + 1, sizeof *t->stack, t->r.err);
     t->stack = p;
     if (!rc)
         t->stack[t->n++] = (tslot){.v = v, .at = at};
@@ -1011,7 +948,7 @@ static int tr_put(treader *t, size_t off, uint8_t op)
                        "keeps its memo that dense", off, op_names[op], idx, t->nmemo);
     if (idx == t->nmemo) {
         void *p = t->memo;
-        rc = tr_grow(&p, &t->capmemo, t->nmemo + 1, sizeof *t->memo, t->r.err);
+        rc = fc_vec_grow(&p, &t->capmemo, t->nmemo + 1, sizeof *t->memo, t->r.err);
         t->memo = p;
         if (rc)
             return rc;
@@ -1074,7 +1011,7 @@ static int tr_records(treader *t, size_t from)
     int rc = fc_records_reserve(t->out, k + pairs, t->r.err);
     void *p = t->key_at;
     if (!rc)
-        rc = tr_grow(&p, &t->cap_key_at, k - t->first + pairs, sizeof *t->key_at, t->r.err);
+        rc = fc_vec_grow(&p, &t->cap_key_at, k - t->first + pairs, sizeof *t->key_at, t->r.err);
     t->key_at = p;
     for (size_t i = from; !rc && i < t->n; i += 2) {
         tslot *key = &t->stack[i], *val = &t->stack[i + 1];
@@ -1106,7 +1043,7 @@ static int tr_items(treader *t, size_t off, tslot *target, size_t from)
     size_t have = dict ? target->v.obj.n : target->v.arr.n;
     size_t add = dict ? (t->n - from) / 2 : t->n - from, size = dict ? sizeof(fc_member) : sizeof(fc_value);
     void *vec = dict ? (void *)target->v.obj.members : (void *)target->v.arr.items;
-    int rc = tr_grow(&vec, &target->cap, have + add, size, t->r.err);
+    int rc = fc_vec_grow(&vec, &target->cap, have + add, size, t->r.err);
     if (dict)
         target->v.obj.members = vec;
     else
@@ -1174,7 +1111,7 @@ static int tr_op(treader *t, size_t off, uint8_t op)
     switch (op) {
     case OP_MARK:
         p = t->marks;
-        rc = tr_grow(&p, &t->capmarks, t->nmarks + 1, sizeof *t->marks, t->r.err);
+        rc = fc_vec_grow(&p, &t->capmarks, t->nmarks + 1, sizeof *t->marks, t->r.err);
         t->marks = p;
         if (!rc)
             t->marks[t->nmarks++] = t->n;
@@ -1239,12 +1176,8 @@ int fc_pickle_read_records(const uint8_t *data, size_t len, unsigned shape, fc_r
         if (t.stack[i].v.type == FC_V_ARRAY || t.stack[i].v.type == FC_V_OBJECT)
             free(t.stack[i].v.type == FC_V_ARRAY ? (void *)t.stack[i].v.arr.items
                                                  : (void *)t.stack[i].v.obj.members);
-    size_t a, b;
-    if (!rc && (rc = fc_records_find_repeat(out, t.first, &a, &b, err)) == 1)
-        rc = fc_fail(err, FC_ECORRUPT, 0, "offset %zu (record %zu): key %llu again (first at "
-                     "offset %zu, record %zu); a file holds each key once",
-                     t.key_at[b - t.first], b - t.first, (unsigned long long)out->keys[b],
-                     t.key_at[a - t.first], a - t.first);
+    if (!rc)
+        rc = fc_records_refuse_repeat(out, t.first, t.key_at, err);
     free(t.stack);
     free(t.marks);
     free(t.memo);

@@ -684,12 +684,30 @@ START_TEST(pickle_as_python_reads_and_writes_it)
 }
 END_TEST
 
-/* Each hostile or foreign pickle is refused with its offset and why. */
-static const struct {
+/* A file (hex) a codec refuses, with its code and message. */
+struct refusal {
     const char *hex;
     int code;
     const char *msg;
-} BAD_PICKLE[] = {
+};
+
+static void refusals_are_named(const char *codec, const struct refusal *bad, size_t n)
+{
+    const fc_codec *k = fc_codec_find(codec);
+    for (size_t i = 0; i < n; i++) {
+        fc_buffer b = from_hex(bad[i].hex);
+        fc_records r = {0};
+        fc_error e = {0};
+        ck_assert_msg(k->decode_records(b.data, b.len, FC_SHAPE_DOC, &r, &e) == bad[i].code,
+                      "%s %s: %s", codec, bad[i].hex, e.msg);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_records_free(&r);
+        fc_buffer_free(&b);
+    }
+}
+
+/* Each hostile or foreign pickle is refused with its offset and why. */
+static const struct refusal BAD_PICKLE[] = {
     {"80 04 7d 4b 01 4e 73", FC_ECORRUPT, "offset 7: the file ends before STOP (2e), which ends every pickle"},
     {"80 04 7d 4b 01 63 6f 73 0a 73 79 73 74 65 6d 0a 73 2e", FC_ECORRUPT, "offset 5: opcode GLOBAL (0x63) imports a callable; a result file never does, so it is refused: unpickling untrusted data can run code"},
     {"80 04 7d 4b 01 5d 94 4b 02 68 00 73 2e", FC_EUNSUPPORTED, "offset 9: BINGET 0 fetches a list a second time: a record is a tree, nothing in it is shared (only text and numbers may be fetched again)"},
@@ -710,30 +728,21 @@ static const struct {
 
 START_TEST(pickle_refusals_are_named)
 {
-    const fc_codec *k = fc_codec_find("pickle");
-    for (size_t i = 0; i < sizeof BAD_PICKLE / sizeof *BAD_PICKLE; i++) {
-        fc_buffer b = from_hex(BAD_PICKLE[i].hex);
-        fc_records r = {0};
-        fc_error e = {0};
-        ck_assert_int_eq(k->decode_records(b.data, b.len, FC_SHAPE_DOC, &r, &e), BAD_PICKLE[i].code);
-        ck_assert_str_eq(e.msg, BAD_PICKLE[i].msg);
-        fc_records_free(&r);
-        fc_buffer_free(&b);
-    }
+    refusals_are_named("pickle", BAD_PICKLE, sizeof BAD_PICKLE / sizeof *BAD_PICKLE);
 }
 END_TEST
 
-/* A list nested past the limit: refused, by the reader's count, before any recursion. */
-static void nesting_refused(const char *codec, const char *head, const char *open, const char *close_all,
-                            const char *tail, const char *msg)
+/* head, `open` deep + 1 times, `close` one time fewer, tail (all hex): refused as
+ * nested too deep, by the reader's count, before any recursion goes past it. */
+static void nesting_refused(const char *codec, const char *head, const char *open,
+                            const char *close, const char *tail, const char *msg)
 {
-    fc_buffer b = from_hex(head);
+    fc_buffer b = from_hex(head), o = from_hex(open), c = from_hex(close), t = from_hex(tail);
     size_t deep = fc_tree_default_limits.max_depth + 1;
     for (size_t i = 0; i < deep; i++)
-        fc_buffer_append(&b, open, strlen(open), NULL);
-    for (size_t i = 0; close_all[0] && i + 1 < deep; i++)
-        fc_buffer_append(&b, close_all, strlen(close_all), NULL);
-    fc_buffer t = from_hex(tail);
+        fc_buffer_append(&b, o.data, o.len, NULL);
+    for (size_t i = 0; c.len && i + 1 < deep; i++)
+        fc_buffer_append(&b, c.data, c.len, NULL);
     fc_buffer_append(&b, t.data, t.len, NULL);
     fc_records r = {0};
     fc_error e = {0};
@@ -742,6 +751,8 @@ static void nesting_refused(const char *codec, const char *head, const char *ope
     ck_assert_str_eq(e.msg, msg);
     fc_records_free(&r);
     fc_buffer_free(&b);
+    fc_buffer_free(&o);
+    fc_buffer_free(&c);
     fc_buffer_free(&t);
 }
 
@@ -749,8 +760,48 @@ START_TEST(pickle_nesting_is_bounded)
 {
     /* 513 EMPTY_LISTs, then 512 APPENDs: the last makes a record 513 deep, with the
      * file's dict. */
-    nesting_refused("pickle", "80 04 7d 4b 01", "]", "a", "73 2e",
+    nesting_refused("pickle", "80 04 7d 4b 01", "5d", "61", "73 2e",
                     "offset 1029: nested deeper than 512");
+}
+END_TEST
+
+START_TEST(marshal_as_python_reads_and_writes_it)
+{
+    static const char *const versions[] = {"", ", 2", ", 3", ", 4"};
+    python_reads_and_writes("marshal", "marshal", versions, 4);
+}
+END_TEST
+
+static const struct refusal BAD_MARSHAL[] = {
+    {"5b", FC_ECORRUPT, "offset 0: expected a dict (type byte '{'), found a list (type byte '[')"},
+    {"7b 69 01000000 4e", FC_ECORRUPT, "offset 7: the file ends inside the dict of records (0 bytes of 1)"},
+    {"7b 69 01000000 28 00000000 30", FC_EUNSUPPORTED, "offset 6: a tuple (type byte '('), which no shape holds"},
+    {"7b 69 01000000 5b ffffff7f 30", FC_ECORRUPT, "offset 6: a list of 2147483647 items, but only 1 bytes follow"},
+    {"7b 69 01000000 7b 69 02000000 4e 30 30", FC_EUNSUPPORTED, "offset 7: a dict's key is not a str: dicts inside records have str keys"},
+    {"7b 69 01000000 7b 7a 01 61 4e 7a 01 61 4e 30 30", FC_ECORRUPT, "offset 6: the dict here holds the key \"a\" twice (Python would keep the last one without a word)"},
+    {"7b 69 01000000 75 02000000 c3 28 30", FC_ECORRUPT, "offset 6: the str is not UTF-8 at its byte 0"},
+    {"7b 69 01000000 7a 01 e9 30", FC_ECORRUPT, "offset 6: the ASCII str (type 'z') holds byte 0xe9 at its byte 0"},
+    {"7b 69 01000000 db 00000000 72 00000000 30", FC_EUNSUPPORTED, "offset 11: a reference to a list: a record is a tree, nothing in it is shared (only text and numbers may be)"},
+    {"7b 69 01000000 72 00000000 30", FC_ECORRUPT, "offset 6: a reference to object 0, but only 0 were flagged before it"},
+    {"7b 69 01000000 6c 05000000 ffff ffff ffff ffff 0100 30", FC_ECORRUPT, "offset 6: an int with a digit above 2^15-1"},
+    {"7b 69 01000000 6c 05000000 0000 0000 0000 0000 1000 30", FC_EUNSUPPORTED, "offset 6: an int outside -2^63..2^64-1, which no shape holds"},
+    {"7b 69 ffffffff 4e 30", FC_ECORRUPT, "offset 1: record 0's key is not an int 0..2^64-1"},
+    {"7b 69 07000000 4e 69 07000000 4e 30", FC_ECORRUPT, "offset 7 (record 1): key 7 again (first at offset 1, record 0); a file holds each key once"},
+    {"7b 69 01000000 4e 30 30", FC_ECORRUPT, "offset 8: 1 bytes after the dict, which should end the file"},
+};
+
+START_TEST(marshal_refusals_are_named)
+{
+    refusals_are_named("marshal", BAD_MARSHAL, sizeof BAD_MARSHAL / sizeof *BAD_MARSHAL);
+}
+END_TEST
+
+START_TEST(marshal_nesting_is_bounded)
+{
+    /* Lists of one list, 513 deep: the 512th ('[' at offset 6 + 511 x 5) is one too
+     * many with the file's dict. */
+    nesting_refused("marshal", "7b 69 01000000", "5b 01000000", "", "",
+                    "offset 2561: nested deeper than 512");
 }
 END_TEST
 
@@ -780,6 +831,9 @@ int main(void)
     tcase_add_test(tc, pickle_as_python_reads_and_writes_it);
     tcase_add_test(tc, pickle_refusals_are_named);
     tcase_add_test(tc, pickle_nesting_is_bounded);
+    tcase_add_test(tc, marshal_as_python_reads_and_writes_it);
+    tcase_add_test(tc, marshal_refusals_are_named);
+    tcase_add_test(tc, marshal_nesting_is_bounded);
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
     tcase_add_test(tc, protobuf_refusals_are_named);
