@@ -631,15 +631,17 @@ END_TEST
 
 /* ==== Pickle, marshal and the JSON libraries (branch shapes2) ==== */
 
-/* Python's module `mod` reads our file of each shape (codec `codec`) to shapes.py's
- * records, compared as json.dumps, which keeps their order; and we read what
+/* Python's module `mod` reads our file of each shape (codec `codec`) holds to
+ * shapes.py's records r, as `same` (of d, what it read, and r) says; and we read what
  * mod.dumps(records<args>) writes, for each of `args`, to the same records. */
-static void python_reads_and_writes(const char *codec, const char *mod, const char *const *args,
-                                    size_t nargs)
+static void python_compares(const char *codec, const char *mod, const char *const *args,
+                            size_t nargs, const char *same)
 {
     const fc_codec *k = fc_codec_find(codec);
     ck_assert_ptr_nonnull(k);
     for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        if (!(k->shapes & (1u << s)))
+            continue;
         fc_records r = {0};
         fc_error e = {0};
         const char *name = fc_shape_name((enum fc_shape)s);
@@ -649,9 +651,8 @@ static void python_reads_and_writes(const char *codec, const char *mod, const ch
         const char *path = put_file("ours", &ours);
         char cmd[1024];
         snprintf(cmd, sizeof cmd, "cd %s/scripts && %s -c \"import json, %s, shapes; "
-                 "d = %s.loads(open('%s', 'rb').read()); "
-                 "assert json.dumps(d) == json.dumps(shapes.records('%s', 1000, 150)), 'differs'\"",
-                 FC_SOURCE_DIR, py(), mod, mod, path, name);
+                 "d = %s.loads(open('%s', 'rb').read()); r = shapes.records('%s', 1000, 150); "
+                 "assert %s, 'differs'\"", FC_SOURCE_DIR, py(), mod, mod, path, name, same);
         fc_buffer none = run_capture(cmd);
         fc_buffer_free(&none);
         for (size_t a = 0; a < nargs; a++) {
@@ -674,6 +675,13 @@ static void python_reads_and_writes(const char *codec, const char *mod, const ch
         fc_buffer_free(&ours);
         fc_records_free(&r);
     }
+}
+
+/* The same records, compared as json.dumps, which keeps their order and types. */
+static void python_reads_and_writes(const char *codec, const char *mod, const char *const *args,
+                                    size_t nargs)
+{
+    python_compares(codec, mod, args, nargs, "json.dumps(d) == json.dumps(r)");
 }
 
 START_TEST(pickle_as_python_reads_and_writes_it)
@@ -805,6 +813,98 @@ START_TEST(marshal_nesting_is_bounded)
 }
 END_TEST
 
+/* Python's json reads each JSON library's file of each shape it holds to shapes.py's
+ * records, and each library reads Python's json.dumps of them (ASCII and not). */
+START_TEST(json_libraries_as_python_reads_and_writes_them)
+{
+    static const char *const libs[] = {"cjson", "jansson", "jsonc"};
+    static const char *const dumps[] = {").encode(", ", ensure_ascii=False).encode("};
+    for (size_t i = 1; i < sizeof libs / sizeof *libs; i++)
+        if (fc_codec_find(libs[i]))
+            python_reads_and_writes(libs[i], "json", dumps, 2);
+    /* cJSON writes a float whose value is an integer (a mesh's 3.0) as "3": Python
+     * reads an int, equal but not the same type. */
+    if (fc_codec_find("cjson"))
+        python_compares("cjson", "json", dumps, 2, "d == json.loads(json.dumps(r)) and "
+                        "json.dumps(list(d)) == json.dumps([str(k) for k in r])");
+}
+END_TEST
+
+/* What a library cannot hold is refused on writing, with the record and the value. */
+START_TEST(json_libraries_refuse_what_they_cannot_hold)
+{
+    static const struct {
+        const char *lib;
+        enum fc_shape shape;
+        const char *msg;
+    } bad[] = {
+        {"cjson", FC_SHAPE_INTS, "cjson: record 0 holds the integer 17809683713383489082: cJSON keeps numbers as doubles, exact only within +-2^53"},
+        {"cjson", FC_SHAPE_DOC, "cjson: record 0 holds the integer 3553260803050964941: cJSON keeps numbers as doubles, exact only within +-2^53"},
+        {"jansson", FC_SHAPE_INTS, "jansson: record 0 holds the integer 17809683713383489082, above jansson's json_int_t (long long: at most 2^63-1)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const fc_codec *k = fc_codec_find(bad[i].lib);
+        if (!k)
+            continue;
+        ck_assert_uint_eq(k->shapes & (1u << bad[i].shape), 0);
+        fc_records r = {0};
+        fc_error e = {0};
+        fc_buffer b = {0};
+        ck_assert_int_eq(fc_shape_records(bad[i].shape, 0, 1, 0, &r, &e), 0);
+        ck_assert_int_eq(k->encode_records(&r, bad[i].shape, &b, &e), FC_EUNSUPPORTED);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_buffer_free(&b);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* What each library's tree would hide, refused after (or before) its parse. */
+static const struct {
+    const char *lib, *doc;
+    int code;
+    const char *msg;
+} BAD_JSONLIB[] = {
+    {"cjson", "{\"1\": {\"a\": 1, \"a\": 2}}", FC_ECORRUPT, "cjson: record 0: an object holds the key \"a\" twice (cjson would keep one without a word)"},
+    {"jsonc", "{\"1\": {\"a\": 1, \"a\": 2}}", FC_ECORRUPT, "jsonc: the text names 3 members but json-c kept 2: an object holds a key twice (json-c keeps the last without a word)"},
+    {"jansson", "{\"1\": {\"a\": 1, \"a\": 2}}", FC_ECORRUPT, "jansson: offset 18: key a again (first at an earlier member); a result file holds each key once"},
+    {"cjson", "{\"1\": \"a\\u0000b\"}", FC_EUNSUPPORTED, "cjson: offset 8: \\u0000 in a text: cJSON's texts are C strings, which a NUL cuts"},
+    {"jsonc", "{\"1\": {\"a\\u0000b\": 1}}", FC_EUNSUPPORTED, "jsonc: offset 9: \\u0000 in a text: json-c's names are C strings, which a NUL cuts"},
+    {"cjson", "{\"1\": \"\xc3\x28\"}", FC_ECORRUPT, "cjson: a string: the text is not UTF-8 at its byte 0"},
+    {"jsonc", "{\"1\": \"\xc3\x28\"}", FC_ECORRUPT, "jsonc: a string: the text is not UTF-8 at its byte 0"},
+    {"cjson", "{\"01\": 1}", FC_ECORRUPT, "cjson: record 0's key \"01\" is not an integer 0..2^64-1 as Python's str() writes it"},
+    {"jsonc", "{\"1\": 1, \"01\": 1}", FC_ECORRUPT, "jsonc: record 1's key \"01\" is not an integer 0..2^64-1 as Python's str() writes it"},
+    {"jansson", "[1]", FC_ECORRUPT, "jansson: expected an object of records, keyed by their integer keys as text"},
+};
+
+START_TEST(json_libraries_refusals_are_named)
+{
+    for (size_t i = 0; i < sizeof BAD_JSONLIB / sizeof *BAD_JSONLIB; i++) {
+        const fc_codec *k = fc_codec_find(BAD_JSONLIB[i].lib);
+        if (!k)
+            continue;
+        fc_records r = {0};
+        fc_error e = {0};
+        const char *d = BAD_JSONLIB[i].doc;
+        ck_assert_msg(k->decode_records((const uint8_t *)d, strlen(d), FC_SHAPE_DOC, &r, &e) ==
+                      BAD_JSONLIB[i].code, "%s %s: %s", BAD_JSONLIB[i].lib, d, e.msg);
+        ck_assert_str_eq(e.msg, BAD_JSONLIB[i].msg);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(json_libraries_nesting_is_bounded)
+{
+    if (fc_codec_find("jansson"))
+        nesting_refused("jansson", "7b 22 31 22 3a", "5b", "5d", "5d 7d",
+                        "jansson: record 0 is nested deeper than 512");
+    if (fc_codec_find("cjson"))
+        nesting_refused("cjson", "7b 22 31 22 3a", "5b", "5d", "5d 7d",
+                        "cjson: record 0 is nested deeper than 512");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -834,6 +934,10 @@ int main(void)
     tcase_add_test(tc, marshal_as_python_reads_and_writes_it);
     tcase_add_test(tc, marshal_refusals_are_named);
     tcase_add_test(tc, marshal_nesting_is_bounded);
+    tcase_add_test(tc, json_libraries_as_python_reads_and_writes_them);
+    tcase_add_test(tc, json_libraries_refuse_what_they_cannot_hold);
+    tcase_add_test(tc, json_libraries_refusals_are_named);
+    tcase_add_test(tc, json_libraries_nesting_is_bounded);
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
     tcase_add_test(tc, protobuf_refusals_are_named);
