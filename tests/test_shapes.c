@@ -905,6 +905,110 @@ START_TEST(json_libraries_nesting_is_bounded)
 }
 END_TEST
 
+/* raw: our bytes of each shape are the layout docs/FORMATS.md gives, as
+ * tests/shapes_raw.py writes it with Python's struct: the header, then the payload. */
+START_TEST(raw_is_the_documented_layout)
+{
+    const fc_codec *k = fc_codec_find("raw");
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        fc_records r = {0};
+        fc_error e = {0};
+        fc_buffer ours = {0};
+        const char *name = fc_shape_name((enum fc_shape)s);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 1000, 150, 0, &r, &e), 0);
+        ck_assert_msg(k->encode_records(&r, (unsigned)s, &ours, &e) == 0, "%s", e.msg);
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "%s %s/tests/shapes_raw.py %s 1000 150", py(), FC_SOURCE_DIR, name);
+        fc_buffer theirs = run_capture(cmd);
+        ck_assert_uint_eq(ours.len, 24 + theirs.len);
+        ck_assert(memcmp(ours.data, "FCRW\x02\x00", 6) == 0);
+        ck_assert_uint_eq(ours.data[6] | ours.data[7] << 8, (unsigned)s);
+        ck_assert_uint_eq(ours.data[8], 150);
+        ck_assert_msg(memcmp(ours.data + 24, theirs.data, theirs.len) == 0, "%s differs", name);
+        ck_assert_uint_eq(fc_crc32c(0, ours.data + 24, theirs.len),
+                          (uint32_t)(ours.data[16] | ours.data[17] << 8 | ours.data[18] << 16 |
+                                     (uint32_t)ours.data[19] << 24));
+        fc_buffer_free(&ours);
+        fc_buffer_free(&theirs);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* A record that does not fit the shape's layout is refused, naming the field. */
+START_TEST(raw_refuses_what_its_layout_does_not_hold)
+{
+    static const struct {
+        const char *doc;
+        enum fc_shape shape;
+        const char *msg;
+    } bad[] = {
+        {"{\"1\": {\"triangles\": 1, \"vertices\": [0.5], \"normals\": [1]}}", FC_SHAPE_MESH, "raw: record 0: the field \"(item)\" is not a float32: raw holds the shape's layout only"},
+        {"{\"1\": {\"triangles\": 1, \"vertices\": []}}", FC_SHAPE_MESH, "raw: record 0: the field \"normals\" is missing: raw holds the shape's layout only"},
+        {"{\"1\": {\"triangles\": 4294967296, \"vertices\": [], \"normals\": []}}", FC_SHAPE_MESH, "raw: record 0: the field \"triangles\" holds an integer its width does not: raw holds the shape's layout only"},
+        {"{\"1\": {\"triangles\": 1, \"vertices\": [], \"normals\": [], \"x\": 1}}", FC_SHAPE_MESH, "raw: record 0: the field \"x\" is not in the shape's layout (or not in its place)"},
+    };
+    const fc_codec *k = fc_codec_find("raw");
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fc_records r = {0};
+        fc_error e = {0};
+        fc_buffer b = {0};
+        ck_assert_msg(fc_json_read_records((const uint8_t *)bad[i].doc, strlen(bad[i].doc), bad[i].shape,
+                                           &r, &e) == 0, "%s", e.msg);
+        ck_assert_int_eq(k->encode_records(&r, bad[i].shape, &b, &e), FC_EUNSUPPORTED);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_buffer_free(&b);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* Damaged raw files of a shape, refused with the offset. The CRC is fixed up after the
+ * damage, so that the check behind it is the one that speaks. */
+START_TEST(raw_refusals_are_named)
+{
+    static const struct {
+        size_t at; /* the byte changed in a log file of 2 records, or the new length */
+        uint8_t to;
+        bool cut;
+        const char *msg;
+    } bad[] = {
+        {6, 3, false, "offset 6: the file holds shape 3, expected 2 (log)"},
+        {4, 1, false, "offset 4: version 1, expected 2 (records of a shape)"},
+        {8, 0xff, false, "offset 8: header declares 255 records, but 210 bytes hold at most 6"},
+        {32, 0xff, false, "offset 32: the file ends inside the field \"address\" (198 bytes of 255)"},
+        {36, 0xc3, false, "offset 32: the text \"address\" is not UTF-8 at its byte 0"},
+        {150, 0, true, "offset 137: the file ends inside the field \"address\" (9 bytes of 14)"},
+        {133, 0, true, "offset 129: the file ends inside the field \"(key)\" (4 bytes of 8)"},
+    };
+    const fc_codec *k = fc_codec_find("raw");
+    fc_records r = {0};
+    fc_error e = {0};
+    fc_buffer good = {0};
+    ck_assert_int_eq(fc_shape_records(FC_SHAPE_LOG, 0, 2, 0, &r, &e), 0);
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_LOG, &good, &e), 0);
+    ck_assert_uint_eq(good.len, 24 + 210);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fc_buffer b = {0};
+        fc_buffer_append(&b, good.data, good.len, NULL);
+        if (bad[i].cut)
+            b.len = bad[i].at;
+        else
+            b.data[bad[i].at] = bad[i].to;
+        uint32_t crc = fc_crc32c(0, b.data + 24, b.len - 24);
+        for (int j = 0; j < 4; j++)
+            b.data[16 + j] = (uint8_t)(crc >> (8 * j));
+        fc_records back = {0};
+        ck_assert_int_eq(k->decode_records(b.data, b.len, FC_SHAPE_LOG, &back, &e), FC_ECORRUPT);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_records_free(&back);
+        fc_buffer_free(&b);
+    }
+    fc_buffer_free(&good);
+    fc_records_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -938,6 +1042,9 @@ int main(void)
     tcase_add_test(tc, json_libraries_refuse_what_they_cannot_hold);
     tcase_add_test(tc, json_libraries_refusals_are_named);
     tcase_add_test(tc, json_libraries_nesting_is_bounded);
+    tcase_add_test(tc, raw_is_the_documented_layout);
+    tcase_add_test(tc, raw_refuses_what_its_layout_does_not_hold);
+    tcase_add_test(tc, raw_refusals_are_named);
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
     tcase_add_test(tc, protobuf_refusals_are_named);
