@@ -12,6 +12,7 @@
  * nothing per record.
  */
 #include "codecs.h"
+#include "fc_shapes.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,6 +155,15 @@ typedef struct tpl_job {
     size_t len;
     fc_dataset *records;
     fc_error *err;
+    /* Records of a shape (the section at the end): the map, and what it maps. */
+    tpl_node *(*map)(struct tpl_job *job);
+    const fc_records *rin;
+    fc_records *rout;
+    unsigned shape;
+    char *s[5];
+    uint16_t u16;
+    uint32_t u32;
+    double f;
 } tpl_job;
 
 /* Runs op on a fresh tpl map of TPL_FORMAT, with our hooks installed for the length of
@@ -171,7 +181,7 @@ static int tpl_guarded(int (*op)(tpl_node *tn, tpl_job *job), tpl_job *job)
         return fc_fail(job->err, FC_ENOMEM, 0, "tpl: out of memory");
     }
     escape = &jb;
-    tn = tpl_map((char *)TPL_FORMAT, &job->key, &job->value);
+    tn = job->map ? job->map(job) : tpl_map((char *)TPL_FORMAT, &job->key, &job->value);
     int rc = tn ? op(tn, job) : fc_fail(job->err, FC_ENOMEM, 0, "tpl_map failed: %s", last_oops);
     escape = NULL;
     if (tn)
@@ -180,13 +190,9 @@ static int tpl_guarded(int (*op)(tpl_node *tn, tpl_job *job), tpl_job *job)
     return rc;
 }
 
-static int encode_op(tpl_node *tn, tpl_job *job)
+/* tpl_dump of the packed image into job->out. */
+static int dump_image(tpl_node *tn, tpl_job *job)
 {
-    for (size_t i = 0; i < job->in->count; i++) {
-        job->key = job->in->keys[i];
-        job->value = job->in->values[i];
-        tpl_pack(tn, 1);
-    }
     size_t size = 0;
     if (tpl_dump(tn, TPL_GETSIZE, &size) != 0)
         return fc_fail(job->err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
@@ -197,6 +203,16 @@ static int encode_op(tpl_node *tn, tpl_job *job)
         return fc_fail(job->err, FC_EUNSUPPORTED, 0, "tpl_dump: %s", last_oops);
     job->out->len += size;
     return 0;
+}
+
+static int encode_op(tpl_node *tn, tpl_job *job)
+{
+    for (size_t i = 0; i < job->in->count; i++) {
+        job->key = job->in->keys[i];
+        job->value = job->in->values[i];
+        tpl_pack(tn, 1);
+    }
+    return dump_image(tn, job);
 }
 
 /* A little-endian or big-endian (flags bit 0) 32-bit field of the image. */
@@ -280,6 +296,224 @@ static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
     return tpl_guarded(decode_op, &job);
 }
 
+/* ==== Records of the other shapes (fc_shapes.h) ====
+ *
+ * A tpl format string per shape; tpl has no null, no optional field, no float32 and
+ * no object with names, so a record is its fields in the shape's order (the names are
+ * the format's positions) and only the shapes that need none of what tpl lacks are
+ * held: log and mesh. ints and doc are not yet (ints' mixed widths fit "A(U)", doc
+ * needs presence flags for its nulls and absent members: docs/FORMATS.md).
+ *
+ *   log   A(Usssssvu)    key, address, identity, userid, date, request (C strings:
+ *                        a NUL inside is refused), code (uint16), size (uint32)
+ *   mesh  A(UuA(f)A(f))  key, triangles (uint32), vertices and normals: float32
+ *                        widened to double ('f'), float32 again on reading
+ *
+ * Reading checks the image's header (magic, length, the shape's format string) naming
+ * the offset, then tpl_load, whose tpl_sanity walks the whole image against its length
+ * before anything is unpacked (so every count is one the image holds: 24 bytes of tree
+ * for each 8-byte double). Strings tpl unpacks are its allocations: copied (checked
+ * UTF-8), then given back. A NULL string (tpl can hold one) is refused. */
+
+static const char *const TPL_SHAPE_FORMAT[FC_SHAPE_COUNT] = {
+    [FC_SHAPE_LOG] = "A(Usssssvu)", [FC_SHAPE_MESH] = "A(UuA(f)A(f))"};
+static const char *const LOG_TEXT[5] = {"address", "identity", "userid", "date", "request"};
+
+static tpl_node *map_shape(tpl_job *j)
+{
+    char *fmt = (char *)TPL_SHAPE_FORMAT[j->shape];
+    if (j->shape == FC_SHAPE_LOG)
+        return tpl_map(fmt, &j->key, &j->s[0], &j->s[1], &j->s[2], &j->s[3], &j->s[4], &j->u16,
+                       &j->u32);
+    return tpl_map(fmt, &j->key, &j->u32, &j->f, &j->f);
+}
+
+/* Member i of a record must be `name`, of type t (an integer up to max): *x. */
+static int field(tpl_job *j, const fc_value *v, size_t rec, size_t i, const char *name,
+                 fc_vtype t, uint64_t max, const fc_value **x)
+{
+    const fc_member *m = v->type == FC_V_OBJECT && i < v->obj.n ? &v->obj.members[i] : NULL;
+    *x = m ? &m->value : NULL;
+    if (m && strcmp(m->key, name) == 0 && m->value.type == t &&
+        !(t == FC_V_UINT && m->value.u > max) &&
+        !(t == FC_V_STRING && memchr(m->value.str.p, '\0', m->value.str.len)))
+        return 0;
+    return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu: field %zu is not \"%s\" as "
+                   "the %s shape's tpl format %s has it", rec, i, name,
+                   fc_shape_name((enum fc_shape)j->shape), TPL_SHAPE_FORMAT[j->shape]);
+}
+
+/* The mesh record v's arrays, packed as A(f) 2 and 3. */
+static int pack_mesh_arrays(tpl_node *tn, tpl_job *j, const fc_value *v, size_t rec)
+{
+    for (int a = 1; a <= 2; a++) {
+        const char *name = a == 1 ? "vertices" : "normals";
+        const fc_value *arr;
+        int rc = field(j, v, rec, (size_t)a, name, FC_V_ARRAY, 0, &arr);
+        for (size_t k = 0; !rc && k < arr->arr.n; k++) {
+            if (arr->arr.items[k].type != FC_V_FLOAT32)
+                return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu: %s[%zu] is not "
+                               "a float32", rec, name, k);
+            j->f = (double)arr->arr.items[k].f;
+            tpl_pack(tn, a + 1);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int encode_shape_op(tpl_node *tn, tpl_job *j)
+{
+    bool log = j->shape == FC_SHAPE_LOG;
+    for (size_t i = 0; i < j->rin->count; i++) {
+        const fc_value *v = &j->rin->values[i], *x = NULL, *y = NULL;
+        int rc = 0;
+        j->key = j->rin->keys[i];
+        if (v->type != FC_V_OBJECT || v->obj.n != (log ? 7u : 3u))
+            return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu is not a %s record", i,
+                           log ? "log" : "mesh");
+        for (size_t k = 0; log && !rc && k < 5; k++) {
+            rc = field(j, v, i, k, LOG_TEXT[k], FC_V_STRING, 0, &x);
+            j->s[k] = rc ? NULL : (char *)x->str.p; /* tpl_pack copies it */
+        }
+        if (log && !rc && (rc = field(j, v, i, 5, "code", FC_V_UINT, UINT16_MAX, &x)) == 0 &&
+            (rc = field(j, v, i, 6, "size", FC_V_UINT, UINT32_MAX, &y)) == 0) {
+            j->u16 = (uint16_t)x->u;
+            j->u32 = (uint32_t)y->u;
+        }
+        if (!log && (rc = field(j, v, i, 0, "triangles", FC_V_UINT, UINT32_MAX, &x)) == 0) {
+            j->u32 = (uint32_t)x->u;
+            rc = pack_mesh_arrays(tn, j, v, i);
+        }
+        if (rc)
+            return rc;
+        tpl_pack(tn, 1);
+    }
+    return dump_image(tn, j);
+}
+
+/* The header of the shape's image, field by field, so that an error names its offset. */
+static int check_shape_image(tpl_job *j)
+{
+    const char *fmt = TPL_SHAPE_FORMAT[j->shape];
+    size_t n = strlen(fmt) + 1;
+    if (j->len < 8 + n)
+        return fc_fail(j->err, FC_ECORRUPT, 0, "offset %zu: the file ends inside the header "
+                       "of a tpl image", j->len);
+    if (memcmp(j->data, "tpl", 3) != 0)
+        return fc_fail(j->err, FC_ECORRUPT, 0, "offset 0: magic is not \"tpl\"");
+    if (image_u32(j->data, j->data + 4) != j->len)
+        return fc_fail(j->err, FC_ECORRUPT, 0, "offset 4: the image says it is %u bytes, the "
+                       "file has %zu", image_u32(j->data, j->data + 4), j->len);
+    if (memcmp(j->data + 8, fmt, n) != 0)
+        return fc_fail(j->err, FC_ECORRUPT, 0, "offset 8: the tpl format is not \"%s\" (the %s "
+                       "shape's)", fmt, fc_shape_name((enum fc_shape)j->shape));
+    return 0;
+}
+
+/* The log record just unpacked, into the tree; tpl's strings given back. */
+static int unpack_log(tpl_job *j, fc_value *v)
+{
+    fc_arena *a = &j->rout->arena;
+    int rc = 0;
+    v->type = FC_V_OBJECT;
+    v->obj.n = 7;
+    if (!(v->obj.members = fc_arena_alloc(a, 7 * sizeof(fc_member), j->err)))
+        rc = FC_ENOMEM;
+    for (size_t k = 0; k < 5; k++) {
+        size_t bad_at, n = j->s[k] ? strlen(j->s[k]) : 0;
+        fc_member *m = rc ? NULL : &v->obj.members[k];
+        if (m && !j->s[k])
+            rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: record %zu: %s is a NULL string",
+                         j->rout->count, LOG_TEXT[k]);
+        else if (m && !fc_utf8_valid(j->s[k], n, &bad_at))
+            rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: record %zu: %s is not UTF-8 at its byte "
+                         "%zu", j->rout->count, LOG_TEXT[k], bad_at);
+        char *c = m && !rc ? fc_arena_alloc(a, n + 1, j->err) : NULL;
+        if (m && !rc && !c)
+            rc = FC_ENOMEM;
+        if (c) {
+            memcpy(c, j->s[k], n + 1);
+            *m = (fc_member){LOG_TEXT[k], strlen(LOG_TEXT[k]), {.type = FC_V_STRING, .str = {c, n}}};
+        }
+        hook_free(j->s[k]);
+        j->s[k] = NULL;
+    }
+    if (!rc) {
+        v->obj.members[5] = (fc_member){"code", 4, {.type = FC_V_UINT, .u = j->u16}};
+        v->obj.members[6] = (fc_member){"size", 4, {.type = FC_V_UINT, .u = j->u32}};
+    }
+    return rc;
+}
+
+/* The mesh record just unpacked (its two arrays still to unpack), into the tree. */
+static int unpack_mesh(tpl_node *tn, tpl_job *j, fc_value *v)
+{
+    fc_arena *a = &j->rout->arena;
+    fc_member *m = fc_arena_alloc(a, 3 * sizeof *m, j->err);
+    if (!m)
+        return FC_ENOMEM;
+    *v = (fc_value){.type = FC_V_OBJECT, .obj = {m, 3}};
+    m[0] = (fc_member){"triangles", 9, {.type = FC_V_UINT, .u = j->u32}};
+    for (int k = 1; k <= 2; k++) {
+        int n = tpl_Alen(tn, k + 1);
+        fc_value *items = n > 0 ? fc_arena_alloc(a, (size_t)n * sizeof *items, j->err) : NULL;
+        if (n > 0 && !items)
+            return FC_ENOMEM;
+        m[k] = (fc_member){k == 1 ? "vertices" : "normals", k == 1 ? 8u : 7u,
+                           {.type = FC_V_ARRAY, .arr = {items, n > 0 ? (size_t)n : 0}}};
+        for (int i = 0; i < n && tpl_unpack(tn, k + 1) > 0; i++)
+            items[i] = (fc_value){.type = FC_V_DOUBLE, .d = j->f};
+    }
+    return fc_shape_conform(FC_SHAPE_MESH, v, j->err);
+}
+
+static int decode_shape_op(tpl_node *tn, tpl_job *j)
+{
+    int rc = check_shape_image(j);
+    if (rc)
+        return rc;
+    if (tpl_load(tn, TPL_MEM, (void *)(uintptr_t)j->data, j->len) != 0)
+        return fc_fail(j->err, FC_ECORRUPT, 0, "offset 0: not a valid tpl image of format %s "
+                       "(%zu bytes): %s", TPL_SHAPE_FORMAT[j->shape], j->len,
+                       last_oops[0] ? last_oops : "rejected");
+    int n = tpl_Alen(tn, 1);
+    fc_records *out = j->rout;
+    size_t first = out->count, a, b;
+    if (n < 0 || (rc = fc_records_reserve(out, first + (size_t)n, j->err)) != 0)
+        return n < 0 ? fc_fail(j->err, FC_ECORRUPT, 0, "tpl: the image has no array") : rc;
+    while (!rc && tpl_unpack(tn, 1) > 0) {
+        out->keys[out->count] = j->key;
+        rc = j->shape == FC_SHAPE_LOG ? unpack_log(j, &out->values[out->count])
+                                      : unpack_mesh(tn, j, &out->values[out->count]);
+        out->count += !rc;
+    }
+    if (!rc && (rc = fc_records_find_repeat(out, first, &a, &b, j->err)) == 1)
+        rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: records %zu and %zu both have the key %llu",
+                     a - first, b - first, (unsigned long long)out->keys[a]);
+    return rc;
+}
+
+static int tpl_encode_records(const fc_records *in, unsigned shape, fc_buffer *out,
+                              fc_error *err)
+{
+    if (shape >= FC_SHAPE_COUNT || !TPL_SHAPE_FORMAT[shape])
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "tpl: no tpl format for shape %u yet", shape);
+    tpl_job job = {.rin = in, .out = out, .shape = shape, .err = err, .map = map_shape};
+    return tpl_guarded(encode_shape_op, &job);
+}
+
+static int tpl_decode_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                              fc_error *err)
+{
+    if (shape >= FC_SHAPE_COUNT || !TPL_SHAPE_FORMAT[shape])
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "tpl: no tpl format for shape %u yet", shape);
+    tpl_job job = {.data = data, .len = len, .rout = out, .shape = shape, .err = err,
+                   .map = map_shape};
+    return tpl_guarded(decode_shape_op, &job);
+}
+
 /* A tpl image starts "tpl", a flags byte, its 4-byte length, then its format string
  * with its NUL: 24 bits for "tpl", 48 more for "A(Uf)" and the NUL. */
 static unsigned tpl_probe(const uint8_t *data, size_t len)
@@ -302,5 +536,8 @@ const fc_codec fc_codec_tpl = {
     .probe = tpl_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
-                FC_SUPPORTS_EXACT_DOUBLES,
+                FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS | FC_SUPPORTS_NESTING,
+    .shapes = 1u << FC_SHAPE_LOG | 1u << FC_SHAPE_MESH,
+    .encode_records = tpl_encode_records,
+    .decode_records = tpl_decode_records,
 };

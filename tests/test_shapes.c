@@ -1010,8 +1010,9 @@ START_TEST(raw_refusals_are_named)
 END_TEST
 
 /* Every codec's reader of every shape it holds, on its own file damaged at every byte
- * (set to 00, ff, +1, or cut there): an error with a message or records, never a
- * crash (run under ASan and UBSan by the asan preset), nothing left allocated. */
+ * (set to 00, ff, +1, or cut there; every few bytes past 256, to bound the time): an
+ * error with a message or records, never a crash (run under ASan and UBSan by the asan
+ * preset), nothing left allocated. */
 START_TEST(damaged_files_are_refused_or_read)
 {
     static const uint8_t to[] = {0x00, 0xff, 0x01};
@@ -1025,7 +1026,7 @@ START_TEST(damaged_files_are_refused_or_read)
             fc_buffer good = {0};
             ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 7, 2, 0, &r, &e), 0);
             ck_assert_int_eq(k->encode_records(&r, (unsigned)s, &good, &e), 0);
-            for (size_t at = 0; at < good.len; at++) {
+            for (size_t at = 0; at < good.len; at += good.len / 256 + 1) {
                 for (size_t m = 0; m <= sizeof to; m++) {
                     uint8_t *copy = malloc(good.len);
                     memcpy(copy, good.data, good.len);
@@ -1049,6 +1050,32 @@ START_TEST(damaged_files_are_refused_or_read)
     }
 }
 END_TEST
+
+#ifdef FC_HAVE_TPL
+/* tpl: a format string per shape it holds; the others and damaged images refused. */
+START_TEST(tpl_refusals_are_named)
+{
+    const fc_codec *k = fc_codec_find("tpl");
+    fc_records r = {0}, back = {0};
+    fc_error e = {0};
+    fc_buffer b = {0};
+    ck_assert_int_eq(fc_shape_records(FC_SHAPE_LOG, 0, 2, 0, &r, &e), 0);
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_INTS, &b, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "tpl: no tpl format for shape 1 yet");
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_MESH, &b, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "tpl: record 0 is not a mesh record");
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_LOG, &b, &e), 0);
+    ck_assert(memcmp(b.data + 8, "A(Usssssvu)", 12) == 0);
+    ck_assert_int_eq(k->decode_records(b.data, b.len, FC_SHAPE_MESH, &back, &e), FC_ECORRUPT);
+    ck_assert_str_eq(e.msg, "offset 8: the tpl format is not \"A(UuA(f)A(f))\" (the mesh shape's)");
+    ck_assert_int_eq(k->decode_records(b.data, b.len - 1, FC_SHAPE_LOG, &back, &e), FC_ECORRUPT);
+    ck_assert_msg(strncmp(e.msg, "offset 4: the image says it is ", 31) == 0, "%s", e.msg);
+    fc_records_free(&back);
+    fc_buffer_free(&b);
+    fc_records_free(&r);
+}
+END_TEST
+#endif
 
 int main(void)
 {
@@ -1087,6 +1114,9 @@ int main(void)
     tcase_add_test(tc, raw_refuses_what_its_layout_does_not_hold);
     tcase_add_test(tc, raw_refusals_are_named);
     tcase_add_test(tc, damaged_files_are_refused_or_read);
+#ifdef FC_HAVE_TPL
+    tcase_add_test(tc, tpl_refusals_are_named);
+#endif
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
     tcase_add_test(tc, protobuf_refusals_are_named);
