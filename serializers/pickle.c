@@ -1032,7 +1032,8 @@ static int tr_records(treader *t, size_t from)
             t->out->values[t->out->count++] = val->v;
         }
     }
-    t->n = from;
+    if (!rc) /* else the slots stay for the cleanup: those not moved own their vectors */
+        t->n = from;
     return rc;
 }
 
@@ -1069,7 +1070,8 @@ static int tr_items(treader *t, size_t off, tslot *target, size_t from)
             target->v.arr.items[target->v.arr.n++] = val->v;
         }
     }
-    t->n = from;
+    if (!rc) /* else the slots stay for the cleanup: those not moved own their vectors */
+        t->n = from;
     return rc;
 }
 
@@ -1172,8 +1174,8 @@ int fc_pickle_read_records(const uint8_t *data, size_t len, unsigned shape, fc_r
                  .shape = shape, .max_depth = fc_tree_default_limits.max_depth,
                  .first = out->count};
     int rc = tr_run(&t);
-    for (size_t i = 1; i < t.n; i++)
-        if (t.stack[i].v.type == FC_V_ARRAY || t.stack[i].v.type == FC_V_OBJECT)
+    for (size_t i = 1; i < t.n; i++) /* the open lists and dicts left: cap > 0 */
+        if (t.stack[i].cap)
             free(t.stack[i].v.type == FC_V_ARRAY ? (void *)t.stack[i].v.arr.items
                                                  : (void *)t.stack[i].v.obj.members);
     if (!rc)

@@ -316,7 +316,7 @@ static int rw_object(rwriter *w, const sfield *f, const fc_value *v)
     for (size_t i = 0; !rc && i < f->nsub; i++) {
         const sfield *s = &f->sub[i];
         const fc_member *m = j < v->obj.n ? &v->obj.members[j] : NULL;
-        bool here = m && strcmp(m->key, s->name) == 0;
+        bool here = m && m->key_len == strlen(s->name) && memcmp(m->key, s->name, m->key_len) == 0;
         if (!here && s->opt != OPT_ABSENT)
             return misfit(w, s, "is missing");
         if (s->opt == OPT_ABSENT && (rc = put_le(w, here, 1)) != 0)
