@@ -164,6 +164,13 @@ typedef struct tpl_job {
     uint16_t u16;
     uint32_t u32;
     double f;
+    struct { /* the ints shape's fields */
+        uint64_t id, u64, mixed;
+        int64_t i64;
+        int32_t i32;
+        int16_t i16;
+        char c[3]; /* u8, i8, small */
+    } n;
 } tpl_job;
 
 /* Runs op on a fresh tpl map of TPL_FORMAT, with our hooks installed for the length of
@@ -301,9 +308,12 @@ static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
  * A tpl format string per shape; tpl has no null, no optional field, no float32 and
  * no object with names, so a record is its fields in the shape's order (the names are
  * the format's positions) and only the shapes that need none of what tpl lacks are
- * held: log and mesh. ints and doc are not yet (ints' mixed widths fit "A(U)", doc
- * needs presence flags for its nulls and absent members: docs/FORMATS.md).
+ * held: ints, log and mesh. doc is not yet (it needs presence flags for its nulls and
+ * absent members: docs/FORMATS.md).
  *
+ *   ints  A(UUccvjuiUIcA(U)ss)  key, id, u8 and i8 (c: a byte), u16 (v), i16 (j),
+ *                        u32 (u), i32 (i), u64 (U), i64 (I), small (c), mixed
+ *                        (A(U)), tag, name
  *   log   A(Usssssvu)    key, address, identity, userid, date, request (C strings:
  *                        a NUL inside is refused), code (uint16), size (uint32)
  *   mesh  A(UuA(f)A(f))  key, triangles (uint32), vertices and normals: float32
@@ -316,7 +326,8 @@ static int tpl_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error
  * UTF-8), then given back. A NULL string (tpl can hold one) is refused. */
 
 static const char *const TPL_SHAPE_FORMAT[FC_SHAPE_COUNT] = {
-    [FC_SHAPE_LOG] = "A(Usssssvu)", [FC_SHAPE_MESH] = "A(UuA(f)A(f))"};
+    [FC_SHAPE_INTS] = "A(UUccvjuiUIcA(U)ss)", [FC_SHAPE_LOG] = "A(Usssssvu)",
+    [FC_SHAPE_MESH] = "A(UuA(f)A(f))"};
 static const char *const LOG_TEXT[5] = {"address", "identity", "userid", "date", "request"};
 
 static tpl_node *map_shape(tpl_job *j)
@@ -325,22 +336,70 @@ static tpl_node *map_shape(tpl_job *j)
     if (j->shape == FC_SHAPE_LOG)
         return tpl_map(fmt, &j->key, &j->s[0], &j->s[1], &j->s[2], &j->s[3], &j->s[4], &j->u16,
                        &j->u32);
+    if (j->shape == FC_SHAPE_INTS)
+        return tpl_map(fmt, &j->key, &j->n.id, &j->n.c[0], &j->n.c[1], &j->u16, &j->n.i16,
+                       &j->u32, &j->n.i32, &j->n.u64, &j->n.i64, &j->n.c[2], &j->n.mixed,
+                       &j->s[0], &j->s[1]);
     return tpl_map(fmt, &j->key, &j->u32, &j->f, &j->f);
 }
 
-/* Member i of a record must be `name`, of type t (an integer up to max): *x. */
-static int field(tpl_job *j, const fc_value *v, size_t rec, size_t i, const char *name,
-                 fc_vtype t, uint64_t max, const fc_value **x)
+/* Member i of a record must be `name`, of type t: an integer from lo (below 0: also
+ * FC_V_INT) up to max: *x. */
+static int field_in(tpl_job *j, const fc_value *v, size_t rec, size_t i, const char *name,
+                    fc_vtype t, int64_t lo, uint64_t max, const fc_value **x)
 {
     const fc_member *m = v->type == FC_V_OBJECT && i < v->obj.n ? &v->obj.members[i] : NULL;
-    *x = m ? &m->value : NULL;
-    if (m && strcmp(m->key, name) == 0 && m->value.type == t &&
-        !(t == FC_V_UINT && m->value.u > max) &&
-        !(t == FC_V_STRING && memchr(m->value.str.p, '\0', m->value.str.len)))
+    const fc_value *y = m ? &m->value : NULL;
+    *x = y;
+    bool ok = y && strcmp(m->key, name) == 0 &&
+              (y->type == t || (lo < 0 && y->type == FC_V_INT && y->i >= lo));
+    if (ok && y->type == FC_V_UINT && y->u > max)
+        ok = false;
+    if (ok && y->type == FC_V_STRING && memchr(y->str.p, '\0', y->str.len))
+        ok = false;
+    if (ok)
         return 0;
     return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu: field %zu is not \"%s\" as "
                    "the %s shape's tpl format %s has it", rec, i, name,
                    fc_shape_name((enum fc_shape)j->shape), TPL_SHAPE_FORMAT[j->shape]);
+}
+
+static int field(tpl_job *j, const fc_value *v, size_t rec, size_t i, const char *name,
+                 fc_vtype t, uint64_t max, const fc_value **x)
+{
+    return field_in(j, v, rec, i, name, t, 0, max, x);
+}
+
+/* The ints record v's fields into the job (its mixed list packed as A(U) 2). */
+static int pack_ints(tpl_node *tn, tpl_job *j, const fc_value *v, size_t rec)
+{
+    static const struct { const char *name; int64_t lo; uint64_t max; } F[10] = {
+        {"id", 0, UINT64_MAX}, {"u8", 0, 255}, {"i8", -128, 127}, {"u16", 0, 65535},
+        {"i16", -32768, 32767}, {"u32", 0, UINT32_MAX}, {"i32", INT32_MIN, INT32_MAX},
+        {"u64", 0, UINT64_MAX}, {"i64", INT64_MIN, INT64_MAX}, {"small", 0, 255}};
+    uint64_t b[10];
+    const fc_value *x;
+    int rc = 0;
+    for (size_t k = 0; !rc && k < 10; k++)
+        if ((rc = field_in(j, v, rec, k, F[k].name, FC_V_UINT, F[k].lo, F[k].max, &x)) == 0)
+            b[k] = x->type == FC_V_INT ? (uint64_t)x->i : x->u;
+    if (rc || (rc = field(j, v, rec, 10, "mixed", FC_V_ARRAY, 0, &x)) != 0)
+        return rc;
+    j->n.id = b[0], j->n.c[0] = (char)b[1], j->n.c[1] = (char)b[2], j->u16 = (uint16_t)b[3];
+    j->n.i16 = (int16_t)b[4], j->u32 = (uint32_t)b[5], j->n.i32 = (int32_t)b[6];
+    j->n.u64 = b[7], j->n.i64 = (int64_t)b[8], j->n.c[2] = (char)b[9];
+    for (size_t k = 0; k < x->arr.n; k++) {
+        if (x->arr.items[k].type != FC_V_UINT)
+            return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu: mixed[%zu] is not an "
+                           "integer 0..2^64-1", rec, k);
+        j->n.mixed = x->arr.items[k].u;
+        tpl_pack(tn, 2);
+    }
+    for (size_t k = 0; !rc && k < 2; k++) {
+        rc = field(j, v, rec, 11 + k, k ? "name" : "tag", FC_V_STRING, 0, &x);
+        j->s[k] = rc ? NULL : (char *)x->str.p;
+    }
+    return rc;
 }
 
 /* The mesh record v's arrays, packed as A(f) 2 and 3. */
@@ -365,14 +424,18 @@ static int pack_mesh_arrays(tpl_node *tn, tpl_job *j, const fc_value *v, size_t 
 
 static int encode_shape_op(tpl_node *tn, tpl_job *j)
 {
-    bool log = j->shape == FC_SHAPE_LOG;
+    bool log = j->shape == FC_SHAPE_LOG, ints = j->shape == FC_SHAPE_INTS;
     for (size_t i = 0; i < j->rin->count; i++) {
         const fc_value *v = &j->rin->values[i], *x = NULL, *y = NULL;
         int rc = 0;
         j->key = j->rin->keys[i];
-        if (v->type != FC_V_OBJECT || v->obj.n != (log ? 7u : 3u))
-            return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu is not a %s record", i,
-                           log ? "log" : "mesh");
+        if (v->type != FC_V_OBJECT || v->obj.n != (log ? 7u : ints ? 13u : 3u))
+            return fc_fail(j->err, FC_EUNSUPPORTED, 0, "tpl: record %zu is not a%s %s record",
+                           i, ints ? "n" : "", fc_shape_name((enum fc_shape)j->shape));
+        if (ints && (rc = pack_ints(tn, j, v, i)) == 0) {
+            tpl_pack(tn, 1);
+            continue;
+        }
         for (size_t k = 0; log && !rc && k < 5; k++) {
             rc = field(j, v, i, k, LOG_TEXT[k], FC_V_STRING, 0, &x);
             j->s[k] = rc ? NULL : (char *)x->str.p; /* tpl_pack copies it */
@@ -382,7 +445,7 @@ static int encode_shape_op(tpl_node *tn, tpl_job *j)
             j->u16 = (uint16_t)x->u;
             j->u32 = (uint32_t)y->u;
         }
-        if (!log && (rc = field(j, v, i, 0, "triangles", FC_V_UINT, UINT32_MAX, &x)) == 0) {
+        if (!log && !ints && (rc = field(j, v, i, 0, "triangles", FC_V_UINT, UINT32_MAX, &x)) == 0) {
             j->u32 = (uint32_t)x->u;
             rc = pack_mesh_arrays(tn, j, v, i);
         }
@@ -412,39 +475,82 @@ static int check_shape_image(tpl_job *j)
     return 0;
 }
 
+/* tpl's string j->s[k], unpacked for the field `name`, into *m (when m is not NULL and
+ * nothing failed before: *rc); given back to tpl in every case. */
+static void take_text(tpl_job *j, size_t k, const char *name, fc_member *m, int *rc)
+{
+    size_t bad_at, n = j->s[k] ? strlen(j->s[k]) : 0;
+    if (m && !*rc && !j->s[k])
+        *rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: record %zu: %s is a NULL string",
+                      j->rout->count, name);
+    else if (m && !*rc && !fc_utf8_valid(j->s[k], n, &bad_at))
+        *rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: record %zu: %s is not UTF-8 at its byte "
+                      "%zu", j->rout->count, name, bad_at);
+    char *c = m && !*rc ? fc_arena_alloc(&j->rout->arena, n + 1, j->err) : NULL;
+    if (m && !*rc && !c)
+        *rc = FC_ENOMEM;
+    if (c) {
+        memcpy(c, j->s[k], n + 1);
+        *m = (fc_member){name, strlen(name), {.type = FC_V_STRING, .str = {c, n}}};
+    }
+    hook_free(j->s[k]);
+    j->s[k] = NULL;
+}
+
 /* The log record just unpacked, into the tree; tpl's strings given back. */
 static int unpack_log(tpl_job *j, fc_value *v)
 {
-    fc_arena *a = &j->rout->arena;
     int rc = 0;
     v->type = FC_V_OBJECT;
     v->obj.n = 7;
-    if (!(v->obj.members = fc_arena_alloc(a, 7 * sizeof(fc_member), j->err)))
+    if (!(v->obj.members = fc_arena_alloc(&j->rout->arena, 7 * sizeof(fc_member), j->err)))
         rc = FC_ENOMEM;
-    for (size_t k = 0; k < 5; k++) {
-        size_t bad_at, n = j->s[k] ? strlen(j->s[k]) : 0;
-        fc_member *m = rc ? NULL : &v->obj.members[k];
-        if (m && !j->s[k])
-            rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: record %zu: %s is a NULL string",
-                         j->rout->count, LOG_TEXT[k]);
-        else if (m && !fc_utf8_valid(j->s[k], n, &bad_at))
-            rc = fc_fail(j->err, FC_ECORRUPT, 0, "tpl: record %zu: %s is not UTF-8 at its byte "
-                         "%zu", j->rout->count, LOG_TEXT[k], bad_at);
-        char *c = m && !rc ? fc_arena_alloc(a, n + 1, j->err) : NULL;
-        if (m && !rc && !c)
-            rc = FC_ENOMEM;
-        if (c) {
-            memcpy(c, j->s[k], n + 1);
-            *m = (fc_member){LOG_TEXT[k], strlen(LOG_TEXT[k]), {.type = FC_V_STRING, .str = {c, n}}};
-        }
-        hook_free(j->s[k]);
-        j->s[k] = NULL;
-    }
+    for (size_t k = 0; k < 5; k++)
+        take_text(j, k, LOG_TEXT[k], rc ? NULL : &v->obj.members[k], &rc);
     if (!rc) {
         v->obj.members[5] = (fc_member){"code", 4, {.type = FC_V_UINT, .u = j->u16}};
         v->obj.members[6] = (fc_member){"size", 4, {.type = FC_V_UINT, .u = j->u32}};
     }
     return rc;
+}
+
+static fc_member int_member(const char *name, int64_t i, uint64_t u, bool is_signed)
+{
+    fc_member m = {name, strlen(name), {.type = FC_V_UINT, .u = u}};
+    if (is_signed && i < 0)
+        m.value = (fc_value){.type = FC_V_INT, .i = i};
+    else if (is_signed)
+        m.value.u = (uint64_t)i;
+    return m;
+}
+
+/* The ints record just unpacked (its mixed list still to unpack), into the tree. */
+static int unpack_ints(tpl_node *tn, tpl_job *j, fc_value *v)
+{
+    int rc = 0, n = tpl_Alen(tn, 2);
+    fc_member *m = fc_arena_alloc(&j->rout->arena, 13 * sizeof *m, j->err);
+    fc_value *items = n > 0 && m ? fc_arena_alloc(&j->rout->arena, (size_t)n * sizeof *items, j->err) : NULL;
+    if (!m || (n > 0 && !items))
+        rc = FC_ENOMEM;
+    for (size_t k = 0; k < 2; k++)
+        take_text(j, k, k ? "name" : "tag", rc ? NULL : &m[11 + k], &rc);
+    if (rc)
+        return rc;
+    *v = (fc_value){.type = FC_V_OBJECT, .obj = {m, 13}};
+    m[0] = int_member("id", 0, j->n.id, false);
+    m[1] = int_member("u8", 0, (uint8_t)j->n.c[0], false);
+    m[2] = int_member("i8", (int8_t)j->n.c[1], 0, true);
+    m[3] = int_member("u16", 0, j->u16, false);
+    m[4] = int_member("i16", j->n.i16, 0, true);
+    m[5] = int_member("u32", 0, j->u32, false);
+    m[6] = int_member("i32", j->n.i32, 0, true);
+    m[7] = int_member("u64", 0, j->n.u64, false);
+    m[8] = int_member("i64", j->n.i64, 0, true);
+    m[9] = int_member("small", 0, (uint8_t)j->n.c[2], false);
+    m[10] = (fc_member){"mixed", 5, {.type = FC_V_ARRAY, .arr = {items, n > 0 ? (size_t)n : 0}}};
+    for (int i = 0; i < n && tpl_unpack(tn, 2) > 0; i++)
+        items[i] = (fc_value){.type = FC_V_UINT, .u = j->n.mixed};
+    return 0;
 }
 
 /* The mesh record just unpacked (its two arrays still to unpack), into the tree. */
@@ -485,8 +591,10 @@ static int decode_shape_op(tpl_node *tn, tpl_job *j)
         return n < 0 ? fc_fail(j->err, FC_ECORRUPT, 0, "tpl: the image has no array") : rc;
     while (!rc && tpl_unpack(tn, 1) > 0) {
         out->keys[out->count] = j->key;
-        rc = j->shape == FC_SHAPE_LOG ? unpack_log(j, &out->values[out->count])
-                                      : unpack_mesh(tn, j, &out->values[out->count]);
+        fc_value *v = &out->values[out->count];
+        rc = j->shape == FC_SHAPE_LOG    ? unpack_log(j, v)
+             : j->shape == FC_SHAPE_INTS ? unpack_ints(tn, j, v)
+                                         : unpack_mesh(tn, j, v);
         out->count += !rc;
     }
     if (!rc && (rc = fc_records_find_repeat(out, first, &a, &b, j->err)) == 1)
@@ -537,7 +645,7 @@ const fc_codec fc_codec_tpl = {
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
                 FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS | FC_SUPPORTS_NESTING,
-    .shapes = 1u << FC_SHAPE_LOG | 1u << FC_SHAPE_MESH,
+    .shapes = 1u << FC_SHAPE_INTS | 1u << FC_SHAPE_LOG | 1u << FC_SHAPE_MESH,
     .encode_records = tpl_encode_records,
     .decode_records = tpl_decode_records,
 };

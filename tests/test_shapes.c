@@ -1060,8 +1060,10 @@ START_TEST(tpl_refusals_are_named)
     fc_error e = {0};
     fc_buffer b = {0};
     ck_assert_int_eq(fc_shape_records(FC_SHAPE_LOG, 0, 2, 0, &r, &e), 0);
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_DOC, &b, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "tpl: no tpl format for shape 4 yet");
     ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_INTS, &b, &e), FC_EUNSUPPORTED);
-    ck_assert_str_eq(e.msg, "tpl: no tpl format for shape 1 yet");
+    ck_assert_str_eq(e.msg, "tpl: record 0 is not an ints record");
     ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_MESH, &b, &e), FC_EUNSUPPORTED);
     ck_assert_str_eq(e.msg, "tpl: record 0 is not a mesh record");
     ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_LOG, &b, &e), 0);
