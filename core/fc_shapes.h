@@ -86,6 +86,9 @@ typedef struct fc_arena {
 
 void *fc_arena_alloc(fc_arena *a, size_t size, fc_error *err); /* aligned for any value */
 void fc_arena_free(fc_arena *a);
+/* Moves every block of src into dst (src is left empty): what lived in src now lives
+ * as long as dst. */
+void fc_arena_adopt(fc_arena *dst, fc_arena *src);
 
 /* Records of a shape: keys[i] maps to values[i], trees in `arena`. */
 typedef struct fc_records {
@@ -134,6 +137,12 @@ extern const fc_tree_limits fc_tree_default_limits; /* 512 deep, 64 MiB strings 
 int fc_json_read_tree(const uint8_t *data, size_t len, const fc_tree_limits *lim,
                       fc_arena *arena, fc_value *out, size_t *used, fc_error *err);
 
+/* The user's own data (compare --input) as records keyed 0, 1, 2...: a JSON array's
+ * elements, the values of JSON Lines (one value after another), or else the one
+ * document. */
+int fc_json_read_input(const uint8_t *data, size_t len, const fc_tree_limits *lim,
+                       fc_records *out, fc_error *err);
+
 /* ==== Shapes ==== */
 
 enum fc_shape {
@@ -142,11 +151,15 @@ enum fc_shape {
     FC_SHAPE_LOG,     /* HTTP access log records */
     FC_SHAPE_MESH,    /* triangles of float32 */
     FC_SHAPE_DOC,     /* a social-media status: UTF-8 text, 64-bit ids, nulls, depth 7 */
+    FC_SHAPE_INPUT,   /* the user's own data (compare --input): any tree, no schema */
     FC_SHAPE_COUNT
 };
 
-/* fc_codec.shapes for a format that holds every shape beyond numbers. */
-#define FC_SHAPES_ALL (((1u << FC_SHAPE_COUNT) - 1) & ~(1u << FC_SHAPE_NUMBERS))
+/* fc_codec.shapes: the shapes this tool makes beyond numbers (a schema format has a
+ * schema for each), and those plus the user's own data (a schemaless format). */
+#define FC_SHAPES_MADE                                                                     \
+    ((1u << FC_SHAPE_INTS) | (1u << FC_SHAPE_LOG) | (1u << FC_SHAPE_MESH) | (1u << FC_SHAPE_DOC))
+#define FC_SHAPES_ALL (FC_SHAPES_MADE | (1u << FC_SHAPE_INPUT))
 
 const char *fc_shape_name(enum fc_shape s);
 /* FC_EINVAL naming the shapes when `name` is none of them. */

@@ -345,7 +345,8 @@ static void make_doc(gen *g, fc_value *v)
 
 /* ==== The table ==== */
 
-static const char *const SHAPE_NAMES[FC_SHAPE_COUNT] = {"numbers", "ints", "log", "mesh", "doc"};
+static const char *const SHAPE_NAMES[FC_SHAPE_COUNT] = {"numbers", "ints", "log", "mesh", "doc",
+                                                         "input"};
 
 const char *fc_shape_name(enum fc_shape s)
 {
@@ -354,7 +355,9 @@ const char *fc_shape_name(enum fc_shape s)
 
 int fc_shape_find(const char *name, enum fc_shape *out, fc_error *err)
 {
-    for (int s = 0; s < FC_SHAPE_COUNT; s++)
+    if (strcmp(name, "input") == 0)
+        return fc_fail(err, FC_EINVAL, 0, "'input' is your own data: give it with --input FILE");
+    for (int s = 0; s < FC_SHAPE_INPUT; s++)
         if (strcmp(name, SHAPE_NAMES[s]) == 0) {
             *out = (enum fc_shape)s;
             return 0;
@@ -366,8 +369,9 @@ int fc_shape_find(const char *name, enum fc_shape *out, fc_error *err)
 int fc_shape_record(enum fc_shape s, uint64_t key, uint64_t iterations, fc_arena *a,
                     fc_value *out, fc_error *err)
 {
-    if ((unsigned)s >= FC_SHAPE_COUNT)
-        return fc_fail(err, FC_EINVAL, 0, "no shape number %d", (int)s);
+    if ((unsigned)s >= FC_SHAPE_INPUT)
+        return fc_fail(err, FC_EINVAL, 0, "no records are made for shape number %d (%s)", (int)s,
+                       fc_shape_name(s));
     if (s == FC_SHAPE_NUMBERS) {
         out->type = FC_V_DOUBLE;
         out->d = fc_calc(key, iterations);

@@ -2,12 +2,11 @@
 // whose API is C++. It finds the shortest digits that read back to a double (Grisu3,
 // with an exact bignum fallback when Grisu3 cannot decide), which core/pyfloat.c lays
 // out as Python does. docs/ARCHITECTURE.md says why this is not done in C.
+#include "shortest.h"
+
 #include <double-conversion/double-to-string.h>
 
-extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10);
-
-// Fills digits (no sign, no point, NUL-terminated) for a finite non-zero v and returns
-// their count; *exp10 is the decimal exponent of the first digit (v = d.ddd * 10^exp10).
+// shortest.h says what it does.
 extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10)
 {
     bool sign;

@@ -56,6 +56,20 @@ void fc_arena_free(fc_arena *a)
     a->bytes = 0;
 }
 
+void fc_arena_adopt(fc_arena *dst, fc_arena *src)
+{
+    if (!src->head)
+        return;
+    struct fc_arena_block *tail = src->head;
+    while (tail->next)
+        tail = tail->next;
+    tail->next = dst->head;
+    dst->head = src->head;
+    dst->bytes += src->bytes;
+    src->head = NULL;
+    src->bytes = 0;
+}
+
 /* ==== Records ==== */
 
 int fc_records_reserve(fc_records *r, size_t total, fc_error *err)

@@ -497,3 +497,49 @@ int fc_json_read_records(const uint8_t *data, size_t len, unsigned shape, fc_rec
     }
     return rc;
 }
+
+/* ==== The user's own data ==== */
+
+int fc_json_read_input(const uint8_t *data, size_t len, const fc_tree_limits *lim,
+                       fc_records *out, fc_error *err)
+{
+    size_t used = 0, off = 0;
+    fc_value first;
+    int rc = fc_json_read_tree(data, len, lim, &out->arena, &first, &used, err);
+    if (rc)
+        return rc;
+    off = used;
+    bool lines = off < len; /* more after the first value: JSON Lines */
+    if (!lines && first.type == FC_V_ARRAY) {
+        rc = fc_records_reserve(out, out->count + first.arr.n, err);
+        for (size_t i = 0; !rc && i < first.arr.n; i++) {
+            out->keys[out->count] = out->count;
+            out->values[out->count++] = first.arr.items[i];
+        }
+        return rc;
+    }
+    rc = fc_records_reserve(out, out->count + 1, err);
+    if (!rc) {
+        out->keys[out->count] = out->count;
+        out->values[out->count++] = first;
+    }
+    while (!rc && off < len) {
+        fc_value v;
+        rc = fc_json_read_tree(data + off, len - off, lim, &out->arena, &v, &used, err);
+        if (rc && err) { /* its offsets count from the value's start: say where that is */
+            char inner[sizeof err->msg];
+            snprintf(inner, sizeof inner, "%s", err->msg);
+            return fc_fail(err, rc, 0, "JSON Lines: value %zu (from offset %zu): %s",
+                           out->count + 1, off, inner);
+        }
+        if (rc)
+            return rc;
+        off += used;
+        rc = fc_records_reserve(out, out->count + 1, err);
+        if (!rc) {
+            out->keys[out->count] = out->count;
+            out->values[out->count++] = v;
+        }
+    }
+    return rc;
+}

@@ -374,8 +374,8 @@ static int rw_value(rwriter *w, const sfield *f, const fc_value *v)
 
 static int raw_encode_records(const fc_records *in, unsigned shape, fc_buffer *out, fc_error *err)
 {
-    if (shape == FC_SHAPE_NUMBERS || shape >= FC_SHAPE_COUNT)
-        return fc_fail(err, FC_EINVAL, 0, "raw: no layout for shape %u", shape);
+    if (shape >= FC_SHAPE_COUNT || !RECORDS[shape].sub)
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "raw: no layout for shape %u", shape);
     size_t start = out->len;
     uint8_t h[RAW_HEADER] = {'F', 'C', 'R', 'W'};
     put_u16(h + 4, RAW_SHAPES_VERSION);
@@ -546,8 +546,8 @@ static int rr_value(rreader *r, const sfield *f, fc_value *v)
 static int raw_decode_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
                               fc_error *err)
 {
-    if (shape == FC_SHAPE_NUMBERS || shape >= FC_SHAPE_COUNT)
-        return fc_fail(err, FC_EINVAL, 0, "raw: no layout for shape %u", shape);
+    if (shape >= FC_SHAPE_COUNT || !RECORDS[shape].sub)
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "raw: no layout for shape %u", shape);
     if (len < RAW_HEADER)
         return fc_fail(err, FC_ECORRUPT, 0, "offset %zu: file ends inside the %d-byte header",
                        len, RAW_HEADER);
@@ -618,7 +618,7 @@ const fc_codec fc_codec_raw = {
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
                 FC_SUPPORTS_BUILTIN | FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS |
                 FC_SUPPORTS_NESTING,
-    .shapes = FC_SHAPES_ALL,
+    .shapes = FC_SHAPES_MADE, /* a layout per shape: no schemaless input */
     .encode_records = raw_encode_records,
     .decode_records = raw_decode_records,
 };
