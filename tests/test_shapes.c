@@ -633,6 +633,388 @@ START_TEST(json_records_refusals)
 }
 END_TEST
 
+/* ==== Pickle, marshal and the JSON libraries (branch shapes2) ==== */
+
+/* Python's module `mod` reads our file of each shape (codec `codec`) holds to
+ * shapes.py's records r, as `same` (of d, what it read, and r) says; and we read what
+ * mod.dumps(records<args>) writes, for each of `args`, to the same records. */
+static void python_compares(const char *codec, const char *mod, const char *const *args,
+                            size_t nargs, const char *same)
+{
+    const fc_codec *k = fc_codec_find(codec);
+    ck_assert_ptr_nonnull(k);
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        if (!(k->shapes & FC_SHAPES_MADE & (1u << s))) /* shapes.py makes these */
+            continue;
+        fc_records r = {0};
+        fc_error e = {0};
+        const char *name = fc_shape_name((enum fc_shape)s);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 1000, 150, 0, &r, &e), 0);
+        fc_buffer ours = {0};
+        ck_assert_msg(k->encode_records(&r, (unsigned)s, &ours, &e) == 0, "%s", e.msg);
+        const char *path = put_file("ours", &ours);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "cd %s/scripts && %s -c \"import json, %s, shapes; "
+                 "d = %s.loads(open('%s', 'rb').read()); r = shapes.records('%s', 1000, 150); "
+                 "assert %s, 'differs'\"", FC_SOURCE_DIR, py(), mod, mod, path, name, same);
+        fc_buffer none = run_capture(cmd);
+        fc_buffer_free(&none);
+        for (size_t a = 0; a < nargs; a++) {
+            snprintf(cmd, sizeof cmd, "cd %s/scripts && %s -c \"import %s, shapes, sys; "
+                     "sys.stdout.buffer.write(%s.dumps(shapes.records('%s', 1000, 150)%s))\"",
+                     FC_SOURCE_DIR, py(), mod, mod, name, args[a]);
+            fc_buffer theirs = run_capture(cmd);
+            fc_records back = {0};
+            ck_assert_msg(k->decode_records(theirs.data, theirs.len, (unsigned)s, &back, &e) == 0,
+                          "%s %s%s: %s", mod, name, args[a], e.msg);
+            ck_assert_uint_eq(back.count, r.count);
+            for (size_t i = 0; i < r.count; i++) {
+                ck_assert_uint_eq(back.keys[i], r.keys[i]);
+                ck_assert_msg(fc_value_equal(&back.values[i], &r.values[i]), "%s %s%s record %zu",
+                              mod, name, args[a], i);
+            }
+            fc_records_free(&back);
+            fc_buffer_free(&theirs);
+        }
+        fc_buffer_free(&ours);
+        fc_records_free(&r);
+    }
+}
+
+/* The same records, compared as json.dumps, which keeps their order and types. */
+static void python_reads_and_writes(const char *codec, const char *mod, const char *const *args,
+                                    size_t nargs)
+{
+    python_compares(codec, mod, args, nargs, "json.dumps(d) == json.dumps(r)");
+}
+
+START_TEST(pickle_as_python_reads_and_writes_it)
+{
+    static const char *const protocols[] = {", protocol=2", ", protocol=3", ", protocol=4",
+                                            ", protocol=5"};
+    python_reads_and_writes("pickle", "pickle", protocols, 4);
+}
+END_TEST
+
+/* A file (hex) a codec refuses, with its code and message. */
+struct refusal {
+    const char *hex;
+    int code;
+    const char *msg;
+};
+
+static void refusals_are_named(const char *codec, const struct refusal *bad, size_t n)
+{
+    const fc_codec *k = fc_codec_find(codec);
+    for (size_t i = 0; i < n; i++) {
+        fc_buffer b = from_hex(bad[i].hex);
+        fc_records r = {0};
+        fc_error e = {0};
+        ck_assert_msg(k->decode_records(b.data, b.len, FC_SHAPE_DOC, &r, &e) == bad[i].code,
+                      "%s %s: %s", codec, bad[i].hex, e.msg);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_records_free(&r);
+        fc_buffer_free(&b);
+    }
+}
+
+/* Each hostile or foreign pickle is refused with its offset and why. */
+static const struct refusal BAD_PICKLE[] = {
+    {"80 04 7d 4b 01 4e 73", FC_ECORRUPT, "offset 7: the file ends before STOP (2e), which ends every pickle"},
+    {"80 04 7d 4b 01 63 6f 73 0a 73 79 73 74 65 6d 0a 73 2e", FC_ECORRUPT, "offset 5: opcode GLOBAL (0x63) imports a callable; a result file never does, so it is refused: unpickling untrusted data can run code"},
+    {"80 04 7d 4b 01 5d 94 4b 02 68 00 73 2e", FC_EUNSUPPORTED, "offset 9: BINGET 0 fetches a list a second time: a record is a tree, nothing in it is shared (only text and numbers may be fetched again)"},
+    {"80 04 7d 4b 01 4e 71 05 73 2e", FC_ECORRUPT, "offset 6: BINPUT 5 skips memo entries (the next is 0): picklers number them in order, and this reader keeps its memo that dense"},
+    {"80 04 7d 4b 01 68 00 73 2e", FC_ECORRUPT, "offset 5: BINGET 0, but memo entry 0 was never stored"},
+    {"80 04 7d 4b 01 8c 02 c3 28 73 2e", FC_ECORRUPT, "offset 5: the text of SHORT_BINUNICODE is not UTF-8 at its byte 0"},
+    {"80 04 7d 4b 01 7d 28 8c 01 61 4e 8c 01 61 4e 75 73 2e", FC_ECORRUPT, "offset 5: the dict made here holds the key \"a\" twice (Python would keep the last one without a word)"},
+    {"80 04 7d 28 4b 07 4e 4b 07 4e 75 2e", FC_ECORRUPT, "offset 7 (record 1): key 7 again (first at offset 4, record 0); a file holds each key once"},
+    {"80 04 7d 4b 01 7d 4b 02 4e 73 73 2e", FC_EUNSUPPORTED, "offset 6: a dict's key is an int: dicts inside records have str keys"},
+    {"80 04 7d 4a ff ff ff ff 4e 73 2e", FC_ECORRUPT, "offset 3: record 0's key is a negative int, expected an int 0..2^64-1"},
+    {"80 04 7d 4b 01 8a 09 00 00 00 00 00 00 00 00 01 73 2e", FC_EUNSUPPORTED, "offset 5: the integer of 9 bytes (beyond 64 bits) is outside -2^63..2^64-1, which no shape holds"},
+    {"80 04 7d 5d 4b 01 4e 73 2e", FC_ECORRUPT, "offset 7: SETITEM adds to a list (made at offset 3), expected a dict"},
+    {"80 04 7d 4b 01 4e 65 2e", FC_ECORRUPT, "offset 6: APPENDS without a MARK before it"},
+    {"80 04 7d 4b 01 4e 73 2e 2e", FC_ECORRUPT, "offset 8: 1 bytes after STOP, which should end the file"},
+    {"80 04 7d 4b 01 28 4e 2e", FC_ECORRUPT, "offset 7: STOP with 1 MARKs left above the dict of records"},
+    {"80 04 7d 4b 01 42 01 00 00 00 00 73 2e", FC_ECORRUPT, "offset 5: opcode BINBYTES (0x42), expected an opcode of a dict, list, str, int, float, bool or None; a result file is one dict of integer keys to float values"},
+};
+
+START_TEST(pickle_refusals_are_named)
+{
+    refusals_are_named("pickle", BAD_PICKLE, sizeof BAD_PICKLE / sizeof *BAD_PICKLE);
+}
+END_TEST
+
+/* head, `open` deep + 1 times, `close` one time fewer, tail (all hex): refused as
+ * nested too deep, by the reader's count, before any recursion goes past it. */
+static void nesting_refused(const char *codec, const char *head, const char *open,
+                            const char *close, const char *tail, const char *msg)
+{
+    fc_buffer b = from_hex(head), o = from_hex(open), c = from_hex(close), t = from_hex(tail);
+    size_t deep = fc_tree_default_limits.max_depth + 1;
+    for (size_t i = 0; i < deep; i++)
+        fc_buffer_append(&b, o.data, o.len, NULL);
+    for (size_t i = 0; c.len && i + 1 < deep; i++)
+        fc_buffer_append(&b, c.data, c.len, NULL);
+    fc_buffer_append(&b, t.data, t.len, NULL);
+    fc_records r = {0};
+    fc_error e = {0};
+    ck_assert_int_eq(fc_codec_find(codec)->decode_records(b.data, b.len, FC_SHAPE_DOC, &r, &e),
+                     FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, msg);
+    fc_records_free(&r);
+    fc_buffer_free(&b);
+    fc_buffer_free(&o);
+    fc_buffer_free(&c);
+    fc_buffer_free(&t);
+}
+
+START_TEST(pickle_nesting_is_bounded)
+{
+    /* 513 EMPTY_LISTs, then 512 APPENDs: the last makes a record 513 deep, with the
+     * file's dict. */
+    nesting_refused("pickle", "80 04 7d 4b 01", "5d", "61", "73 2e",
+                    "offset 1029: nested deeper than 512");
+}
+END_TEST
+
+START_TEST(marshal_as_python_reads_and_writes_it)
+{
+    static const char *const versions[] = {"", ", 2", ", 3", ", 4"};
+    python_reads_and_writes("marshal", "marshal", versions, 4);
+}
+END_TEST
+
+static const struct refusal BAD_MARSHAL[] = {
+    {"5b", FC_ECORRUPT, "offset 0: expected a dict (type byte '{'), found a list (type byte '[')"},
+    {"7b 69 01000000 4e", FC_ECORRUPT, "offset 7: the file ends inside the dict of records (0 bytes of 1)"},
+    {"7b 69 01000000 28 00000000 30", FC_EUNSUPPORTED, "offset 6: a tuple (type byte '('), which no shape holds"},
+    {"7b 69 01000000 5b ffffff7f 30", FC_ECORRUPT, "offset 6: a list of 2147483647 items, but only 1 bytes follow"},
+    {"7b 69 01000000 7b 69 02000000 4e 30 30", FC_EUNSUPPORTED, "offset 7: a dict's key is not a str: dicts inside records have str keys"},
+    {"7b 69 01000000 7b 7a 01 61 4e 7a 01 61 4e 30 30", FC_ECORRUPT, "offset 6: the dict here holds the key \"a\" twice (Python would keep the last one without a word)"},
+    {"7b 69 01000000 75 02000000 c3 28 30", FC_ECORRUPT, "offset 6: the str is not UTF-8 at its byte 0"},
+    {"7b 69 01000000 7a 01 e9 30", FC_ECORRUPT, "offset 6: the ASCII str (type 'z') holds byte 0xe9 at its byte 0"},
+    {"7b 69 01000000 db 00000000 72 00000000 30", FC_EUNSUPPORTED, "offset 11: a reference to a list: a record is a tree, nothing in it is shared (only text and numbers may be)"},
+    {"7b 69 01000000 72 00000000 30", FC_ECORRUPT, "offset 6: a reference to object 0, but only 0 were flagged before it"},
+    {"7b 69 01000000 6c 05000000 ffff ffff ffff ffff 0100 30", FC_ECORRUPT, "offset 6: an int with a digit above 2^15-1"},
+    {"7b 69 01000000 6c 05000000 0000 0000 0000 0000 1000 30", FC_EUNSUPPORTED, "offset 6: an int outside -2^63..2^64-1, which no shape holds"},
+    {"7b 69 ffffffff 4e 30", FC_ECORRUPT, "offset 1: record 0's key is not an int 0..2^64-1"},
+    {"7b 69 07000000 4e 69 07000000 4e 30", FC_ECORRUPT, "offset 7 (record 1): key 7 again (first at offset 1, record 0); a file holds each key once"},
+    {"7b 69 01000000 4e 30 30", FC_ECORRUPT, "offset 8: 1 bytes after the dict, which should end the file"},
+};
+
+START_TEST(marshal_refusals_are_named)
+{
+    refusals_are_named("marshal", BAD_MARSHAL, sizeof BAD_MARSHAL / sizeof *BAD_MARSHAL);
+}
+END_TEST
+
+START_TEST(marshal_nesting_is_bounded)
+{
+    /* Lists of one list, 513 deep: the 512th ('[' at offset 6 + 511 x 5) is one too
+     * many with the file's dict. */
+    nesting_refused("marshal", "7b 69 01000000", "5b 01000000", "", "",
+                    "offset 2561: nested deeper than 512");
+}
+END_TEST
+
+/* Python's json reads each JSON library's file of each shape it holds to shapes.py's
+ * records, and each library reads Python's json.dumps of them (ASCII and not). */
+START_TEST(json_libraries_as_python_reads_and_writes_them)
+{
+    static const char *const libs[] = {"cjson", "jansson", "jsonc"};
+    static const char *const dumps[] = {").encode(", ", ensure_ascii=False).encode("};
+    for (size_t i = 1; i < sizeof libs / sizeof *libs; i++)
+        if (fc_codec_find(libs[i]))
+            python_reads_and_writes(libs[i], "json", dumps, 2);
+    /* cJSON writes a float whose value is an integer (a mesh's 3.0) as "3": Python
+     * reads an int, equal but not the same type. */
+    if (fc_codec_find("cjson"))
+        python_compares("cjson", "json", dumps, 2, "d == json.loads(json.dumps(r)) and "
+                        "json.dumps(list(d)) == json.dumps([str(k) for k in r])");
+}
+END_TEST
+
+/* What a library cannot hold is refused on writing, with the record and the value. */
+START_TEST(json_libraries_refuse_what_they_cannot_hold)
+{
+    static const struct {
+        const char *lib;
+        enum fc_shape shape;
+        const char *msg;
+    } bad[] = {
+        {"cjson", FC_SHAPE_INTS, "cjson: record 0 holds the integer 17809683713383489082: cJSON keeps numbers as doubles, exact only within +-2^53"},
+        {"cjson", FC_SHAPE_DOC, "cjson: record 0 holds the integer 3553260803050964941: cJSON keeps numbers as doubles, exact only within +-2^53"},
+        {"jansson", FC_SHAPE_INTS, "jansson: record 0 holds the integer 17809683713383489082, above jansson's json_int_t (long long: at most 2^63-1)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const fc_codec *k = fc_codec_find(bad[i].lib);
+        if (!k)
+            continue;
+        ck_assert_uint_eq(k->shapes & (1u << bad[i].shape), 0);
+        fc_records r = {0};
+        fc_error e = {0};
+        fc_buffer b = {0};
+        ck_assert_int_eq(fc_shape_records(bad[i].shape, 0, 1, 0, &r, &e), 0);
+        ck_assert_int_eq(k->encode_records(&r, bad[i].shape, &b, &e), FC_EUNSUPPORTED);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_buffer_free(&b);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* What each library's tree would hide, refused after (or before) its parse. */
+static const struct {
+    const char *lib, *doc;
+    int code;
+    const char *msg;
+} BAD_JSONLIB[] = {
+    {"cjson", "{\"1\": {\"a\": 1, \"a\": 2}}", FC_ECORRUPT, "cjson: record 0: an object holds the key \"a\" twice (cjson would keep one without a word)"},
+    {"jsonc", "{\"1\": {\"a\": 1, \"a\": 2}}", FC_ECORRUPT, "jsonc: the text names 3 members but json-c kept 2: an object holds a key twice (json-c keeps the last without a word)"},
+    {"jansson", "{\"1\": {\"a\": 1, \"a\": 2}}", FC_ECORRUPT, "jansson: offset 18: key a again (first at an earlier member); a result file holds each key once"},
+    {"cjson", "{\"1\": \"a\\u0000b\"}", FC_EUNSUPPORTED, "cjson: offset 8: \\u0000 in a text: cJSON's texts are C strings, which a NUL cuts"},
+    {"jsonc", "{\"1\": {\"a\\u0000b\": 1}}", FC_EUNSUPPORTED, "jsonc: offset 9: \\u0000 in a text: json-c's names are C strings, which a NUL cuts"},
+    {"cjson", "{\"1\": \"\xc3\x28\"}", FC_ECORRUPT, "cjson: a string: the text is not UTF-8 at its byte 0"},
+    {"jsonc", "{\"1\": \"\xc3\x28\"}", FC_ECORRUPT, "jsonc: a string: the text is not UTF-8 at its byte 0"},
+    {"cjson", "{\"01\": 1}", FC_ECORRUPT, "cjson: record 0's key \"01\" is not an integer 0..2^64-1 as Python's str() writes it"},
+    {"jsonc", "{\"1\": 1, \"01\": 1}", FC_ECORRUPT, "jsonc: record 1's key \"01\" is not an integer 0..2^64-1 as Python's str() writes it"},
+    {"jansson", "[1]", FC_ECORRUPT, "jansson: expected an object of records, keyed by their integer keys as text"},
+};
+
+START_TEST(json_libraries_refusals_are_named)
+{
+    for (size_t i = 0; i < sizeof BAD_JSONLIB / sizeof *BAD_JSONLIB; i++) {
+        const fc_codec *k = fc_codec_find(BAD_JSONLIB[i].lib);
+        if (!k)
+            continue;
+        fc_records r = {0};
+        fc_error e = {0};
+        const char *d = BAD_JSONLIB[i].doc;
+        ck_assert_msg(k->decode_records((const uint8_t *)d, strlen(d), FC_SHAPE_DOC, &r, &e) ==
+                      BAD_JSONLIB[i].code, "%s %s: %s", BAD_JSONLIB[i].lib, d, e.msg);
+        ck_assert_str_eq(e.msg, BAD_JSONLIB[i].msg);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(json_libraries_nesting_is_bounded)
+{
+    if (fc_codec_find("jansson"))
+        nesting_refused("jansson", "7b 22 31 22 3a", "5b", "5d", "5d 7d",
+                        "jansson: record 0 is nested deeper than 512");
+    if (fc_codec_find("cjson"))
+        nesting_refused("cjson", "7b 22 31 22 3a", "5b", "5d", "5d 7d",
+                        "cjson: record 0 is nested deeper than 512");
+}
+END_TEST
+
+/* raw: our bytes of each shape are the layout docs/FORMATS.md gives, as
+ * tests/shapes_raw.py writes it with Python's struct: the header, then the payload. */
+START_TEST(raw_is_the_documented_layout)
+{
+    const fc_codec *k = fc_codec_find("raw");
+    for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+        if (!(FC_SHAPES_MADE & (1u << s)))
+            continue;
+        fc_records r = {0};
+        fc_error e = {0};
+        fc_buffer ours = {0};
+        const char *name = fc_shape_name((enum fc_shape)s);
+        ck_assert_int_eq(fc_shape_records((enum fc_shape)s, 1000, 150, 0, &r, &e), 0);
+        ck_assert_msg(k->encode_records(&r, (unsigned)s, &ours, &e) == 0, "%s", e.msg);
+        char cmd[512];
+        snprintf(cmd, sizeof cmd, "%s %s/tests/shapes_raw.py %s 1000 150", py(), FC_SOURCE_DIR, name);
+        fc_buffer theirs = run_capture(cmd);
+        ck_assert_uint_eq(ours.len, 24 + theirs.len);
+        ck_assert(memcmp(ours.data, "FCRW\x02\x00", 6) == 0);
+        ck_assert_uint_eq(ours.data[6] | ours.data[7] << 8, (unsigned)s);
+        ck_assert_uint_eq(ours.data[8], 150);
+        ck_assert_msg(memcmp(ours.data + 24, theirs.data, theirs.len) == 0, "%s differs", name);
+        ck_assert_uint_eq(fc_crc32c(0, ours.data + 24, theirs.len),
+                          (uint32_t)(ours.data[16] | ours.data[17] << 8 | ours.data[18] << 16 |
+                                     (uint32_t)ours.data[19] << 24));
+        fc_buffer_free(&ours);
+        fc_buffer_free(&theirs);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* A record that does not fit the shape's layout is refused, naming the field. */
+START_TEST(raw_refuses_what_its_layout_does_not_hold)
+{
+    static const struct {
+        const char *doc;
+        enum fc_shape shape;
+        const char *msg;
+    } bad[] = {
+        {"{\"1\": {\"triangles\": 1, \"vertices\": [0.5], \"normals\": [1]}}", FC_SHAPE_MESH, "raw: record 0: the field \"(item)\" is not a float32: raw holds the shape's layout only"},
+        {"{\"1\": {\"triangles\": 1, \"vertices\": []}}", FC_SHAPE_MESH, "raw: record 0: the field \"normals\" is missing: raw holds the shape's layout only"},
+        {"{\"1\": {\"triangles\": 4294967296, \"vertices\": [], \"normals\": []}}", FC_SHAPE_MESH, "raw: record 0: the field \"triangles\" holds an integer its width does not: raw holds the shape's layout only"},
+        {"{\"1\": {\"triangles\": 1, \"vertices\": [], \"normals\": [], \"x\": 1}}", FC_SHAPE_MESH, "raw: record 0: the field \"x\" is not in the shape's layout (or not in its place)"},
+    };
+    const fc_codec *k = fc_codec_find("raw");
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fc_records r = {0};
+        fc_error e = {0};
+        fc_buffer b = {0};
+        ck_assert_msg(fc_json_read_records((const uint8_t *)bad[i].doc, strlen(bad[i].doc), bad[i].shape,
+                                           &r, &e) == 0, "%s", e.msg);
+        ck_assert_int_eq(k->encode_records(&r, bad[i].shape, &b, &e), FC_EUNSUPPORTED);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_buffer_free(&b);
+        fc_records_free(&r);
+    }
+}
+END_TEST
+
+/* Damaged raw files of a shape, refused with the offset. The CRC is fixed up after the
+ * damage, so that the check behind it is the one that speaks. */
+START_TEST(raw_refusals_are_named)
+{
+    static const struct {
+        size_t at; /* the byte changed in a log file of 2 records, or the new length */
+        uint8_t to;
+        bool cut;
+        const char *msg;
+    } bad[] = {
+        {6, 3, false, "offset 6: the file holds shape 3, expected 2 (log)"},
+        {4, 1, false, "offset 4: version 1, expected 2 (records of a shape)"},
+        {8, 0xff, false, "offset 8: header declares 255 records, but 210 bytes hold at most 6"},
+        {32, 0xff, false, "offset 32: the file ends inside the field \"address\" (198 bytes of 255)"},
+        {36, 0xc3, false, "offset 32: the text \"address\" is not UTF-8 at its byte 0"},
+        {150, 0, true, "offset 137: the file ends inside the field \"address\" (9 bytes of 14)"},
+        {133, 0, true, "offset 129: the file ends inside the field \"(key)\" (4 bytes of 8)"},
+    };
+    const fc_codec *k = fc_codec_find("raw");
+    fc_records r = {0};
+    fc_error e = {0};
+    fc_buffer good = {0};
+    ck_assert_int_eq(fc_shape_records(FC_SHAPE_LOG, 0, 2, 0, &r, &e), 0);
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_LOG, &good, &e), 0);
+    ck_assert_uint_eq(good.len, 24 + 210);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fc_buffer b = {0};
+        fc_buffer_append(&b, good.data, good.len, NULL);
+        if (bad[i].cut)
+            b.len = bad[i].at;
+        else
+            b.data[bad[i].at] = bad[i].to;
+        uint32_t crc = fc_crc32c(0, b.data + 24, b.len - 24);
+        for (int j = 0; j < 4; j++)
+            b.data[16 + j] = (uint8_t)(crc >> (8 * j));
+        fc_records back = {0};
+        ck_assert_int_eq(k->decode_records(b.data, b.len, FC_SHAPE_LOG, &back, &e), FC_ECORRUPT);
+        ck_assert_str_eq(e.msg, bad[i].msg);
+        fc_records_free(&back);
+        fc_buffer_free(&b);
+    }
+    fc_buffer_free(&good);
+    fc_records_free(&r);
+}
+END_TEST
+
 START_TEST(input_is_an_array_json_lines_or_one_document)
 {
     static const struct {
@@ -668,6 +1050,77 @@ START_TEST(input_is_an_array_json_lines_or_one_document)
 }
 END_TEST
 
+/* Every codec's reader of every shape it holds, on its own file damaged at every byte
+ * (set to 00, ff, +1, or cut there; every few bytes past 256, to bound the time): an
+ * error with a message or records, never a crash (run under ASan and UBSan by the asan
+ * preset), nothing left allocated. */
+START_TEST(damaged_files_are_refused_or_read)
+{
+    static const uint8_t to[] = {0x00, 0xff, 0x01};
+    for (size_t c = 0; fc_codec_at(c); c++) {
+        const fc_codec *k = fc_codec_at(c);
+        for (int s = FC_SHAPE_INTS; s < FC_SHAPE_COUNT; s++) {
+            if (!(k->shapes & (1u << s)))
+                continue;
+            fc_records r = {0};
+            fc_error e = {0};
+            fc_buffer good = {0};
+            enum fc_shape made = s == FC_SHAPE_INPUT ? FC_SHAPE_DOC : (enum fc_shape)s;
+            ck_assert_int_eq(fc_shape_records(made, 7, 2, 0, &r, &e), 0);
+            ck_assert_int_eq(k->encode_records(&r, (unsigned)s, &good, &e), 0);
+            for (size_t at = 0; at < good.len; at += good.len / 256 + 1) {
+                for (size_t m = 0; m <= sizeof to; m++) {
+                    uint8_t *copy = malloc(good.len);
+                    memcpy(copy, good.data, good.len);
+                    size_t len = good.len;
+                    if (m == sizeof to)
+                        len = at;
+                    else
+                        copy[at] = m == 2 ? (uint8_t)(copy[at] + 1) : to[m];
+                    fc_records back = {0};
+                    fc_error be = {0};
+                    int rc = k->decode_records(copy, len, (unsigned)s, &back, &be);
+                    ck_assert_msg(rc == 0 || (rc < 0 && be.msg[0]), "%s %s at %zu: %d", k->name,
+                                  fc_shape_name((enum fc_shape)s), at, rc);
+                    fc_records_free(&back);
+                    free(copy);
+                }
+            }
+            fc_buffer_free(&good);
+            fc_records_free(&r);
+        }
+    }
+}
+END_TEST
+
+#ifdef FC_HAVE_TPL
+/* tpl: a format string per shape it holds; the others and damaged images refused. */
+START_TEST(tpl_refusals_are_named)
+{
+    const fc_codec *k = fc_codec_find("tpl");
+    fc_records r = {0}, back = {0};
+    fc_error e = {0};
+    fc_buffer b = {0};
+    ck_assert_int_eq(fc_shape_records(FC_SHAPE_LOG, 0, 2, 0, &r, &e), 0);
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_DOC, &b, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "tpl: no tpl format for shape 4 yet");
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_INTS, &b, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "tpl: record 0 is not an ints record");
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_MESH, &b, &e), FC_EUNSUPPORTED);
+    ck_assert_str_eq(e.msg, "tpl: record 0 is not a mesh record");
+    ck_assert_int_eq(k->encode_records(&r, FC_SHAPE_LOG, &b, &e), 0);
+    ck_assert(memcmp(b.data + 8, "A(Usssssvu)", 12) == 0);
+    ck_assert_int_eq(k->decode_records(b.data, b.len, FC_SHAPE_MESH, &back, &e), FC_ECORRUPT);
+    ck_assert_str_eq(e.msg, "offset 8: the tpl format is not \"A(UuA(f)A(f))\" (the mesh shape's)");
+    ck_assert_int_eq(k->decode_records(b.data, b.len - 1, FC_SHAPE_LOG, &back, &e), FC_ECORRUPT);
+    ck_assert_msg(strncmp(e.msg, "offset 4: the image says it is ", 31) == 0, "%s", e.msg);
+    fc_records_free(&back);
+    fc_buffer_free(&b);
+    fc_records_free(&r);
+}
+END_TEST
+#endif
+
 int main(void)
 {
     Suite *s = suite_create("shapes");
@@ -691,6 +1144,24 @@ int main(void)
     tcase_add_test(tc, msgpack_as_python_reads_and_writes_it);
     tcase_add_test(tc, msgpack_refusals_are_named);
     tcase_add_test(tc, msgpack_nesting_stops_at_msgpack_cs_limit);
+    /* branch shapes2: pickle, marshal, the JSON libraries */
+    tcase_add_test(tc, pickle_as_python_reads_and_writes_it);
+    tcase_add_test(tc, pickle_refusals_are_named);
+    tcase_add_test(tc, pickle_nesting_is_bounded);
+    tcase_add_test(tc, marshal_as_python_reads_and_writes_it);
+    tcase_add_test(tc, marshal_refusals_are_named);
+    tcase_add_test(tc, marshal_nesting_is_bounded);
+    tcase_add_test(tc, json_libraries_as_python_reads_and_writes_them);
+    tcase_add_test(tc, json_libraries_refuse_what_they_cannot_hold);
+    tcase_add_test(tc, json_libraries_refusals_are_named);
+    tcase_add_test(tc, json_libraries_nesting_is_bounded);
+    tcase_add_test(tc, raw_is_the_documented_layout);
+    tcase_add_test(tc, raw_refuses_what_its_layout_does_not_hold);
+    tcase_add_test(tc, raw_refusals_are_named);
+    tcase_add_test(tc, damaged_files_are_refused_or_read);
+#ifdef FC_HAVE_TPL
+    tcase_add_test(tc, tpl_refusals_are_named);
+#endif
 #ifdef FC_HAVE_PROTOBUF
     tcase_add_test(tc, protobuf_as_googles_runtime_reads_and_writes_it);
     tcase_add_test(tc, protobuf_refusals_are_named);
