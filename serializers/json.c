@@ -66,6 +66,10 @@ static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
 
 /* ==== Reading ==== */
 
+/* core/shortest.cc (fast_float): the number s[0..n) spells into *v, correctly rounded;
+ * returns the bytes read. */
+size_t fc_parse_decimal(const char *s, size_t n, double *v);
+
 typedef struct parser {
     const uint8_t *start, *p, *end;
     fc_error *err;
@@ -254,16 +258,13 @@ static int parse_number(parser *ps, double *v)
         while (is_digit(ps))
             ps->p++;
     }
-    /* strtod needs a terminated copy; the grammar above already vouched for it. */
+    /* The grammar above already vouched for the token; fast_float reads it as strtod
+     * would, correctly rounded, without a terminated copy (core/shortest.cc). */
     size_t n = (size_t)(ps->p - tok);
-    char small[64], *s = n < sizeof small ? small : malloc(n + 1);
-    if (!s)
-        return fc_fail(ps->err, FC_ENOMEM, 0, "out of memory for a %zu-digit number", n);
-    memcpy(s, tok, n);
-    s[n] = '\0';
-    *v = strtod(s, NULL);
-    if (s != small)
-        free(s);
+    if (fc_parse_decimal((const char *)tok, n, v) != n) {
+        ps->p = tok; /* (cannot happen: the same grammar) */
+        return expected(ps, "a number");
+    }
     return integral ? check_integer(ps, tok, n, *v) : 0;
 }
 
