@@ -69,6 +69,7 @@ static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
 /* core/shortest.cc (fast_float): the number s[0..n) spells into *v, correctly rounded;
  * returns the bytes read. */
 size_t fc_parse_decimal(const char *s, size_t n, double *v);
+const char *fc_shortest_library(void); /* what writes and reads the digits */
 
 typedef struct parser {
     const uint8_t *start, *p, *end;
@@ -378,8 +379,11 @@ static unsigned json_probe(const uint8_t *data, size_t len)
 static const char *json_version(void)
 {
     /* The writer and reader are ours; the shortest digits of each number come from
-     * libdouble-conversion (core/shortest.cc). */
-    return "built in, Python json.dump bytes; digits by double-conversion " FC_DCONV_VERSION;
+     * fmt's Dragonbox, and numbers are read by fast_float (core/shortest.cc). */
+    static char text[128];
+    if (!text[0])
+        snprintf(text, sizeof text, "built in, Python json.dump bytes; %s", fc_shortest_library());
+    return text;
 }
 
 const fc_codec fc_codec_json = {
