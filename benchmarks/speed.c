@@ -130,6 +130,13 @@ static void calc_10m(void *ctx)
     sink_d = fc_calc((uint64_t)(uintptr_t)ctx, 10000000);
 }
 
+double fcb_calc_generation(uint64_t n, uint64_t iterations); /* calc_generation.c */
+
+static void generation_10m(void *ctx)
+{
+    sink_d = fcb_calc_generation((uint64_t)(uintptr_t)ctx, 10000000);
+}
+
 /* Seeding's floor: init_by_array's 1,247 dependent steps, with nothing else. */
 static void floor_seed(void *ctx)
 {
@@ -541,6 +548,10 @@ static void issue17(double calc_ns, double floor_ns)
     issue17_json();
     report("calc(n, 10M), bit-exact", calc_ns / 1e6, "ms", floor_ns / 1e6,
            "10M dependent additions", 1.4, 1);
+    double gen, fl;
+    time_pair(generation_10m, (void *)(uintptr_t)1, floor_adds, NULL, &gen, &fl);
+    report("calc's generation alone (10M numbers made, none added)", gen / 1e6, "ms", fl / 1e6,
+           "10M dependent additions", 0, 1);
     for (int si = 0; si < 2; si++) {
         job j;
         setup_job(&j, "raw", sizes[si]);
