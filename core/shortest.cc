@@ -57,9 +57,17 @@ static void write_digits(uint64_t v, char *p, int n)
 extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10)
 {
     fmt::detail::dragonbox::decimal_fp<double> d = fmt::detail::dragonbox::to_decimal(v);
-    int n = 1;
-    for (uint64_t p10 = 10; n < 20 && d.significand >= p10; p10 *= 10)
-        n++;
+    static const uint64_t pow10[20] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                       100000000, 1000000000, 10000000000, 100000000000,
+                                       1000000000000, 10000000000000, 100000000000000,
+                                       1000000000000000, 10000000000000000,
+                                       100000000000000000, 1000000000000000000,
+                                       10000000000000000000u};
+    // The digit count from the bit length (1233/4096 is just above log10(2)), then one
+    // comparison to correct it. The significand is never 0 (v is not).
+    int bits = 64 - __builtin_clzll(d.significand);
+    int n = (bits * 1233) >> 12;
+    n += n < 20 && d.significand >= pow10[n];
     if (n >= size)
         return 0;
     write_digits(d.significand, digits, n);
