@@ -4,8 +4,8 @@
  *   build-release/benchmarks/speed [calc_reference.py [pyser_reference.py]]
  *   (benchmarks/run builds and runs it)
  *
- * Every time is the median of several samples; each sample of a short operation repeats
- * it until it lasts at least 10 ms. An anchor is the fastest public code for the same
+ * Every time is the fastest of 11 samples; each sample of a short operation repeats it
+ * until it lasts at least 5 ms. An anchor is the fastest public code for the same
  * work (fmt, simdjson, fast_float, ISA-L; anchors.cc), the floor of operations that
  * cannot be avoided, or a library used alone in a minimal program (jsonlibs.c and the
  * functions below): what forkcollect's glue costs is the ratio. */
@@ -43,7 +43,13 @@ static int cmp_double(const void *a, const void *b)
 
 typedef void (*work_fn)(void *ctx);
 
-/* How many calls of fn make a sample of at least 10 ms. */
+/* Each time is the fastest of SAMPLES samples of at least 5 ms each: on a machine shared
+ * with other work, the fastest is the one least disturbed by it (a median moves with
+ * the load; the minimum moves much less). */
+#define SAMPLES 11
+#define SAMPLE_NS 5000000u
+
+/* How many calls of fn make a sample of at least SAMPLE_NS. */
 static unsigned reps_for(work_fn fn, void *ctx)
 {
     unsigned reps = 1;
@@ -51,7 +57,7 @@ static unsigned reps_for(work_fn fn, void *ctx)
         uint64_t t0 = fc_now_ns();
         for (unsigned i = 0; i < reps; i++)
             fn(ctx);
-        if (fc_now_ns() - t0 >= 10000000u)
+        if (fc_now_ns() - t0 >= SAMPLE_NS)
             return reps;
         reps *= 2;
     }
@@ -65,15 +71,16 @@ static double sample(work_fn fn, void *ctx, unsigned reps)
     return (double)(fc_now_ns() - t0) / reps;
 }
 
-/* Median over 7 samples of the ns one call of fn takes, each sample >= 10 ms. */
+/* The ns one call of fn takes. */
 static double time_ns(work_fn fn, void *ctx)
 {
     unsigned reps = reps_for(fn, ctx);
-    double s[7];
-    for (int k = 0; k < 7; k++)
-        s[k] = sample(fn, ctx, reps);
-    qsort(s, 7, sizeof s[0], cmp_double);
-    return s[3];
+    double best = sample(fn, ctx, reps);
+    for (int k = 1; k < SAMPLES; k++) {
+        double t = sample(fn, ctx, reps);
+        best = t < best ? t : best;
+    }
+    return best;
 }
 
 /* The same for two functions, their samples interleaved (a, b, a, b, ...), so that
@@ -81,15 +88,14 @@ static double time_ns(work_fn fn, void *ctx)
 static void time_pair(work_fn a, void *actx, work_fn b, void *bctx, double *a_ns, double *b_ns)
 {
     unsigned ra = reps_for(a, actx), rb = reps_for(b, bctx);
-    double sa[9], sb[9];
-    for (int k = 0; k < 9; k++) {
-        sa[k] = sample(a, actx, ra);
-        sb[k] = sample(b, bctx, rb);
+    double sa = 1e300, sb = 1e300;
+    for (int k = 0; k < SAMPLES; k++) {
+        double ta = sample(a, actx, ra), tb = sample(b, bctx, rb);
+        sa = ta < sa ? ta : sa;
+        sb = tb < sb ? tb : sb;
     }
-    qsort(sa, 9, sizeof sa[0], cmp_double);
-    qsort(sb, 9, sizeof sb[0], cmp_double);
-    *a_ns = sa[4];
-    *b_ns = sb[4];
+    *a_ns = sa;
+    *b_ns = sb;
 }
 
 static int failures;
