@@ -22,6 +22,9 @@ enum {
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "forkcollect CMD: <message>" to stderr; returns EXIT_FAIL. */
 int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "forkcollect CMD: <message>" to stderr: a warning, or what a command says
+ * beside its report (the same line as fail's, without deciding the exit status). */
+void note(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ==== Flags: the one option parser every command uses ====
  *
@@ -74,6 +77,9 @@ int parse_u64(const char *cmd, const char *flag, const char *text, uint64_t min,
 const char *plural(uint64_t n);
 /* Looks up a format by name; on error prints the known ones and returns NULL. */
 const fc_codec *parse_format(const char *cmd, const char *flag, const char *name);
+/* --transport: "file" or "pipe" (fc_transport_find); on error prints the known ones and
+ * returns NULL. */
+const fc_transport *parse_transport(const char *cmd, const char *text);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
 /* Prints a help text to stdout with each "{formats}" replaced by the formats built, from
@@ -132,7 +138,20 @@ void cli_flush(void);
  * every command, a command may call it earlier (before its last check for a signal). */
 int cli_output_status(const char *cmd, const char *tail, int rc);
 
-/* A human duration: "812 ns", "3.2 µs", "41.0 ms", "1.234 s". */
+/* The extension of path's last component: a pointer to its last dot, or NULL when it
+ * has none ("out/1-2.pb": ".pb"). A dot that begins the component is a hidden file's
+ * name, not an extension (".json"), as for fc_codec_for_path, which names the format
+ * an extension says. The one extension helper of cli/. */
+const char *path_extension(const char *path);
+
+/* Samples summarised: their median, least and greatest. */
+typedef struct stats {
+    double median, min, max;
+} stats;
+/* Sorts v[0..n) and summarises it (all zero when n is 0): the one median of cli/. */
+stats stats_of(double *v, unsigned n);
+
+/* A human duration: "812 ns", "3.2 us", "41.0 ms", "1.234 s". */
 const char *human_ns(double ns, char buf[32]);
 
 /* Reads a result file in any format (fc_result_read; "-" is standard input) and

@@ -236,6 +236,14 @@ int fail(const char *cmd, const char *fmt, ...)
     return EXIT_FAIL;
 }
 
+void note(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(cmd, "", fmt, ap);
+    va_end(ap);
+}
+
 /* ==== Flags ==== */
 
 /* Where cli_parse is in argv. */
@@ -471,6 +479,20 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
     return c;
 }
 
+const fc_transport *parse_transport(const char *cmd, const char *text)
+{
+    const fc_transport *t = fc_transport_find(text);
+    if (!t) {
+        char known[128] = "";
+        for (size_t i = 0; fc_transport_at(i); i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                     i == 0 ? "" : fc_transport_at(i + 1) ? ", " : " or ",
+                     fc_transport_name(fc_transport_at(i)));
+        usage_error(cmd, "--transport: unknown transport '%s' (known: %s)", text, known);
+    }
+    return t;
+}
+
 int for_each_item(const char *cmd, const char *flag, const char *text,
                   int (*item)(const char *cmd, const char *text, void *ctx), void *ctx)
 {
@@ -544,6 +566,31 @@ const char *human_ns(double ns, char buf[32])
     else
         snprintf(buf, 32, "%.3f s", ns / 1e9);
     return buf;
+}
+
+const char *path_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dot : NULL; /* ".json" alone is a hidden file's name */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+stats stats_of(double *v, unsigned n)
+{
+    stats s = {0, 0, 0};
+    if (n == 0)
+        return s;
+    qsort(v, n, sizeof *v, cmp_double);
+    s.min = v[0];
+    s.max = v[n - 1];
+    s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return s;
 }
 
 int read_result_file(const char *cmd, const char *path, const fc_read_options *opt,

@@ -1,13 +1,15 @@
-/* report.c - compare's results as a table, CSV, JSON, Markdown, and an SVG chart. */
+/* report.c - compare's results as a table, CSV, JSON, Markdown, and an SVG chart,
+ * each written from the compare_result alone. */
 #define _POSIX_C_SOURCE 200809L
-#include "compare.h"
+#include "report.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
-static const char *library_line(char *buf, size_t size)
+const char *library_line(char *buf, size_t size)
 {
     buf[0] = '\0';
     for (size_t i = 0; fc_codec_at(i); i++) {
@@ -19,97 +21,6 @@ static const char *library_line(char *buf, size_t size)
     }
     size_t n = strlen(buf);
     snprintf(buf + n, size - n, ", zlib %s", zlibVersion());
-    return buf;
-}
-
-/* ==== Values a codec changed ==== */
-
-/* A double's place on the number line, as an integer: adjacent doubles differ by 1. */
-static int64_t ordinal(double d)
-{
-    int64_t b;
-    memcpy(&b, &d, sizeof b);
-    return b < 0 ? INT64_MIN - b : b;
-}
-
-static uint64_t ulps_between(double a, double b)
-{
-    int64_t x = ordinal(a), y = ordinal(b);
-    return x > y ? (uint64_t)x - (uint64_t)y : (uint64_t)y - (uint64_t)x;
-}
-
-int loss_measure(const fc_dataset *orig, const fc_dataset *back, value_loss *l)
-{
-    *l = (value_loss){.first = -1};
-    if (orig->count != back->count)
-        return -1;
-    for (size_t i = 0; i < orig->count; i++) {
-        if (orig->keys[i] != back->keys[i])
-            return -1;
-        double a = orig->values[i], b = back->values[i];
-        l->compared++;
-        if (memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)))
-            continue;
-        uint64_t u = isnan(a) || isnan(b) ? UINT64_MAX : ulps_between(a, b);
-        if (l->changed++ == 0) {
-            l->first = (long)i;
-            l->before = a;
-            l->after = b;
-        }
-        l->max_ulps = u > l->max_ulps ? u : l->max_ulps;
-    }
-    return 0;
-}
-
-/* 18012 as "18,012". */
-static const char *grouped(size_t v, char *buf)
-{
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-static void ulps_text(uint64_t u, char *buf, size_t size)
-{
-    if (u == UINT64_MAX)
-        snprintf(buf, size, "NaN");
-    else
-        snprintf(buf, size, "%llu ulp%s", (unsigned long long)u, u == 1 ? "" : "s");
-}
-
-const char *loss_summary(const value_loss *l, char *buf, size_t size)
-{
-    char a[40], b[40], u[32];
-    buf[0] = '\0';
-    if (!l->changed)
-        return buf;
-    double pct = 100.0 * (double)l->changed / (double)l->compared;
-    ulps_text(l->max_ulps, u, sizeof u);
-    snprintf(buf, size, "%.*f%% of values %s%s off (%s of %s)", pct < 1 ? 2 : 0, pct,
-             l->max_ulps == 1 ? "" : "up to ", u, grouped(l->changed, a),
-             grouped(l->compared, b));
-    return buf;
-}
-
-const char *loss_first(const value_loss *l, const fc_dataset *orig, char *buf, size_t size)
-{
-    char x[FC_REPR_MAX], y[FC_REPR_MAX], u[32];
-    buf[0] = '\0';
-    if (l->first < 0)
-        return buf;
-    fc_format_double(l->before, x);
-    fc_format_double(l->after, y);
-    ulps_text(isnan(l->before) || isnan(l->after) ? UINT64_MAX
-                                                  : ulps_between(l->before, l->after),
-              u, sizeof u);
-    snprintf(buf, size, "key %llu: %s -> %s (%s)", (unsigned long long)orig->keys[l->first], x,
-             y, u);
     return buf;
 }
 
@@ -126,7 +37,7 @@ static const char *exact_text(const format_result *fr, char *buf, size_t size)
 }
 
 /* The index of the best format for a column (smallest value), or -1. */
-static int best(const compare_report *r, double (*get)(const format_result *))
+static int best(const compare_result *r, double (*get)(const format_result *))
 {
     int b = -1;
     for (int f = 0; f < r->nformats; f++) {
@@ -143,11 +54,11 @@ static double get_deflated(const format_result *f) { return (double)f->deflated;
 static double get_wall(const format_result *f) { return f->wall.median; }
 static double get_e2e_enc(const format_result *f) { return f->e2e_encode.median; }
 static double get_e2e_dec(const format_result *f) { return f->e2e_decode.median; }
-static double get_iso_enc(const format_result *f) { return f->iso_encode.median; }
-static double get_iso_dec(const format_result *f) { return f->iso_decode.median; }
+static double get_alone_enc(const format_result *f) { return f->alone_encode.median; }
+static double get_alone_dec(const format_result *f) { return f->alone_decode.median; }
 
 /* "12.3 [11.9-13.0]" with a precision that suits the size. */
-static const char *fmt_stat(stat3 s, double scale, char *buf, size_t size)
+static const char *fmt_stat(stats s, double scale, char *buf, size_t size)
 {
     double m = s.median / scale, lo = s.min / scale, hi = s.max / scale;
     int p = m < 10 ? 2 : m < 100 ? 1 : 0;
@@ -169,11 +80,11 @@ static void cell(FILE *o, const char *text, bool is_best, int width, bool right,
     fputc(' ', o);
 }
 
-static void write_table(FILE *o, const compare_report *r, bool color)
+static void write_table(FILE *o, const compare_result *r, bool color)
 {
     int b_bytes = best(r, get_bytes), b_defl = best(r, get_deflated), b_wall = best(r, get_wall),
-        b_ee = best(r, get_e2e_enc), b_ed = best(r, get_e2e_dec), b_ie = best(r, get_iso_enc),
-        b_id = best(r, get_iso_dec);
+        b_ee = best(r, get_e2e_enc), b_ed = best(r, get_e2e_dec), b_ie = best(r, get_alone_enc),
+        b_id = best(r, get_alone_dec);
     char s[64], libs[256];
     fprintf(o, "forkcollect compare: keys 1..%llu, %llu iteration%s each, %u worker%s; "
                "median [min-max] of %u round%s after %u warm-up, formats interleaved\n\n",
@@ -209,11 +120,11 @@ static void write_table(FILE *o, const compare_report *r, bool color)
             "library");
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
-        if (fr->failure[0] && fr->iso_encode.median == 0)
+        if (fr->failure[0] && fr->alone_encode.median == 0)
             continue;
         cell(o, fr->codec->name, false, 9, false, color);
-        cell(o, fmt_stat(fr->iso_encode, 1, s, sizeof s), f == b_ie, 20, false, color);
-        cell(o, fmt_stat(fr->iso_decode, 1, s, sizeof s), f == b_id, 20, false, color);
+        cell(o, fmt_stat(fr->alone_encode, 1, s, sizeof s), f == b_ie, 20, false, color);
+        cell(o, fmt_stat(fr->alone_decode, 1, s, sizeof s), f == b_id, 20, false, color);
         fprintf(o, "%s %s\n", fr->codec->library, fr->codec->library_version());
     }
     fprintf(o, "\n* best in its column. Sizes are per run (all children's files); deflated "
@@ -226,7 +137,7 @@ static void write_table(FILE *o, const compare_report *r, bool color)
             r->children_rss_kib);
 }
 
-static void csv_stat(FILE *o, stat3 s, double scale)
+static void csv_stat(FILE *o, stats s, double scale)
 {
     fprintf(o, ",%.6g,%.6g,%.6g", s.median / scale, s.min / scale, s.max / scale);
 }
@@ -248,8 +159,9 @@ static void csv_text(FILE *o, const char *s)
     fputc('"', o);
 }
 
-static void write_csv(FILE *o, const compare_report *r)
+static void write_csv(FILE *o, const compare_result *r, bool color)
 {
+    (void)color; /* the table's only */
     fprintf(o, "format,library,version,bytes,bytes_per_record,deflated_bytes,"
                "wall_ms_median,wall_ms_min,wall_ms_max,"
                "e2e_encode_ns_median,e2e_encode_ns_min,e2e_encode_ns_max,"
@@ -267,8 +179,8 @@ static void write_csv(FILE *o, const compare_report *r)
         csv_stat(o, fr->wall, 1e6);
         csv_stat(o, fr->e2e_encode, 1);
         csv_stat(o, fr->e2e_decode, 1);
-        csv_stat(o, fr->iso_encode, 1);
-        csv_stat(o, fr->iso_decode, 1);
+        csv_stat(o, fr->alone_encode, 1);
+        csv_stat(o, fr->alone_decode, 1);
         fprintf(o, ",%s,%llu,%llu,%u,%u,%u", fr->exact ? "true" : "false",
                 (unsigned long long)r->count, (unsigned long long)r->iterations, r->workers,
                 r->repeat, r->warmup);
@@ -282,17 +194,32 @@ static void write_csv(FILE *o, const compare_report *r)
     }
 }
 
-static cJSON *json_stat(stat3 s, double scale)
+/* A measured figure with all its bits, in Python's repr digits. cJSON prints %1.15g
+ * whenever that reads back within a relative DBL_EPSILON, which changes the last bits
+ * of some figures (21.963724999999997 came out as 21.963725). */
+static void json_figure(cJSON *o, const char *name, double v)
+{
+    char digits[FC_REPR_MAX];
+    if (!isfinite(v)) {
+        cJSON_AddNullToObject(o, name); /* as cJSON writes it: JSON has no such number */
+        return;
+    }
+    fc_format_double(v, digits);
+    cJSON_AddRawToObject(o, name, digits);
+}
+
+static cJSON *json_stat(stats s, double scale)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "median", s.median / scale);
-    cJSON_AddNumberToObject(o, "min", s.min / scale);
-    cJSON_AddNumberToObject(o, "max", s.max / scale);
+    json_figure(o, "median", s.median / scale);
+    json_figure(o, "min", s.min / scale);
+    json_figure(o, "max", s.max / scale);
     return o;
 }
 
-static void write_json(FILE *o, const compare_report *r)
+static void write_json(FILE *o, const compare_result *r, bool color)
 {
+    (void)color; /* the table's only */
     char libs[256];
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "schema_version", 1); /* docs/compare-output.schema.json */
@@ -311,7 +238,7 @@ static void write_json(FILE *o, const compare_report *r)
     cJSON_AddStringToObject(m, "cflags", FC_CFLAGS);
     cJSON_AddStringToObject(m, "date", r->date);
     cJSON_AddStringToObject(root, "libraries", library_line(libs, sizeof libs));
-    cJSON_AddNumberToObject(root, "reference_calc_ms", r->calc_ns / 1e6);
+    json_figure(root, "reference_calc_ms", r->calc_ns / 1e6);
     cJSON_AddNumberToObject(root, "peak_rss_parent_kib", (double)r->parent_rss_kib);
     cJSON_AddNumberToObject(root, "peak_rss_largest_child_kib", (double)r->children_rss_kib);
     cJSON *arr = cJSON_AddArrayToObject(root, "formats");
@@ -322,15 +249,15 @@ static void write_json(FILE *o, const compare_report *r)
         cJSON_AddStringToObject(x, "library", fr->codec->library);
         cJSON_AddStringToObject(x, "version", fr->codec->library_version());
         cJSON_AddNumberToObject(x, "bytes", (double)fr->bytes);
-        cJSON_AddNumberToObject(x, "bytes_per_record", (double)fr->bytes / (double)r->count);
+        json_figure(x, "bytes_per_record", (double)fr->bytes / (double)r->count);
         cJSON_AddNumberToObject(x, "deflated_bytes", (double)fr->deflated);
         cJSON *e2e = cJSON_AddObjectToObject(x, "end_to_end");
         cJSON_AddItemToObject(e2e, "wall_ms", json_stat(fr->wall, 1e6));
         cJSON_AddItemToObject(e2e, "encode_ns_per_record", json_stat(fr->e2e_encode, 1));
         cJSON_AddItemToObject(e2e, "decode_ns_per_record", json_stat(fr->e2e_decode, 1));
         cJSON *alone = cJSON_AddObjectToObject(x, "codec_alone");
-        cJSON_AddItemToObject(alone, "encode_ns_per_record", json_stat(fr->iso_encode, 1));
-        cJSON_AddItemToObject(alone, "decode_ns_per_record", json_stat(fr->iso_decode, 1));
+        cJSON_AddItemToObject(alone, "encode_ns_per_record", json_stat(fr->alone_encode, 1));
+        cJSON_AddItemToObject(alone, "decode_ns_per_record", json_stat(fr->alone_decode, 1));
         cJSON_AddBoolToObject(x, "exact", fr->exact);
         if (fr->loss.changed) {
             char lost[160];
@@ -350,8 +277,9 @@ static void write_json(FILE *o, const compare_report *r)
     cJSON_Delete(root);
 }
 
-static void write_markdown(FILE *o, const compare_report *r)
+static void write_markdown(FILE *o, const compare_result *r, bool color)
 {
+    (void)color; /* the table's only */
     char s1[64], s2[64], s3[64], s4[64], s5[64], libs[256], ex[200];
     fprintf(o, "| format | file bytes | bytes/record | deflated | wall time, ms | encode, ns/record "
                "(end to end) | decode, ns/record (end to end) | encode, ns/record (codec alone) "
@@ -364,8 +292,8 @@ static void write_markdown(FILE *o, const compare_report *r)
                 (unsigned long long)fr->deflated, fmt_stat(fr->wall, 1e6, s1, sizeof s1),
                 fmt_stat(fr->e2e_encode, 1, s2, sizeof s2),
                 fmt_stat(fr->e2e_decode, 1, s3, sizeof s3),
-                fmt_stat(fr->iso_encode, 1, s4, sizeof s4),
-                fmt_stat(fr->iso_decode, 1, s5, sizeof s5),
+                fmt_stat(fr->alone_encode, 1, s4, sizeof s4),
+                fmt_stat(fr->alone_decode, 1, s5, sizeof s5),
                 fr->exact || fr->loss.changed ? exact_text(fr, ex, sizeof ex) : "**no**");
     }
     fprintf(o, "\nKeys 1..%llu, %llu iteration%s each, %u worker%s; median [min-max] of %u "
@@ -377,14 +305,42 @@ static void write_markdown(FILE *o, const compare_report *r)
             library_line(libs, sizeof libs), r->date);
 }
 
-void report_write(FILE *f, const compare_report *r, enum output_kind kind, bool color)
+/* The output kinds, in enum output_kind's order. */
+static const struct {
+    const char *name;
+    void (*write)(FILE *o, const compare_result *r, bool color);
+} KINDS[OUTPUT_KINDS] = {
+    {"table", write_table},
+    {"csv", write_csv},
+    {"json", write_json},
+    {"markdown", write_markdown},
+    {"html", write_html},
+};
+
+int report_kind(const char *name, enum output_kind *kind)
 {
-    switch (kind) {
-    case OUTPUT_TABLE: write_table(f, r, color); break;
-    case OUTPUT_CSV: write_csv(f, r); break;
-    case OUTPUT_JSON: write_json(f, r); break;
-    case OUTPUT_MARKDOWN: write_markdown(f, r); break;
+    for (int i = 0; i < OUTPUT_KINDS; i++)
+        if (strcasecmp(name, KINDS[i].name) == 0) {
+            *kind = (enum output_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *report_kind_names(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < OUTPUT_KINDS; i++) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : i + 1 == OUTPUT_KINDS ? " or " : ", ",
+                 KINDS[i].name);
     }
+    return buf;
+}
+
+void report_write(FILE *f, const compare_result *r, enum output_kind kind, bool color)
+{
+    KINDS[kind].write(f, r, color);
 }
 
 /* ==== The chart ==== */
@@ -392,21 +348,13 @@ void report_write(FILE *f, const compare_report *r, enum output_kind kind, bool 
 static const char *COLORS[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
                                "#edc948", "#b07aa1", "#ff9da7"};
 
-/* Left panel: bytes per record (linear). Right panel: encode and decode ns per record,
- * codec alone, on a log scale (the formats differ by three orders of magnitude).
- * Printed to o, which is memory: compare writes the file with write_rendered_file. */
-void report_svg(FILE *o, const compare_report *r)
+/* The chart's rows: one per format, row pixels high, from y = top. */
+enum { SVG_ROW = 44, SVG_TOP = 70 };
+
+/* Left panel: bytes per record, on a linear scale. */
+static void svg_sizes(FILE *o, const compare_result *r)
 {
-    int n = r->nformats, row = 44, top = 70, h = top + n * row + 70, w = 960;
-    fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "font-family=\"sans-serif\" font-size=\"13\">\n"
-               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-               "<text x=\"%d\" y=\"24\" font-size=\"16\" text-anchor=\"middle\">forkcollect "
-               "compare: %llu records, %llu iterations, %u workers (%s)</text>\n",
-            w, h, w / 2, (unsigned long long)r->count, (unsigned long long)r->iterations,
-            r->workers, r->date);
-    /* Size panel. */
-    int x0 = 90, pw = 330;
+    int n = r->nformats, row = SVG_ROW, top = SVG_TOP, x0 = 90, pw = 330;
     double maxb = 1;
     for (int f = 0; f < n; f++)
         maxb = fmax(maxb, (double)r->formats[f].bytes / (double)r->count);
@@ -432,22 +380,36 @@ void report_svg(FILE *o, const compare_report *r)
                 x0 - 8, y + 17, fr->codec->name, x0, y, (int)(pw * v / maxb), COLORS[f % 8],
                 x0 + (int)(pw * v / maxb) + 4, y + 17, v);
     }
-    /* Speed panel, log scale from 10^lo to 10^hi ns. */
-    int x1 = 560, sw = 300; /* room on the right for the longest label */
-    double lo = 0, hi = 1;
+}
+
+/* The speed panel's scale: powers of ten from 10^lo to 10^hi ns around every median. */
+static void svg_speed_scale(const compare_result *r, double *lo, double *hi)
+{
     bool any = false;
-    for (int f = 0; f < n; f++) {
+    *lo = 0;
+    *hi = 1;
+    for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
-        double a = fr->iso_encode.median, b = fr->iso_decode.median;
+        double a = fr->alone_encode.median, b = fr->alone_decode.median;
         if (a <= 0 || b <= 0)
             continue;
         double l = floor(log10(fmin(a, b))), u = ceil(log10(fmax(a, b)));
-        lo = any ? fmin(lo, l) : l;
-        hi = any ? fmax(hi, u) : u;
+        *lo = any ? fmin(*lo, l) : l;
+        *hi = any ? fmax(*hi, u) : u;
         any = true;
     }
-    if (hi <= lo)
-        hi = lo + 1;
+    if (*hi <= *lo)
+        *hi = *lo + 1;
+}
+
+/* Right panel: encode and decode ns per record, codec alone, on a log scale (the
+ * formats differ by three orders of magnitude). */
+static void svg_speeds(FILE *o, const compare_result *r)
+{
+    int n = r->nformats, row = SVG_ROW, top = SVG_TOP;
+    int x1 = 560, sw = 300; /* room on the right for the longest label */
+    double lo, hi;
+    svg_speed_scale(r, &lo, &hi);
     fprintf(o, "<text x=\"%d\" y=\"52\" text-anchor=\"middle\" font-weight=\"bold\">Speed of "
                "the codec alone</text>\n", x1 + sw / 2);
     for (double e = lo; e <= hi; e++) {
@@ -463,7 +425,7 @@ void report_svg(FILE *o, const compare_report *r)
         int y = top + f * row + 4;
         fprintf(o, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", x1 - 8, y + 21,
                 fr->codec->name);
-        double vals[2] = {fr->iso_encode.median, fr->iso_decode.median};
+        double vals[2] = {fr->alone_encode.median, fr->alone_decode.median};
         const char *what[2] = {"encode", "decode"};
         for (int k = 0; k < 2; k++) {
             if (vals[k] <= 0)
@@ -477,7 +439,23 @@ void report_svg(FILE *o, const compare_report *r)
                     y + k * 17 + 12, what[k], vals[k]);
         }
     }
-    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">%s, %ld CPUs; "
-               "medians of %u rounds</text>\n</svg>\n",
-            20, h - 8, r->cpu, r->cpus, r->repeat);
+}
+
+/* The size panel and the speed panel, printed to o, which is memory: compare writes
+ * the file with write_rendered_file. */
+void report_svg(FILE *o, const compare_result *r)
+{
+    int h = SVG_TOP + r->nformats * SVG_ROW + 70, w = 960;
+    fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "font-family=\"sans-serif\" font-size=\"13\">\n"
+               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+               "<text x=\"%d\" y=\"24\" font-size=\"16\" text-anchor=\"middle\">forkcollect "
+               "compare: %llu records, %llu iterations, %u workers (%s)</text>\n",
+            w, h, w / 2, (unsigned long long)r->count, (unsigned long long)r->iterations,
+            r->workers, r->date);
+    svg_sizes(o, r);
+    svg_speeds(o, r);
+    fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">", 20, h - 8);
+    report_escape(o, r->cpu); /* the machine's text: it may hold & or < */
+    fprintf(o, ", %ld CPUs; medians of %u rounds</text>\n</svg>\n", r->cpus, r->repeat);
 }

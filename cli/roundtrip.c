@@ -1,7 +1,7 @@
 /* roundtrip.c - `forkcollect roundtrip`: A encodes, B re-encodes, every bit compared. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
-#include "compare.h"
+#include "loss.h"
 
 #include <math.h>
 
@@ -53,7 +53,7 @@ static uint64_t bits_of(double d)
 typedef struct roundtrip_request {
     const fc_codec *codecs[16];
     int ncodecs;
-    uint64_t count, seed;
+    uint64_t count, seed;      /* --count; --seed, for --values random */
     enum fc_values kind;
     const char *kind_name;
 } roundtrip_request;
@@ -179,54 +179,84 @@ static enum verdict one_pair(const fc_codec *a, const fc_codec *b, const fc_data
     return v;
 }
 
+/* What roundtrip found: the values, and each ordered pair's verdict and note. */
+typedef struct roundtrip_result {
+    fc_dataset orig;                   /* the values every pair starts from */
+    size_t nonfinite;                  /* NaNs and infinities among them */
+    enum verdict verdict[16][16];      /* [A][B] */
+    char notes[16 * 16][640];          /* what to say about the pairs not ok, in order */
+    int nnotes;
+    int count[4];                      /* pairs per verdict */
+} roundtrip_result;
+
+/* calc's iterations for --values exercise: enough to be the exercise's numbers. */
+enum { ROUNDTRIP_EXERCISE_ITERATIONS = 1000 };
+
+/* Makes the values and runs every pair into r: 0, or -1 with err filled. */
+static int roundtrip_measure(const roundtrip_request *rq, roundtrip_result *r, fc_error *err)
+{
+    /* fc_values_make's third argument is the exercise's iterations or the random
+     * set's seed, as the kind says. */
+    uint64_t iterations = ROUNDTRIP_EXERCISE_ITERATIONS, seed = rq->seed;
+    uint64_t kind_arg = rq->kind == FC_VALUES_EXERCISE ? iterations : seed;
+    if (fc_values_make(rq->kind, (size_t)rq->count, kind_arg, &r->orig, err) != 0)
+        return -1;
+    for (size_t i = 0; i < r->orig.count; i++)
+        r->nonfinite += !isfinite(r->orig.values[i]);
+    for (int a = 0; a < rq->ncodecs; a++)
+        for (int b = 0; b < rq->ncodecs; b++) {
+            enum verdict v = one_pair(rq->codecs[a], rq->codecs[b], &r->orig,
+                                      r->notes[r->nnotes]);
+            r->verdict[a][b] = v;
+            r->count[v]++;
+            if (r->notes[r->nnotes][0])
+                r->nnotes++;
+        }
+    return 0;
+}
+
+/* The header, the formats that leave values out, the matrix, the counts, the notes. */
+static void print_result(const roundtrip_request *rq, const roundtrip_result *r)
+{
+    static const char *const names[] = {"ok", "LOSES", "DIFFERS", "ERROR"};
+    int n = rq->ncodecs;
+    printf("roundtrip: %zu %s value%s, %d format%s, %d ordered pair%s\n\n", r->orig.count,
+           rq->kind_name, plural(r->orig.count), n, plural((uint64_t)n), n * n,
+           plural((uint64_t)(n * n)));
+    for (int c = 0; c < n && r->nonfinite; c++)
+        if (!(rq->codecs[c]->supports & FC_SUPPORTS_NONFINITE))
+            printf("%s has no NaN or Infinity: its pairs leave out the %zu non-finite value%s\n",
+                   rq->codecs[c]->name, r->nonfinite, plural(r->nonfinite));
+    printf("%s%-10s", r->nonfinite ? "\n" : "", "A \\ B");
+    for (int b = 0; b < n; b++)
+        printf(" %-9s", rq->codecs[b]->name);
+    printf("\n");
+    for (int a = 0; a < n; a++) {
+        printf("%-10s", rq->codecs[a]->name);
+        for (int b = 0; b < n; b++)
+            printf(" %-9s", names[r->verdict[a][b]]);
+        printf("\n");
+    }
+    printf("\n%d of %d pairs bit-exact\n", r->count[V_OK], n * n);
+    if (r->count[V_LOSES])
+        printf("%d pair%s lose%s bits, as a format without exact doubles may\n",
+               r->count[V_LOSES], plural((uint64_t)r->count[V_LOSES]),
+               r->count[V_LOSES] == 1 ? "s" : "");
+    for (int i = 0; i < r->nnotes; i++)
+        printf("  %s\n", r->notes[i]);
+}
+
 int cmd_roundtrip(int argc, char **argv)
 {
+    static roundtrip_result r; /* large; one per process */
     roundtrip_request rq;
     int status = parse_roundtrip(argc, argv, &rq);
     if (status != CLI_GO_ON)
         return status;
-    const fc_codec **codecs = rq.codecs;
-    int ncodecs = rq.ncodecs;
-    fc_dataset orig = {0};
     fc_error err = {0};
-    if (fc_values_make(rq.kind, (size_t)rq.count, rq.kind == FC_VALUES_EXERCISE ? 1000 : rq.seed,
-                       &orig, &err) != 0)
+    if (roundtrip_measure(&rq, &r, &err) != 0)
         return fail("roundtrip", "%s", err.msg);
-    printf("roundtrip: %zu %s value%s, %d format%s, %d ordered pair%s\n\n", orig.count,
-           rq.kind_name, plural(orig.count), ncodecs, plural((uint64_t)ncodecs),
-           ncodecs * ncodecs, plural((uint64_t)(ncodecs * ncodecs)));
-    size_t nonfinite = 0;
-    for (size_t i = 0; i < orig.count; i++)
-        nonfinite += !isfinite(orig.values[i]);
-    for (int c = 0; c < ncodecs && nonfinite; c++)
-        if (!(codecs[c]->supports & FC_SUPPORTS_NONFINITE))
-            printf("%s has no NaN or Infinity: its pairs leave out the %zu non-finite value%s\n",
-                   codecs[c]->name, nonfinite, plural(nonfinite));
-    printf("%s%-10s", nonfinite ? "\n" : "", "A \\ B");
-    for (int b = 0; b < ncodecs; b++)
-        printf(" %-9s", codecs[b]->name);
-    printf("\n");
-
-    static const char *const names[] = {"ok", "LOSES", "DIFFERS", "ERROR"};
-    static char notes[16 * 16][640];
-    int count[4] = {0}, nnotes = 0;
-    for (int a = 0; a < ncodecs; a++) {
-        printf("%-10s", codecs[a]->name);
-        for (int b = 0; b < ncodecs; b++) {
-            enum verdict v = one_pair(codecs[a], codecs[b], &orig, notes[nnotes]);
-            count[v]++;
-            if (notes[nnotes][0])
-                nnotes++;
-            printf(" %-9s", names[v]);
-        }
-        printf("\n");
-    }
-    printf("\n%d of %d pairs bit-exact\n", count[V_OK], ncodecs * ncodecs);
-    if (count[V_LOSES])
-        printf("%d pair%s lose%s bits, as a format without exact doubles may\n", count[V_LOSES],
-               plural((uint64_t)count[V_LOSES]), count[V_LOSES] == 1 ? "s" : "");
-    for (int i = 0; i < nnotes; i++)
-        printf("  %s\n", notes[i]);
-    fc_dataset_free(&orig);
-    return count[V_DIFFERS] + count[V_ERROR] ? EXIT_FAIL : EXIT_OK;
+    print_result(&rq, &r);
+    fc_dataset_free(&r.orig);
+    return r.count[V_DIFFERS] + r.count[V_ERROR] ? EXIT_FAIL : EXIT_OK;
 }

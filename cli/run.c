@@ -12,6 +12,7 @@ static const char RUN_HELP[] =
     "usage: forkcollect run [--format F] [--count N] [--start S] [--workers P]\n"
     "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
     "                       [--retries K] [--save FILE] [--sum fsum|sequential]\n"
+    "                       [--transport file|pipe]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -39,6 +40,9 @@ static const char RUN_HELP[] =
     "                      as Python's math.fsum, and Python 3.12+'s sum() for the\n"
     "                      course's numbers; or sequential, left to right in key\n"
     "                      order, as Python 3.11 and older sum()\n"
+    "      --transport T   how each child's results reach the parent: file (the\n"
+    "                      default), its result file as above; or pipe, streamed on a\n"
+    "                      pipe to the parent, with no file written (no --dir, --keep)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
@@ -49,25 +53,75 @@ static const char RUN_HELP[] =
     "stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP...): children stopped,\n"
     "files removed, --save's file too (--keep keeps the collected result files).\n";
 
+/* What a run gave: the engine's result and what was worked out from it. Filled by
+ * run_measure() and run_summarise(); printed from by the print_* functions. */
+typedef struct run_result {
+    fc_engine_result res;      /* children, data, elapsed time, limits met */
+    int rc;                    /* fc_engine_run's: 0 or FC_E* */
+    fc_error err;              /* its error when rc != 0 */
+    int save_rc;               /* --save: EXIT_OK, or what writing it returned */
+    size_t saved;              /* --save: the records written */
+    /* run_summarise(), after a run that collected every child: */
+    int total_rc;              /* EXIT_OK, or EXIT_FAIL when no total could be made */
+    double total;              /* the values added as --sum says (core/fsum.c) */
+    fc_error total_err;
+    uint64_t bytes;            /* all result files */
+    long parent_rss_kib;       /* this process's peak */
+    long largest_child_kib;    /* each child's own, not RUSAGE_CHILDREN: that may be a
+                                * compiler's, when a shell that ran one exec'd us */
+} run_result;
+
+/* A list of text in memory ("  a\n  b" or " 1..2 3..4"), for one note(); "" when
+ * memory ran out. */
+typedef struct text_list {
+    char *text;
+    size_t len;
+    FILE *f;
+} text_list;
+
+static void list_open(text_list *l)
+{
+    *l = (text_list){0};
+    l->f = open_memstream(&l->text, &l->len);
+}
+
+/* The text so far; the list takes no more. */
+static const char *list_text(text_list *l)
+{
+    bool ok = l->f && fclose(l->f) == 0;
+    l->f = NULL;
+    return ok && l->text ? l->text : "";
+}
+
+static void list_free(text_list *l)
+{
+    if (l->f)
+        fclose(l->f);
+    free(l->text);
+}
+
 /* Says, after a failed or interrupted run with --keep, which result files were kept
  * and where. A private directory left empty is removed. */
 static void report_kept(const fc_engine_config *cfg, const fc_engine_result *res)
 {
     unsigned kept = 0;
+    text_list paths;
+    list_open(&paths);
     for (unsigned i = 0; i < res->nchildren; i++)
-        kept += res->children[i].state == FC_CHILD_COLLECTED;
+        if (res->children[i].state == FC_CHILD_COLLECTED) {
+            kept++;
+            if (paths.f)
+                fprintf(paths.f, "\n  %s", res->children[i].path);
+        }
     if (kept == 0) {
         if (!cfg->dir && res->dir[0])
             rmdir(res->dir);
-        fprintf(stderr, "forkcollect run: --keep: no child was collected, so no result file "
-                        "was kept\n");
-        return;
+        note("run", "--keep: no child was collected, so no result file was kept");
+    } else {
+        note("run", "--keep: kept the %u result file%s collected, in %s:%s", kept,
+             kept == 1 ? "" : "s", res->dir, list_text(&paths));
     }
-    fprintf(stderr, "forkcollect run: --keep: kept the %u result file%s collected, in %s:\n",
-            kept, kept == 1 ? "" : "s", res->dir);
-    for (unsigned i = 0; i < res->nchildren; i++)
-        if (res->children[i].state == FC_CHILD_COLLECTED)
-            fprintf(stderr, "  %s\n", res->children[i].path);
+    list_free(&paths);
 }
 
 /* The end of every run that got as far as the engine: stdout checked, then one last
@@ -125,39 +179,22 @@ static void report_missing(const fc_engine_result *res)
 {
     unsigned failed = 0;
     uint64_t missing = 0;
-    for (unsigned i = 0; i < res->nchildren; i++)
-        if (res->children[i].state != FC_CHILD_COLLECTED) {
-            failed++;
-            missing += res->children[i].count;
-        }
-    if (!failed)
-        return;
-    fprintf(stderr, "forkcollect run: %u of %u children failed; %llu keys missing:", failed,
-            res->nchildren, (unsigned long long)missing);
+    text_list ranges;
+    list_open(&ranges);
     for (unsigned i = 0; i < res->nchildren; i++) {
         const fc_child_report *c = &res->children[i];
-        if (c->state != FC_CHILD_COLLECTED)
-            fprintf(stderr, " %llu..%llu", (unsigned long long)c->first_key,
+        if (c->state == FC_CHILD_COLLECTED)
+            continue;
+        failed++;
+        missing += c->count;
+        if (ranges.f)
+            fprintf(ranges.f, " %llu..%llu", (unsigned long long)c->first_key,
                     (unsigned long long)(c->first_key + c->count - 1));
     }
-    fprintf(stderr, "; no total printed\n");
-}
-
-/* Prints "total: X", the values added as --sum says (core/fsum.c). */
-static int print_total(const fc_dataset *d, bool in_order)
-{
-    char num[FC_REPR_MAX];
-    double total = 0.0;
-    fc_error err = {0};
-    if (in_order)
-        total = fc_sum_in_order(d->values, d->count);
-    else if (fc_fsum(d->values, d->count, &total, &err) != 0) {
-        fprintf(stderr, "forkcollect run: no total: %s\n", err.msg);
-        return EXIT_FAIL;
-    }
-    fc_format_double(total, num);
-    printf("total: %s\n", num);
-    return EXIT_OK;
+    if (failed)
+        note("run", "%u of %u children failed; %llu keys missing:%s; no total printed", failed,
+             res->nchildren, (unsigned long long)missing, list_text(&ranges));
+    list_free(&ranges);
 }
 
 /* Writes the records of every collected child (all of them, on success) to path;
@@ -183,8 +220,7 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
     }
     if (rc == 0 && d.count == 0 && res->data.count > 0) {
         /* An empty file would look like a result: say why there is none instead. */
-        fprintf(stderr, "forkcollect run: no record was collected, so %s was not written\n",
-                path);
+        note("run", "no record was collected, so %s was not written", path);
         *saved = 0;
         fc_dataset_free(&d);
         return EXIT_FAIL;
@@ -196,8 +232,7 @@ static int save_collected(const char *path, const fc_codec *codec, fc_engine_res
     else
         rc = write_new_file("run", "--save", path, buf.data, buf.len);
     if (rc == EXIT_OK && d.count < res->data.count)
-        fprintf(stderr, "forkcollect run: saved the %zu record%s collected to %s\n", d.count,
-                plural(d.count), path);
+        note("run", "saved the %zu record%s collected to %s", d.count, plural(d.count), path);
     *saved = d.count;
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
@@ -217,7 +252,8 @@ static const cli_flag RUN_FLAGS[] = {
     {"format", 'f', true, 'f'},  {"count", 'n', true, 'n'},      {"start", 's', true, 's'},
     {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
     {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
-    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},          {NULL, 0, false, 0}};
+    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},
+    {"transport", 0, true, 'T'}, {NULL, 0, false, 0}};
 
 /* --start: a whole number from 0. A negative one is what Python's random.seed would
  * take, so say what Python does with it. */
@@ -276,6 +312,7 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("run", "--retries", v, 0, 100, &rq->retries);
     case 'o': rq->save = v; return 0;
     case 'S': return parse_sum(v, &rq->sum_in_order);
+    case 'T': return (cfg->transport = parse_transport("run", v)) ? 0 : -1;
     }
     return -1;
 }
@@ -296,6 +333,9 @@ static int parse_run(int argc, char **argv, run_request *rq)
     if (cfg->count - 1 > UINT64_MAX - cfg->start)
         return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
                            (unsigned long long)cfg->start, (unsigned long long)cfg->count);
+    if (cfg->transport == &fc_transport_pipe && (cfg->dir || cfg->keep))
+        return usage_error("run", "%s: the pipe transport writes no files (give --transport "
+                           "file)", cfg->keep ? "--keep" : "--dir");
     cfg->workers = (unsigned)rq->workers;
     cfg->retries = (unsigned)rq->retries;
     cfg->on_fork = print_fork;
@@ -303,9 +343,8 @@ static int parse_run(int argc, char **argv, run_request *rq)
     cfg->cancel = &cli_cancel;
     rq->save_codec = cfg->codec;
     if (rq->save) {
-        const char *dot = strrchr(rq->save, '.'), *slash = strrchr(rq->save, '/');
-        if (dot && (!slash || dot > slash) && fc_codec_find(dot + 1))
-            rq->save_codec = fc_codec_find(dot + 1);
+        if (fc_codec_for_path(rq->save))
+            rq->save_codec = fc_codec_for_path(rq->save);
         int bad = check_new_file("run", "--save", rq->save);
         if (bad)
             return bad; /* now, before forking, not after the whole run */
@@ -313,74 +352,116 @@ static int parse_run(int argc, char **argv, run_request *rq)
     return CLI_GO_ON;
 }
 
+/* The run itself: the engine, telling each fork and collection as it happens. */
+static void run_measure(const run_request *rq, run_result *out)
+{
+    *out = (run_result){.save_rc = EXIT_OK, .total_rc = EXIT_OK};
+    out->rc = fc_engine_run(&rq->cfg, &out->res, &out->err);
+}
+
+/* After a run that collected every child: the total, the bytes and the memory. */
+static void run_summarise(const run_request *rq, run_result *out)
+{
+    const fc_dataset *d = &out->res.data;
+    if (rq->sum_in_order)
+        out->total = fc_sum_in_order(d->values, d->count);
+    else if (fc_fsum(d->values, d->count, &out->total, &out->total_err) != 0)
+        out->total_rc = EXIT_FAIL;
+    for (unsigned i = 0; i < out->res.nchildren; i++) {
+        const fc_child_report *c = &out->res.children[i];
+        out->bytes += c->file_bytes;
+        if (c->max_rss_kib > out->largest_child_kib)
+            out->largest_child_kib = c->max_rss_kib;
+    }
+    struct rusage self;
+    getrusage(RUSAGE_SELF, &self);
+    out->parent_rss_kib = self.ru_maxrss;
+}
+
+static void print_start(const run_request *rq)
+{
+    const fc_engine_config *cfg = &rq->cfg;
+    unsigned used = fc_split_parts(cfg->count, cfg->workers);
+    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s%s\n",
+           (unsigned long long)cfg->start, (unsigned long long)(cfg->start + cfg->count - 1),
+           used, plural(used), (unsigned long long)cfg->iterations, plural(cfg->iterations),
+           cfg->codec->name, cfg->transport == &fc_transport_pipe ? ", over pipes" : "");
+    cli_flush();
+}
+
+/* What the engine met on the way: files it could not remove, limits it ran into. */
+static void print_left_behind(const fc_engine_result *res)
+{
+    if (res->left_behind)
+        note("run", "could not remove %s: %s (%u file%s or director%s left behind)",
+             res->left_path, strerror(res->left_errno), res->left_behind,
+             plural(res->left_behind), res->left_behind == 1 ? "y" : "ies");
+}
+
+static void print_limits(const fc_engine_result *res)
+{
+    const char *children = res->max_parallel == 1 ? "child" : "children";
+    if (res->fork_limited)
+        note("run", "fork() failed with EAGAIN (a process limit): ran %u %s at a time instead "
+                    "of %u", res->max_parallel, children, res->nchildren);
+    if (res->fd_limited)
+        note("run", "too many open files for one pipe per child (ulimit -n): ran %u %s at a "
+                    "time instead of %u", res->max_parallel, children, res->nchildren);
+}
+
+/* The end of a run that collected every child: total, time, files, memory, --save. */
+static void print_summary(const run_request *rq, const run_result *out)
+{
+    const fc_engine_config *cfg = &rq->cfg;
+    char num[FC_REPR_MAX], t[32];
+    if (out->total_rc != EXIT_OK) {
+        note("run", "no total: %s", out->total_err.msg);
+    } else {
+        fc_format_double(out->total, num);
+        printf("total: %s\n", num);
+    }
+    printf("elapsed: %s\n", human_ns((double)out->res.elapsed_ns, t));
+    const bool files = out->res.dir[0] != '\0';
+    printf("%s: %u, %llu bytes in all (%s)\n", files ? "files" : "streams", out->res.nchildren,
+           (unsigned long long)out->bytes,
+           !files ? "over pipes" : cfg->keep ? "kept" : "removed; --keep keeps them");
+    if (cfg->keep)
+        for (unsigned i = 0; i < out->res.nchildren; i++)
+            printf("  %s\n", out->res.children[i].path);
+    printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n",
+           (double)out->parent_rss_kib / 1024, (double)out->largest_child_kib / 1024);
+    if (rq->save && out->save_rc == EXIT_OK)
+        printf("saved: %zu record%s to %s (%s)\n", out->saved, plural(out->saved), rq->save,
+               rq->save_codec->name);
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_request rq;
+    run_result out;
     int status = parse_run(argc, argv, &rq);
     if (status != CLI_GO_ON)
         return status;
-    fc_engine_config cfg = rq.cfg;
-    const char *save = rq.save;
-    const fc_codec *save_codec = rq.save_codec;
-    uint64_t start = cfg.start, count = cfg.count, iterations = cfg.iterations;
-
-    unsigned used = fc_split_parts(count, cfg.workers);
-    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s\n",
-           (unsigned long long)start, (unsigned long long)(start + count - 1), used, plural(used),
-           (unsigned long long)iterations, plural(iterations), cfg.codec->name);
-    cli_flush();
+    print_start(&rq);
     cli_catch_signals();
-
-    fc_engine_result res;
-    fc_error err = {0};
-    int rc = fc_engine_run(&cfg, &res, &err);
-    if (res.left_behind)
-        fprintf(stderr, "forkcollect run: could not remove %s: %s (%u file%s or director%s "
-                        "left behind)\n", res.left_path, strerror(res.left_errno),
-                res.left_behind, plural(res.left_behind), res.left_behind == 1 ? "y" : "ies");
-    if (rc == FC_EINTR || cli_cancel)
-        return run_end(&cfg, &res, NULL, true, EXIT_FAIL); /* the signal decides */
-    if (res.fork_limited)
-        fprintf(stderr, "forkcollect run: fork() failed with EAGAIN (a process limit): ran %u "
-                        "%s at a time instead of %u\n",
-                res.max_parallel, res.max_parallel == 1 ? "child" : "children", res.nchildren);
-    if (res.fd_limited)
-        fprintf(stderr, "forkcollect run: too many open files for one pipe per child "
-                        "(ulimit -n): ran %u %s at a time instead of %u\n",
-                res.max_parallel, res.max_parallel == 1 ? "child" : "children", res.nchildren);
-    size_t saved = 0;
+    run_measure(&rq, &out);
+    print_left_behind(&out.res);
+    if (out.rc == FC_EINTR || cli_cancel)
+        return run_end(&rq.cfg, &out.res, NULL, true, EXIT_FAIL); /* the signal decides */
+    print_limits(&out.res);
     /* No child ran (a setup failure): only the real error, and nothing saved. */
-    int save_rc = save && res.forked ? save_collected(save, save_codec, &res, &saved) : EXIT_OK;
-    if (rc != 0) {
-        if (res.forked)
-            report_missing(&res);
-        fprintf(stderr, "forkcollect run: %s\n", err.msg);
-        return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, true,
-                       rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
+    if (rq.save && out.res.forked)
+        out.save_rc = save_collected(rq.save, rq.save_codec, &out.res, &out.saved);
+    const char *saved = rq.save && out.save_rc == EXIT_OK ? rq.save : NULL;
+    if (out.rc != 0) {
+        if (out.res.forked)
+            report_missing(&out.res);
+        note("run", "%s", out.err.msg);
+        return run_end(&rq.cfg, &out.res, saved, true,
+                       out.rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }
-
-    int total_rc = print_total(&res.data, rq.sum_in_order);
-    uint64_t bytes = 0;
-    for (unsigned i = 0; i < res.nchildren; i++)
-        bytes += res.children[i].file_bytes;
-    char t[32];
-    printf("elapsed: %s\n", human_ns((double)res.elapsed_ns, t));
-    printf("files: %u, %llu bytes in all (%s)\n", res.nchildren, (unsigned long long)bytes,
-           cfg.keep ? "kept" : "removed; --keep keeps them");
-    if (cfg.keep)
-        for (unsigned i = 0; i < res.nchildren; i++)
-            printf("  %s\n", res.children[i].path);
-    struct rusage self;
-    getrusage(RUSAGE_SELF, &self);
-    long largest = 0; /* each child's own, not RUSAGE_CHILDREN: that may be a compiler's */
-    for (unsigned i = 0; i < res.nchildren; i++)
-        if (res.children[i].max_rss_kib > largest)
-            largest = res.children[i].max_rss_kib;
-    printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n", (double)self.ru_maxrss / 1024,
-           (double)largest / 1024);
-    if (save && save_rc == EXIT_OK)
-        printf("saved: %zu record%s to %s (%s)\n", saved, plural(saved), save,
-               save_codec->name);
-    return run_end(&cfg, &res, save && save_rc == EXIT_OK ? save : NULL, false,
-                   save_rc != EXIT_OK ? save_rc : total_rc);
+    run_summarise(&rq, &out);
+    print_summary(&rq, &out);
+    return run_end(&rq.cfg, &out.res, saved, false,
+                   out.save_rc != EXIT_OK ? out.save_rc : out.total_rc);
 }

@@ -22,12 +22,6 @@ static const char SCALE_HELP[] =
     "  -r, --repeat R       rounds (default 3)\n"
     "  -h, --help           show this help\n";
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 #define SCALE_MAX_COUNTS 1024
 
 /* What scale's flags ask for. */
@@ -95,62 +89,90 @@ static int parse_scale(int argc, char **argv, long cpus, scale_request *rq)
     return CLI_GO_ON;
 }
 
+/* What scale measured: each worker count's wall times, in nanoseconds. */
+typedef struct scale_result {
+    unsigned children[SCALE_MAX_COUNTS + 1]; /* children per run: fc_split_parts() */
+    stats wall[SCALE_MAX_COUNTS + 1];
+} scale_result;
+
+/* Every round, worker counts interleaved, into r. 0, or FC_EINTR, or an FC_E* code
+ * with err filled and *which the index of the worker count whose run failed (-1: out
+ * of memory before any run). */
+static int scale_measure(const scale_request *rq, scale_result *r, int *which, fc_error *err)
+{
+    size_t n = (size_t)rq->nw * rq->repeat;
+    double *t = calloc(n ? n : 1, sizeof *t);
+    int rc = t ? 0 : fc_fail(err, FC_ENOMEM, 0, "out of memory");
+    *which = -1;
+    for (uint64_t round = 0; rc == 0 && round < rq->repeat; round++) {
+        for (int i = 0; rc == 0 && i < rq->nw; i++) {
+            fc_engine_config cfg = {.codec = rq->codec, .start = 1, .count = rq->count,
+                                    .workers = rq->workers[i], .iterations = rq->iterations,
+                                    .cancel = &cli_cancel};
+            fc_engine_result res;
+            rc = fc_engine_run(&cfg, &res, err);
+            if (rc == 0)
+                t[(size_t)i * rq->repeat + round] = (double)res.elapsed_ns;
+            else
+                *which = i;
+            if (rc != 0 && cli_cancel)
+                rc = FC_EINTR;
+            fc_engine_result_free(&res);
+        }
+    }
+    for (int i = 0; rc == 0 && i < rq->nw; i++) {
+        r->children[i] = fc_split_parts(rq->count, rq->workers[i]);
+        r->wall[i] = stats_of(t + (size_t)i * rq->repeat, (unsigned)rq->repeat);
+    }
+    free(t);
+    return rc;
+}
+
+static void print_start(const scale_request *rq, long cpus)
+{
+    printf("scale: numbers 1..%llu, %llu iteration%s each, format %s, median of %llu round%s, "
+           "%ld online CPU%s\n\n",
+           (unsigned long long)rq->count, (unsigned long long)rq->iterations,
+           plural(rq->iterations), rq->codec->name, (unsigned long long)rq->repeat,
+           plural(rq->repeat), cpus, plural((uint64_t)cpus));
+}
+
+/* The table: each worker count's median, range, and speedup against 1 worker. */
+static void print_result(const scale_request *rq, const scale_result *r)
+{
+    double base = 0;
+    printf("%8s %9s %12s %18s %8s %10s\n", "workers", "children", "wall, ms", "[min-max]",
+           "speedup", "efficiency");
+    for (int i = 0; i < rq->nw; i++) {
+        double med = r->wall[i].median;
+        if (rq->workers[i] == 1)
+            base = med;
+        char range[48];
+        snprintf(range, sizeof range, "[%.1f-%.1f]", r->wall[i].min / 1e6, r->wall[i].max / 1e6);
+        printf("%8u %9u %12.1f %18s %8.2f %10.2f\n", rq->workers[i], r->children[i], med / 1e6,
+               range, base / med, base / med / r->children[i]);
+    }
+}
+
 int cmd_scale(int argc, char **argv)
 {
-    scale_request rq;
+    static scale_request rq;
+    static scale_result r;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int status = parse_scale(argc, argv, cpus, &rq);
     if (status != CLI_GO_ON)
         return status;
-    const fc_codec *codec = rq.codec;
-    uint64_t count = rq.count, iterations = rq.iterations, repeat = rq.repeat;
-    const unsigned *workers = rq.workers;
-    int nw = rq.nw;
-
     cli_catch_signals();
-    uint64_t *t = calloc((size_t)nw * repeat, sizeof *t);
-    if (!t)
-        return fail("scale", "out of memory");
-    printf("scale: numbers 1..%llu, %llu iteration%s each, format %s, median of %llu round%s, "
-           "%ld online CPU%s\n\n",
-           (unsigned long long)count, (unsigned long long)iterations, plural(iterations),
-           codec->name, (unsigned long long)repeat, plural(repeat), cpus, plural((uint64_t)cpus));
-    for (uint64_t r = 0; r < repeat; r++) {
-        for (int i = 0; i < nw; i++) {
-            fc_engine_config cfg = {.codec = codec, .start = 1, .count = count,
-                                    .workers = workers[i], .iterations = iterations,
-                                    .cancel = &cli_cancel};
-            fc_engine_result res;
-            fc_error err = {0};
-            if (fc_engine_run(&cfg, &res, &err) != 0) {
-                fc_engine_result_free(&res);
-                free(t);
-                if (cli_cancel)
-                    return cli_interrupted("scale", NULL);
-                return fail("scale", "%u workers: %s", workers[i], err.msg);
-            }
-            t[(size_t)i * repeat + r] = res.elapsed_ns;
-            fc_engine_result_free(&res);
-        }
-    }
-    double base = 0;
-    printf("%8s %9s %12s %18s %8s %10s\n", "workers", "children", "wall, ms", "[min-max]",
-           "speedup", "efficiency");
-    for (int i = 0; i < nw; i++) {
-        uint64_t *s = t + (size_t)i * repeat;
-        qsort(s, repeat, sizeof *s, cmp_u64);
-        double med = repeat % 2 ? (double)s[repeat / 2]
-                                : ((double)s[repeat / 2 - 1] + (double)s[repeat / 2]) / 2;
-        if (workers[i] == 1)
-            base = med;
-        unsigned children = fc_split_parts(count, workers[i]);
-        char range[48];
-        snprintf(range, sizeof range, "[%.1f-%.1f]", (double)s[0] / 1e6,
-                 (double)s[repeat - 1] / 1e6);
-        printf("%8u %9u %12.1f %18s %8.2f %10.2f\n", workers[i], children, med / 1e6, range,
-               base / med, base / med / children);
-    }
-    free(t);
-    int rc = cli_output_status("scale", "", EXIT_OK);
+    print_start(&rq, cpus);
+    fc_error err = {0};
+    int which, rc = scale_measure(&rq, &r, &which, &err);
+    if (rc == FC_EINTR)
+        return cli_interrupted("scale", NULL);
+    if (rc != 0 && which < 0)
+        return fail("scale", "%s", err.msg);
+    if (rc != 0)
+        return fail("scale", "%u workers: %s", rq.workers[which], err.msg);
+    print_result(&rq, &r);
+    rc = cli_output_status("scale", "", EXIT_OK);
     return cli_last_check() ? cli_interrupted("scale", NULL) : rc;
 }

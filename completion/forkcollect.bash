@@ -56,18 +56,19 @@ _forkcollect()
         --formats) _forkcollect_list "$cur" all $(_forkcollect_formats); return 0 ;;
         --output)
             if [[ $cmd == compare ]]; then
-                _forkcollect_list "$cur" table csv json markdown
+                _forkcollect_list "$cur" table csv json markdown html
             else
                 COMPREPLY=($(compgen -f -- "$cur"))
             fi
             return 0 ;;
         -o)
-            [[ $cmd == compare ]] && { _forkcollect_list "$cur" table csv json markdown; return 0; }
+            [[ $cmd == compare ]] && { _forkcollect_list "$cur" table csv json markdown html; return 0; }
             COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         --sum) _forkcollect_list "$cur" fsum sequential; return 0 ;;
+        --transport) _forkcollect_list "$cur" file pipe; return 0 ;;
         -v|--values) _forkcollect_list "$cur" exercise edge random; return 0 ;;
         -d|--dir) COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
-        --save|--chart) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+        --save|--chart|--html) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
         -n|--count|-s|--start|-w|--workers|-i|--iterations|-t|--timeout|-r|--retries|\
         --repeat|--warmup|--seed|--max-size) COMPREPLY=(); return 0 ;;
     esac

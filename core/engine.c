@@ -1,21 +1,26 @@
-/* engine.c - fork one child per range, collect each child's file as it ends.
+/* engine.c - the fork driver: one child per part, each child's encoding collected as it
+ * ends, through a transport (core/transport.h).
  *
  *   parent                                   child i
  *   ------                                   -------
+ *   fc_collector_open: the plan, the parts
  *   mmap one shared slot per child
- *   pipe(); fork() ───────────────────────▶  calc() each number of its range
+ *   pipe(); fork() ───────────────────────▶  the work function over its range
  *   close the pipe's write end               encode with the codec
- *                                            write <dir>/<ppid>-<pid>.<ext>.<random>.part,
- *                                              link it to <dir>/<ppid>-<pid>.<ext>
+ *                                            transport->send: a file
+ *                                              <dir>/<ppid>-<pid>.<ext>, or its bytes on
+ *                                              the pipe
  *                                            fill its slot (times, size, CRC); _exit
- *   poll() the read ends: EOF on child i's  ◀── exit closes the child's write end
- *   pipe means child i has exited, so
+ *   poll() the read ends: data is read as   ◀── exit closes the child's write end
+ *   it comes (transport->receive); EOF on
+ *   child i's pipe means it has exited, so
  *   waitpid(that pid): only our own children are reaped, in the order they end,
- *   with no SIGCHLD handler. Then: exit status, file size and CRC against the
- *   slot, decode, keys exactly the range, merge, unlink.
+ *   with no SIGCHLD handler. Then: exit status, transport->fetch (the bytes and what
+ *   the child said it sent), fc_collector_accept (size, CRC, decode, keys, merge),
+ *   transport->discard.
  *
- * Scheduling: ranges wait in a queue and at most `workers` children run at once.
- * A failed range goes back to the queue while it has retries left. A child past its
+ * Scheduling: parts wait in a queue and at most `workers` children run at once.
+ * A failed part goes back to the queue while it has retries left. A child past its
  * deadline is killed with its whole process group (each child leads its own group).
  * If fork() fails with EAGAIN, or pipe() with EMFILE or ENFILE, while children are
  * running, the run goes on with that many at once (fc_engine_result.fork_limited,
@@ -25,12 +30,11 @@
  * failure is reported, not just the first; the run then returns FC_ECHILD.
  */
 #define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE /* mkdtemp, strsignal */
-#include "forkcollect.h"
+#define _DEFAULT_SOURCE /* strsignal */
+#include "transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,83 +49,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* What a child tells its parent, in memory shared before the fork. */
-typedef struct fc_slot {
-    uint64_t compute_ns, encode_ns, write_ns;
-    uint64_t bytes;      /* size of the result file */
-    uint32_t crc;        /* CRC-32C of the result file */
-    uint32_t done;       /* 1 once everything above is written */
-    uint32_t stage;      /* FC_STAGE_*: which of its files the child has made */
-    fc_error error;      /* the child's own error, if it failed */
-} fc_slot;
-
 /* Exit status of a child that failed and said why in its slot. */
 #define CHILD_REPORTED_FAILURE 70
 
-typedef struct run {
+typedef struct fork_run {
     const fc_engine_config *cfg;
+    const fc_transport *t;
     fc_engine_result *out;
-    fc_slot *slots;
-    int *pipes;            /* read end per running child, else -1 */
+    fc_collector *col;
+    fc_slot *slots;        /* shared with the children */
+    fc_xfer *xfers;        /* per part: its child's transfer (fd -1 when none runs) */
     uint64_t *deadline;    /* per running child: fc_now_ns() past which it is killed */
-    uint64_t *token;       /* per child: the random part of its temporary file's name */
-    unsigned *queue;       /* ranges waiting for a child, in order */
+    unsigned *queue;       /* parts waiting for a child, in order */
     unsigned queued, running;
-    unsigned char *seen;   /* one byte per key of the whole run */
-    fc_buffer file;        /* the one undecoded file the parent holds */
-    fc_dataset part;       /* one child's decoded records */
+    fc_buffer file;        /* the one undecoded file the parent holds (file transport) */
     bool private_dir;
-} run;
+} fork_run;
 
-/* The result file of child `pid` of parent `ppid`: <dir>/<ppid>-<pid>.<ext>.
- * prepare_dir() keeps dir short enough for this to fit. */
-static void result_path(char *buf, size_t size, const char *dir, pid_t ppid, pid_t pid,
-                        const char *ext)
+static bool cancelled(const fork_run *r)
 {
-    if (snprintf(buf, size, "%s/%ld-%ld.%s", dir, (long)ppid, (long)pid, ext) >= (int)size)
-        buf[0] = '\0';
-}
-
-/* The temporary name child c writes first: <result file>.<16 hex digits>.part, the digits
- * chosen at random by the parent before the fork. The parent knows the name, so it can
- * remove that file whatever step the child died at (the child creates it with O_EXCL,
- * so a file there is the child's); and nobody else can guess it and take it first. */
-static void part_path(char *buf, size_t size, const char *path, uint64_t token)
-{
-    if (snprintf(buf, size, "%s.%016llx.part", path, (unsigned long long)token) >= (int)size)
-        buf[0] = '\0';
-}
-
-/* Removes path (a directory with rmdir), and notes in out what could not be removed:
- * a file left behind is said, never left without a word. A name already gone is fine. */
-static void remove_noting(fc_engine_result *out, const char *path, bool dir)
-{
-    if ((dir ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT)
-        return;
-    if (out->left_behind++ == 0) {
-        out->left_errno = errno;
-        snprintf(out->left_path, sizeof out->left_path, "%s", path);
-    }
-}
-
-/* Removes the files child c made, and only those: a file at its final name that it did
- * not create (a stale one from another run) is not ours to remove. The result file stays
- * when keep is set and the child was collected. */
-static void remove_child_files(fc_engine_result *out, const fc_child_report *c,
-                               const fc_slot *slot, uint64_t token, bool keep)
-{
-    char part[sizeof c->path + 32];
-    part_path(part, sizeof part, c->path, token);
-    bool ours = slot->stage == FC_STAGE_LINKED;
-    if (!ours) {
-        /* Died between link() and recording it? Then both names are the same file. */
-        struct stat a, b;
-        ours = lstat(part, &a) == 0 && lstat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
-               a.st_ino == b.st_ino;
-    }
-    remove_noting(out, part, false);
-    if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
-        remove_noting(out, c->path, false);
+    return r->cfg->cancel && *r->cfg->cancel;
 }
 
 /* ==== The child ==== */
@@ -132,17 +79,15 @@ static void child_fail(fc_slot *slot, const fc_error *e)
     _exit(CHILD_REPORTED_FAILURE);
 }
 
-static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir, pid_t parent, uint64_t token) __attribute__((noreturn));
-static void child_main(const fc_engine_config *cfg, const fc_child_report *me, fc_slot *slot,
-                       const char *dir, pid_t parent, uint64_t token)
+/* What a child does before its work: its own signals, process group and parent. */
+static void child_setup(fork_run *r, unsigned me, pid_t parent)
 {
-    fc_error err = {0};
-    fc_dataset d = {0};
-    fc_buffer enc = {0};
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     setpgid(0, 0); /* its own process group, so a timeout can kill all it started */
+    for (unsigned i = 0; i < r->out->nchildren; i++) /* its siblings' read ends */
+        if (i != me && r->xfers[i].fd >= 0)
+            close(r->xfers[i].fd);
 #ifndef __linux__
     (void)parent;
 #else
@@ -150,83 +95,49 @@ static void child_main(const fc_engine_config *cfg, const fc_child_report *me, f
     if (getppid() != parent) /* it died before the line above */
         _exit(CHILD_REPORTED_FAILURE);
 #endif
+}
 
+static void child_main(fork_run *r, unsigned me, int fd, pid_t parent)
+    __attribute__((noreturn));
+static void child_main(fork_run *r, unsigned me, int fd, pid_t parent)
+{
+    const fc_engine_config *cfg = r->cfg;
+    fc_xfer *x = &r->xfers[me];
+    fc_slot *slot = x->slot;
+    fc_error err = {0};
+    fc_dataset d = {0};
+    fc_buffer enc = {0};
+    child_setup(r, me, parent);
+    x->fd = fd;
+    fc_work_fn work = cfg->work ? cfg->work : fc_work_calc;
     uint64_t t0 = fc_now_ns();
-    if (fc_dataset_reserve(&d, (size_t)me->count, &err) != 0)
+    if (work(x->report->first_key, x->report->count, cfg->iterations, cfg->work_ctx, &d,
+             &err) != 0)
         child_fail(slot, &err);
-    for (uint64_t k = 0; k < me->count; k++)
-        d.keys[k] = me->first_key + k, d.values[k] = fc_calc(me->first_key + k, cfg->iterations);
-    d.count = (size_t)me->count;
     uint64_t t1 = fc_now_ns();
     if (cfg->codec->encode(&d, &enc, &err) != 0)
         child_fail(slot, &err);
     uint64_t t2 = fc_now_ns();
-    char path[sizeof me->path], part[sizeof me->path + 32];
-    result_path(path, sizeof path, dir, getppid(), getpid(), cfg->codec->extension);
-    part_path(part, sizeof part, path, token);
-    if (fc_file_write_new_staged(path, part, enc.data, enc.len, &slot->stage, &err) != 0)
+    slot->bytes = enc.len;
+    slot->crc = fc_crc32c(0, enc.data, enc.len);
+    if (r->t->send(x, &enc, &err) != 0)
         child_fail(slot, &err);
     uint64_t t3 = fc_now_ns();
     slot->compute_ns = t1 - t0;
     slot->encode_ns = t2 - t1;
     slot->write_ns = t3 - t2;
-    slot->bytes = enc.len;
-    slot->crc = fc_crc32c(0, enc.data, enc.len);
     slot->done = 1;
     _exit(0);
 }
 
 /* ==== The parent ==== */
 
-static int child_failed(fc_child_report *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int child_failed(fc_child_report *c, int code, const char *fmt, ...)
+/* Reaps child i, whose pipe said it has exited: its status, then its bytes. */
+static void collect(fork_run *r, unsigned i)
 {
-    char what[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    c->state = FC_CHILD_FAILED;
-    fc_fail(&c->error, code, 0, "child %ld (keys %llu..%llu): %s", (long)c->pid,
-            (unsigned long long)c->first_key, (unsigned long long)(c->first_key + c->count - 1),
-            what);
-    return code;
-}
-
-/* Checks a decoded child's records against its range and merges them. On failure
- * nothing of this child stays merged, so a retry starts clean. */
-static int merge(run *r, fc_child_report *c)
-{
-    uint64_t start = r->cfg->start;
-    if (r->part.count != c->count)
-        return child_failed(c, FC_EKEYS, "%s holds %zu records, expected %llu", c->path,
-                            r->part.count, (unsigned long long)c->count);
-    for (size_t i = 0; i < r->part.count; i++) {
-        uint64_t k = r->part.keys[i];
-        int bad = k < c->first_key || k - c->first_key >= c->count ? 1
-                  : r->seen[k - start]                            ? 2
-                                                                  : 0;
-        if (bad) {
-            for (size_t j = 0; j < i; j++)
-                r->seen[r->part.keys[j] - start] = 0;
-            if (bad == 1)
-                return child_failed(c, FC_EKEYS, "%s: record %zu has key %llu, outside the range",
-                                    c->path, i, (unsigned long long)k);
-            return child_failed(c, FC_EKEYS, "%s: key %llu appears twice", c->path,
-                                (unsigned long long)k);
-        }
-        r->seen[k - start] = 1;
-        r->out->data.values[k - start] = r->part.values[i];
-    }
-    return 0;
-}
-
-/* Reaps child c, whose pipe said it has exited, and collects its file. */
-static void collect(run *r, fc_child_report *c)
-{
-    fc_slot *slot = &r->slots[c->index];
-    const fc_codec *codec = r->cfg->codec;
+    fc_xfer *x = &r->xfers[i];
+    fc_child_report *c = x->report;
+    fc_slot *slot = x->slot;
     int status = 0;
     struct rusage ru = {0};
     pid_t got;
@@ -241,78 +152,60 @@ static void collect(run *r, fc_child_report *c)
     c->file_bytes = slot->bytes;
 
     if (got < 0) { /* its status is unknown: never guess it */
-        child_failed(c, FC_ECHILD, "its exit status could not be read (waitpid: %s); "
-                     "something else in this process reaps children", strerror(wait_errno));
+        fc_collector_fail(r->col, i, FC_ECHILD, "its exit status could not be read (waitpid: "
+                          "%s); something else in this process reaps children",
+                          strerror(wait_errno));
+    } else if (x->read_errno) { /* its results were lost, whatever it did next */
+        fc_collector_fail(r->col, i, FC_EIO, "reading its results from the pipe failed: %s",
+                          strerror(x->read_errno));
     } else if (c->timed_out) {
-        child_failed(c, FC_ECHILD, "still running after the %.3f s timeout: killed with "
-                     "its process group", r->cfg->timeout_ms / 1000.0);
+        fc_collector_fail(r->col, i, FC_ECHILD, "still running after the %.3f s timeout: "
+                          "killed with its process group", r->cfg->timeout_ms / 1000.0);
     } else if (WIFSIGNALED(status)) {
-        child_failed(c, FC_ECHILD, "killed by signal %d (%s)", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)));
+        fc_collector_fail(r->col, i, FC_ECHILD, "killed by signal %d (%s)", WTERMSIG(status),
+                          strsignal(WTERMSIG(status)));
     } else if (WEXITSTATUS(status) == CHILD_REPORTED_FAILURE && slot->error.code != 0) {
-        child_failed(c, slot->error.code, "%s", slot->error.msg);
+        fc_collector_fail(r->col, i, slot->error.code, "%s", slot->error.msg);
     } else if (WEXITSTATUS(status) != 0) {
-        child_failed(c, FC_ECHILD, "exited with status %d", WEXITSTATUS(status));
+        fc_collector_fail(r->col, i, FC_ECHILD, "exited with status %d", WEXITSTATUS(status));
     } else if (!slot->done) {
-        child_failed(c, FC_ECHILD, "exited without reporting its results");
+        fc_collector_fail(r->col, i, FC_ECHILD, "exited without reporting its results");
     } else {
+        const uint8_t *data = NULL;
+        size_t len = 0;
+        fc_part_sent sent;
+        const char *source = "";
         fc_error e = {0};
-        r->file.len = 0;
-        r->part.count = 0;
+        c->decode_ns = 0;
         uint64_t t0 = fc_now_ns();
-        if (fc_file_read(c->path, &r->file, &e) != 0) {
-            child_failed(c, e.code, "result file: %s", e.msg);
-        } else if (r->file.len != slot->bytes) {
-            child_failed(c, FC_ECHECKSUM, "%s is %zu bytes, the child wrote %llu", c->path,
-                         r->file.len, (unsigned long long)slot->bytes);
-        } else if (fc_crc32c(0, r->file.data, r->file.len) != slot->crc) {
-            child_failed(c, FC_ECHECKSUM, "%s: CRC-32C differs from what the child wrote",
-                         c->path);
-        } else {
-            uint64_t t1 = fc_now_ns();
-            if (codec->decode(r->file.data, r->file.len, &r->part, &e) != 0)
-                child_failed(c, e.code, "%s (%s): %s", c->path, codec->name, e.msg);
-            else if (merge(r, c) == 0)
-                c->state = FC_CHILD_COLLECTED;
-            c->read_ns = t1 - t0;
-            c->decode_ns = fc_now_ns() - t1;
-        }
+        if (r->t->fetch(x, &r->file, &data, &len, &sent, &source, &e) != 0)
+            fc_collector_fail(r->col, i, e.code, "%s", e.msg);
+        else
+            fc_collector_accept(r->col, i, data, len, &sent, source, NULL);
+        c->read_ns = fc_now_ns() - t0 - c->decode_ns;
     }
-    remove_child_files(r->out, c, slot, r->token[c->index], r->cfg->keep);
+    r->t->discard(x, r->out, r->cfg->keep);
 }
 
 /* Stops every child still running (and its process group), reaps it and removes what
- * it wrote; ranges never started are marked as such. */
-static void stop_children(run *r)
+ * it wrote. Parts never started are left to fc_collector_close. */
+static void stop_children(fork_run *r)
 {
-    fc_engine_result *out = r->out;
-    for (unsigned i = 0; i < out->nchildren; i++) {
-        fc_child_report *c = &out->children[i];
-        if (c->state != FC_CHILD_RUNNING)
+    for (unsigned i = 0; i < r->out->nchildren; i++) {
+        fc_xfer *x = &r->xfers[i];
+        fc_child_report *c = x->report;
+        if (c->state != FC_CHILD_RUNNING || x->fd < 0)
             continue;
-        if (r->pipes[i] < 0) {
-            c->state = FC_CHILD_FAILED;
-            if (c->error.code == 0)
-                fc_fail(&c->error, FC_ECHILD, 0, "keys %llu..%llu: never started",
-                        (unsigned long long)c->first_key,
-                        (unsigned long long)(c->first_key + c->count - 1));
-            continue;
-        }
         kill(-c->pid, SIGKILL);
         kill(c->pid, SIGKILL);
         while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
             ;
-        close(r->pipes[i]);
-        r->pipes[i] = -1;
+        close(x->fd);
+        x->fd = -1;
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
-        remove_child_files(r->out, c, &r->slots[i], r->token[i], false);
+        r->t->discard(x, r->out, false);
     }
-}
-
-static bool cancelled(const run *r)
-{
-    return r->cfg->cancel && *r->cfg->cancel;
 }
 
 /* 8 random bytes for a temporary file's name: getrandom(), or /dev/urandom where that
@@ -340,26 +233,57 @@ static int random_token(uint64_t *token, fc_error *err)
 /* Which limit a failed spawn() ran into: one that fewer children at once may avoid. */
 enum { LIMIT_NONE, LIMIT_PROCS, LIMIT_FDS };
 
-/* Forks a child for range i. Returns 0, or an error after which no child exists, and
+/* The pipe for part i's child; sets *hit for the open-file limit. */
+static int open_pipe(const fc_child_report *c, int fds[2], int *hit, fc_error *err)
+{
+    if (pipe(fds) == 0) {
+        fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+        fcntl(fds[0], F_SETFL, O_NONBLOCK);
+        return 0;
+    }
+    int e = errno;
+    *hit = e == EMFILE || e == ENFILE ? LIMIT_FDS : LIMIT_NONE;
+    return fc_fail(err, FC_EIO, e, "pipe for keys %llu..%llu failed: %s%s",
+                   (unsigned long long)c->first_key,
+                   (unsigned long long)(c->first_key + c->count - 1), strerror(e),
+                   e == EMFILE || e == ENFILE ? " (the open-file limit, ulimit -n: each "
+                                                "running child takes one)" : "");
+}
+
+/* The parent's bookkeeping once child pid runs part i on read end fd. */
+static void started(fork_run *r, unsigned i, pid_t pid, int fd)
+{
+    fc_xfer *x = &r->xfers[i];
+    fc_child_report *c = x->report;
+    x->fd = fd;
+    r->deadline[i] = r->cfg->timeout_ms ? fc_now_ns() + r->cfg->timeout_ms * 1000000ull : 0;
+    c->pid = pid;
+    c->attempts++;
+    r->out->forked++;
+    c->timed_out = c->retrying = false;
+    c->state = FC_CHILD_RUNNING;
+    memset(&c->error, 0, sizeof c->error);
+    r->t->begin(x);
+    r->running++;
+    if (r->running > r->out->max_parallel)
+        r->out->max_parallel = r->running;
+    if (r->cfg->on_fork)
+        r->cfg->on_fork(c, r->cfg->ctx);
+}
+
+/* Forks a child for part i. Returns 0, or an error after which no child exists, and
  * sets *hit if the error was a process limit (fork: EAGAIN) or an open-file limit
  * (pipe: EMFILE, ENFILE). */
-static int spawn(run *r, unsigned i, int *hit, fc_error *err)
+static int spawn(fork_run *r, unsigned i, int *hit, fc_error *err)
 {
-    fc_child_report *c = &r->out->children[i];
+    fc_xfer *x = &r->xfers[i];
+    const fc_child_report *c = x->report;
     int fds[2];
-    if (random_token(&r->token[i], err) != 0)
+    if (random_token(&x->token, err) != 0)
         return err->code;
-    if (pipe(fds) != 0) {
-        int e = errno;
-        *hit = e == EMFILE || e == ENFILE ? LIMIT_FDS : LIMIT_NONE;
-        return fc_fail(err, FC_EIO, e, "pipe for keys %llu..%llu failed: %s%s",
-                       (unsigned long long)c->first_key,
-                       (unsigned long long)(c->first_key + c->count - 1), strerror(e),
-                       e == EMFILE || e == ENFILE ? " (the open-file limit, ulimit -n: each "
-                                                    "running child takes one)" : "");
-    }
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    memset(&r->slots[i], 0, sizeof r->slots[i]);
+    if (open_pipe(c, fds, hit, err) != 0)
+        return err->code;
+    memset(x->slot, 0, sizeof *x->slot);
     pid_t parent = getpid();
     pid_t pid = r->cfg->fork_fn ? r->cfg->fork_fn() : fork();
     if (pid < 0) {
@@ -373,31 +297,18 @@ static int spawn(run *r, unsigned i, int *hit, fc_error *err)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(r->cfg, c, &r->slots[i], r->out->dir, parent, r->token[i]); /* fds[1] open */
+        child_main(r, i, fds[1], parent);
     }
     setpgid(pid, pid); /* as the child does: whichever runs first */
     close(fds[1]);
-    r->pipes[i] = fds[0];
-    r->deadline[i] = r->cfg->timeout_ms ? fc_now_ns() + r->cfg->timeout_ms * 1000000ull : 0;
-    c->pid = pid;
-    c->attempts++;
-    r->out->forked++;
-    c->timed_out = c->retrying = false;
-    c->state = FC_CHILD_RUNNING;
-    memset(&c->error, 0, sizeof c->error);
-    result_path(c->path, sizeof c->path, r->out->dir, getpid(), pid, r->cfg->codec->extension);
-    r->running++;
-    if (r->running > r->out->max_parallel)
-        r->out->max_parallel = r->running;
-    if (r->cfg->on_fork)
-        r->cfg->on_fork(c, r->cfg->ctx);
+    started(r, i, pid, fds[0]);
     return 0;
 }
 
-/* Starts queued ranges while fewer than `limit` children run. A fork that fails with
+/* Starts queued parts while fewer than `limit` children run. A fork that fails with
  * EAGAIN (a process limit), or a pipe that fails with EMFILE or ENFILE (an open-file
  * limit), while others run lowers the limit instead of failing the run. */
-static int start_queued(run *r, unsigned *limit, fc_error *err)
+static int start_queued(fork_run *r, unsigned *limit, fc_error *err)
 {
     while (r->queued > 0 && r->running < *limit && !cancelled(r)) {
         fc_error e = {0};
@@ -433,12 +344,12 @@ static bool has_exited(pid_t pid)
  * milliseconds until the next deadline (at most 200). A child that has already exited
  * is not a timeout, however late the parent looks (it may have been busy collecting
  * another child): only what it left running in its group is killed. */
-static int enforce_deadlines(run *r)
+static int enforce_deadlines(fork_run *r)
 {
     uint64_t now = fc_now_ns(), next = now + 200000000u;
     for (unsigned i = 0; i < r->out->nchildren; i++) {
         fc_child_report *c = &r->out->children[i];
-        if (r->pipes[i] < 0 || !r->deadline[i] || c->timed_out)
+        if (r->xfers[i].fd < 0 || !r->deadline[i] || c->timed_out)
             continue;
         if (now >= r->deadline[i]) {
             c->timed_out = !has_exited(c->pid);
@@ -452,8 +363,30 @@ static int enforce_deadlines(run *r)
     return (int)((next - now + 999999) / 1000000);
 }
 
-/* Runs every range to completion (or failure), at most cfg->workers at once. */
-static int schedule(run *r, fc_error *err)
+/* A child's pipe is readable (or closed): reads it; at EOF the child has exited, and
+ * is collected, retried or failed. */
+static void on_readable(fork_run *r, unsigned i)
+{
+    fc_xfer *x = &r->xfers[i];
+    if (r->t->receive(x) == 0)
+        return;
+    close(x->fd);
+    x->fd = -1;
+    r->running--;
+    fc_child_report *c = x->report;
+    collect(r, i);
+    if (c->state == FC_CHILD_FAILED && c->attempts <= r->cfg->retries) {
+        c->retrying = true;
+        r->queue[r->queued++] = i;
+    }
+    if (r->cfg->on_collect)
+        r->cfg->on_collect(c, r->cfg->ctx);
+    if (c->retrying)
+        c->state = FC_CHILD_RUNNING; /* queued again */
+}
+
+/* Runs every part to completion (or failure), at most cfg->workers at once. */
+static int schedule(fork_run *r, fc_error *err)
 {
     unsigned n = r->out->nchildren, limit = n;
     struct pollfd *pfd = calloc(n, sizeof *pfd);
@@ -473,8 +406,8 @@ static int schedule(run *r, fc_error *err)
         int wait_ms = enforce_deadlines(r);
         nfds_t m = 0;
         for (unsigned i = 0; i < n; i++)
-            if (r->pipes[i] >= 0) {
-                pfd[m] = (struct pollfd){.fd = r->pipes[i], .events = POLLIN};
+            if (r->xfers[i].fd >= 0) {
+                pfd[m] = (struct pollfd){.fd = r->xfers[i].fd, .events = POLLIN};
                 who[m++] = i;
             }
         int ready = poll(pfd, m, wait_ms);
@@ -482,127 +415,66 @@ static int schedule(run *r, fc_error *err)
             rc = fc_fail(err, FC_EIO, errno, "poll: %s", strerror(errno));
             break;
         }
-        for (nfds_t k = 0; ready > 0 && k < m; k++) {
-            if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            unsigned i = who[k];
-            char byte;
-            if (read(r->pipes[i], &byte, 1) > 0)
-                continue; /* children write nothing, but be safe */
-            close(r->pipes[i]);
-            r->pipes[i] = -1;
-            r->running--;
-            fc_child_report *c = &r->out->children[i];
-            collect(r, c);
-            if (c->state == FC_CHILD_FAILED && c->attempts <= r->cfg->retries) {
-                c->retrying = true;
-                r->queue[r->queued++] = i;
-            }
-            if (r->cfg->on_collect)
-                r->cfg->on_collect(c, r->cfg->ctx);
-            if (c->retrying)
-                c->state = FC_CHILD_RUNNING; /* queued again */
-        }
+        for (nfds_t k = 0; ready > 0 && k < m; k++)
+            if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
+                on_readable(r, who[k]);
     }
     free(pfd);
     free(who);
     return rc;
 }
 
-static int check_config(const fc_engine_config *cfg, fc_error *err)
+/* The driver's own memory: a transfer, a deadline and a queue place per part, and the
+ * slots shared with the children. */
+static int allocate(fork_run *r, fc_error *err)
 {
-    if (!cfg->codec)
-        return fc_fail(err, FC_EINVAL, 0, "no format given");
-    if (cfg->count == 0)
-        return fc_fail(err, FC_EINVAL, 0, "the count of numbers must be at least 1");
-    if (cfg->count - 1 > UINT64_MAX - cfg->start)
-        return fc_fail(err, FC_EINVAL, 0, "numbers %llu + %llu run past 2^64-1",
-                       (unsigned long long)cfg->start, (unsigned long long)cfg->count);
-    if (cfg->count > SIZE_MAX / 32)
-        return fc_fail(err, FC_EINVAL, 0, "%llu numbers do not fit in memory",
-                       (unsigned long long)cfg->count);
-    if (cfg->workers == 0)
-        return fc_fail(err, FC_EINVAL, 0, "the number of workers must be at least 1");
+    unsigned n = r->out->nchildren;
+    r->xfers = calloc(n, sizeof *r->xfers);
+    r->deadline = calloc(n, sizeof *r->deadline);
+    r->queue = malloc(n * sizeof *r->queue);
+    if (!r->xfers || !r->deadline || !r->queue)
+        return fc_fail(err, FC_ENOMEM, 0, "out of memory for %u children", n);
+    r->slots = mmap(NULL, n * sizeof *r->slots, PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (r->slots == MAP_FAILED) {
+        r->slots = NULL;
+        return fc_fail(err, FC_EIO, errno, "mmap of %u slots: %s", n, strerror(errno));
+    }
+    for (unsigned i = 0; i < n; i++) {
+        r->xfers[i] = (fc_xfer){.cfg = r->cfg, .report = &r->out->children[i],
+                                .slot = &r->slots[i], .dir = r->out->dir, .fd = -1};
+        r->queue[r->queued++] = i;
+    }
     return 0;
 }
 
-static int prepare_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *private_dir,
-                       fc_error *err)
+static void release(fork_run *r)
 {
-    if (cfg->dir) {
-        struct stat st;
-        if (strlen(cfg->dir) > sizeof out->dir - 64)
-            return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", cfg->dir);
-        if (stat(cfg->dir, &st) != 0)
-            return fc_fail(err, FC_EIO, errno, "%s: %s", cfg->dir, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-            return fc_fail(err, FC_EIO, ENOTDIR, "%s: not a directory", cfg->dir);
-        if (access(cfg->dir, W_OK | X_OK) != 0)
-            return fc_fail(err, FC_EIO, errno, "%s: not writable: %s", cfg->dir,
-                           strerror(errno));
-        memcpy(out->dir, cfg->dir, strlen(cfg->dir) + 1);
-        *private_dir = false;
-        return 0;
+    unsigned n = r->out->nchildren;
+    for (unsigned i = 0; r->xfers && i < n; i++) {
+        if (r->xfers[i].fd >= 0)
+            close(r->xfers[i].fd);
+        fc_buffer_free(&r->xfers[i].in);
     }
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    if (strlen(tmp) > sizeof out->dir - 128)
-        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
-    /* The pid says whose it is, if a parent killed with SIGKILL leaves it behind. */
-    snprintf(out->dir, sizeof out->dir, "%s/forkcollect-%ld-XXXXXX", tmp, (long)getpid());
-    if (!mkdtemp(out->dir))
-        return fc_fail(err, FC_EIO, errno, "cannot make a directory under %s: %s", tmp,
-                       strerror(errno));
-    *private_dir = true;
-    return 0;
+    if (r->slots)
+        munmap(r->slots, n * sizeof *r->slots);
+    free(r->xfers);
+    free(r->deadline);
+    free(r->queue);
+    fc_buffer_free(&r->file);
 }
 
 static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
 {
-    memset(out, 0, sizeof *out);
-    int rc = check_config(cfg, err);
+    fork_run r = {.cfg = cfg, .out = out,
+                  .t = cfg->transport ? cfg->transport : &fc_transport_file};
+    int rc = fc_collector_open(&r.col, cfg->codec, cfg->start, cfg->count, cfg->workers, out,
+                               err);
     if (rc)
         return rc;
-    run r = {.cfg = cfg, .out = out};
-    unsigned n = fc_split_parts(cfg->count, cfg->workers);
-    size_t count = (size_t)cfg->count;
-
-    out->children = calloc(n, sizeof *out->children);
-    r.pipes = malloc(n * sizeof *r.pipes);
-    r.deadline = calloc(n, sizeof *r.deadline);
-    r.token = calloc(n, sizeof *r.token);
-    r.queue = malloc(n * sizeof *r.queue);
-    r.seen = calloc(count, 1);
-    for (unsigned i = 0; r.pipes && i < n; i++)
-        r.pipes[i] = -1;
-    if (!out->children || !r.pipes || !r.deadline || !r.token || !r.queue || !r.seen) {
-        rc = fc_fail(err, FC_ENOMEM, 0, "out of memory for %u children", n);
+    if ((rc = allocate(&r, err)) != 0)
         goto done;
-    }
-    out->nchildren = n;
-    for (unsigned i = 0; i < n; i++) {
-        fc_child_report *c = &out->children[i];
-        uint64_t off, len;
-        fc_split(cfg->count, n, i, &off, &len);
-        c->index = i;
-        c->first_key = cfg->start + off;
-        c->count = len;
-        r.queue[r.queued++] = i;
-    }
-    if ((rc = fc_dataset_reserve(&out->data, count, err)) != 0)
-        goto done;
-    for (size_t i = 0; i < count; i++)
-        out->data.keys[i] = cfg->start + i;
-    out->data.count = count;
-    r.slots = mmap(NULL, n * sizeof *r.slots, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
-    if (r.slots == MAP_FAILED) {
-        r.slots = NULL;
-        rc = fc_fail(err, FC_EIO, errno, "mmap of %u slots: %s", n, strerror(errno));
-        goto done;
-    }
-    if ((rc = prepare_dir(cfg, out, &r.private_dir, err)) != 0)
+    if (r.t->open && (rc = r.t->open(cfg, out, &r.private_dir, err)) != 0)
         goto done;
 
     uint64_t t0 = fc_now_ns();
@@ -611,25 +483,14 @@ static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_err
         rc = fc_fail(err, FC_EINTR, 0, "interrupted: children stopped, files removed");
     stop_children(&r);
     out->elapsed_ns = fc_now_ns() - t0;
-    for (unsigned i = 0; rc == 0 && i < n; i++)
-        if (out->children[i].state != FC_CHILD_COLLECTED)
-            rc = fc_fail(err, FC_ECHILD, 0, "%s", out->children[i].error.msg);
 
 done:
-    for (unsigned i = 0; r.pipes && i < out->nchildren; i++)
-        if (r.pipes[i] >= 0)
-            close(r.pipes[i]);
+    release(&r);
+    int closed = fc_collector_close(r.col, rc ? NULL : err);
+    if (rc == 0)
+        rc = closed;
     if (r.private_dir && !cfg->keep)
-        remove_noting(out, out->dir, true);
-    if (r.slots)
-        munmap(r.slots, n * sizeof *r.slots);
-    free(r.pipes);
-    free(r.deadline);
-    free(r.token);
-    free(r.queue);
-    free(r.seen);
-    fc_buffer_free(&r.file);
-    fc_dataset_free(&r.part);
+        fc_remove_noting(out, out->dir, true);
     return rc;
 }
 

@@ -10,6 +10,22 @@
  * caller's fc_error (may be NULL) with the code, the errno involved and a message
  * for a person: what was wrong and where (file, byte offset, child pid). Nothing in
  * the library prints, exits or keeps global error state.
+ *
+ * Running the engine (link with -lforkcollect, or pkg-config forkcollect):
+ *
+ *     fc_engine_config cfg = {.codec = fc_codec_find("json"), .start = 1, .count = 20,
+ *                             .workers = 4, .iterations = 10000000};
+ *     cfg.transport = &fc_transport_pipe;        // optional: files are the default
+ *     fc_engine_result res;
+ *     fc_error err;
+ *     if (fc_engine_run(&cfg, &res, &err) != 0)  // each failed part: res.children[i]
+ *         fprintf(stderr, "%s\n", err.msg);
+ *     for (size_t i = 0; i < res.data.count; i++) // what was collected, in key order
+ *         printf("%llu %.17g\n", (unsigned long long)res.data.keys[i], res.data.values[i]);
+ *     fc_engine_result_free(&res);
+ *
+ * Without fork (another driver): fc_collector_open, fc_collector_accept each part's
+ * bytes, fc_collector_close (below, "The engine").
  */
 #ifndef FORKCOLLECT_H
 #define FORKCOLLECT_H
@@ -270,18 +286,31 @@ void fc_split(uint64_t count, unsigned parts, unsigned i, uint64_t *offset, uint
 /* The number of non-empty batches: min(parts, count), at least 1. */
 unsigned fc_split_parts(uint64_t count, unsigned parts);
 
-/* ==== The engine ==== */
+/* ==== The engine: a plan and collector, a work function, drivers ====
+ *
+ * The engine is three parts (docs/ARCHITECTURE.md, "The engine"):
+ *  - the collector (core/collect.c) plans the work, splitting start..start+count-1 into
+ *    parts, and takes each part's encoded bytes from whatever driver ran it: it checks
+ *    their size and CRC-32C, decodes them, checks the keys are exactly the part's range,
+ *    merges them and fills the part's report. It knows nothing of processes or files;
+ *  - the work function fills a part's records for its range (fc_work_calc by default);
+ *  - a driver runs the work somewhere and hands the bytes to the collector. The fork
+ *    driver (fc_engine_run, core/engine.c) forks one child per part, and moves each
+ *    child's encoding through a transport: files (the default, the course's exercise)
+ *    or pipes. An MPI driver can be built on the collector alone. */
 
 enum fc_child_state {
-    FC_CHILD_RUNNING = 0,
-    FC_CHILD_COLLECTED,      /* exited 0, file checked, decoded and merged */
+    FC_CHILD_RUNNING = 0,    /* not collected yet (queued, running, or to be retried) */
+    FC_CHILD_COLLECTED,      /* its bytes checked, decoded and merged */
     FC_CHILD_FAILED          /* see fc_child_report.error */
 };
 
-/* What the parent knows about one child. Times are nanoseconds. */
+/* What is known about one part and the worker that ran it. Times are nanoseconds. The
+ * collector fills index, first_key, count, state, error, file_bytes and decode_ns; the
+ * driver the rest (the fork driver: the child's pid, status, times and path). */
 typedef struct fc_child_report {
     unsigned index;          /* 0-based, in range order */
-    pid_t pid;
+    pid_t pid;               /* the worker: a child's pid (a driver without one: 0) */
     uint64_t first_key;      /* the range: first_key .. first_key + count - 1 */
     uint64_t count;
     enum fc_child_state state;
@@ -291,13 +320,107 @@ typedef struct fc_child_report {
     bool retrying;           /* in on_collect: this failure will be retried */
     /* Written by the child into shared memory: */
     uint64_t compute_ns, encode_ns, write_ns;
-    uint64_t file_bytes;
+    uint64_t file_bytes;     /* the encoding's size */
     /* Measured by the parent: */
     uint64_t read_ns, decode_ns;
     long max_rss_kib;        /* the child's peak resident memory, from wait4(), KiB */
-    char path[4096];         /* the result file */
+    char path[4096];         /* the result file (the file transport), else "" */
     fc_error error;          /* why it failed, when state == FC_CHILD_FAILED */
 } fc_child_report;
+/* The name for drivers that have no children. */
+typedef fc_child_report fc_part_report;
+
+typedef struct fc_engine_result {
+    fc_dataset data;         /* every key start..start+count-1 once, in key order */
+    fc_child_report *children; /* one per part, in range order */
+    unsigned nchildren;
+    uint64_t elapsed_ns;     /* from the first fork to the last merge */
+    unsigned forked;         /* children forked, retries included; 0: the run failed in
+                              * its setup (directory, memory) or at its first fork, and
+                              * no child ran */
+    unsigned max_parallel;   /* the most children that ran at once */
+    bool fork_limited;       /* fork() failed with EAGAIN, so fewer ran at once */
+    bool fd_limited;         /* pipe() failed with EMFILE or ENFILE (the open-file limit:
+                              * each running child takes one), so fewer ran at once */
+    char dir[4096];          /* the directory used (removed unless keep); "" for pipes */
+    /* What the run could not remove (unlink or rmdir failed: it is still on disk), for
+     * the caller to say: how many files and directories, the first one and why. */
+    unsigned left_behind;
+    int left_errno;
+    char left_path[4096];
+} fc_engine_result;
+
+/* -- The plan and collector (core/collect.c) -- */
+
+typedef struct fc_collector fc_collector;
+
+/* Plans start..start+count-1 in fc_split_parts(count, parts) parts and makes a collector
+ * for them. Fills out->children (index, first_key, count; state FC_CHILD_RUNNING),
+ * out->nchildren, and out->data (every key, its value 0 until merged); clears the rest
+ * of *out. codec decodes every part. FC_EINVAL for count 0, parts 0, a range past
+ * 2^64-1; FC_ENOMEM for a count that does not fit in memory. On error *col is NULL and
+ * out is empty. */
+int fc_collector_open(fc_collector **col, const fc_codec *codec, uint64_t start, uint64_t count,
+                      unsigned parts, fc_engine_result *out, fc_error *err);
+
+/* What the worker said it sent: checked against the bytes that arrived. */
+typedef struct fc_part_sent {
+    uint64_t bytes;          /* the encoding's size */
+    uint32_t crc;            /* its CRC-32C (fc_crc32c(0, ...)) */
+} fc_part_sent;
+
+/* Takes part `part`'s encoding data[0..len): size and CRC-32C against *sent, decode,
+ * keys exactly the part's range (each once, none outside), merge. `source` names the
+ * bytes in messages ("/tmp/x/12-34.json", "its stream", "rank 3's message").
+ * On success the part is FC_CHILD_COLLECTED and 0 is returned. Otherwise the part is
+ * FC_CHILD_FAILED, nothing of it stays merged (so a retry starts clean), its report's
+ * error says why ("child <pid> (keys a..b): <source> is 73 bytes, the child wrote 72"),
+ * err gets a copy and the code is returned: FC_ECHECKSUM (size or CRC), the codec's
+ * code (FC_ECORRUPT...), FC_EKEYS. A part already collected is refused with FC_EINVAL
+ * and its report is left as it was; so is a part index out of range. */
+int fc_collector_accept(fc_collector *col, unsigned part, const uint8_t *data, size_t len,
+                        const fc_part_sent *sent, const char *source, fc_error *err);
+
+/* Records that part `part` failed without bytes (a worker that crashed, timed out, said
+ * it failed): state FC_CHILD_FAILED, error code and "child <pid> (keys a..b): <what>".
+ * Returns code. */
+int fc_collector_fail(fc_collector *col, unsigned part, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The part's report (NULL past the last), for the driver's own fields (pid, times). */
+fc_child_report *fc_collector_part(fc_collector *col, unsigned part);
+
+/* Ends the collection: a part never collected and never failed is marked failed ("never
+ * started"). Returns 0 when every part was collected, else FC_ECHILD with the first
+ * failed part's message in err. Frees the collector (not out). col may be NULL. */
+int fc_collector_close(fc_collector *col, fc_error *err);
+
+/* -- The work function -- */
+
+/* Fills out (empty, owned by the caller) with the records of keys first..first+count-1:
+ * what a worker computes for one part. ctx is fc_engine_config.work_ctx. */
+typedef int (*fc_work_fn)(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                          fc_dataset *out, fc_error *err);
+/* The exercise: value fc_calc(key, iterations) for each key, in key order. */
+int fc_work_calc(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                 fc_dataset *out, fc_error *err);
+
+/* -- The fork driver (core/engine.c) and its transports -- */
+
+/* How a child's encoding reaches its parent (core/transport.h has the table; a new
+ * transport is one more core/transport_<name>.c). */
+typedef struct fc_transport fc_transport;
+/* files: <dir>/<ppid>-<pid>.<ext>, written through a .part name, read once the child
+ * has exited (docs/RELIABILITY.md). The default. */
+extern const fc_transport fc_transport_file;
+/* pipes: the child streams a header (size, CRC-32C) and its encoding to the parent,
+ * which drains every running child at once with poll(). No file is written. */
+extern const fc_transport fc_transport_pipe;
+/* By name ("file", "pipe"); NULL if unknown. */
+const fc_transport *fc_transport_find(const char *name);
+const char *fc_transport_name(const fc_transport *t);
+/* The transports, in order: NULL past the last. */
+const fc_transport *fc_transport_at(size_t i);
 
 typedef struct fc_engine_config {
     const fc_codec *codec;
@@ -306,7 +429,8 @@ typedef struct fc_engine_config {
     unsigned workers;        /* children to fork (fewer if count is smaller) */
     uint64_t iterations;     /* draws per number */
     const char *dir;         /* where result files go; NULL: a private directory,
-                              * $TMPDIR/forkcollect-<pid>-XXXXXX (mkdtemp, mode 0700) */
+                              * $TMPDIR/forkcollect-<pid>-XXXXXX (mkdtemp, mode 0700).
+                              * Unused by the pipe transport. */
     bool keep;               /* keep the result files (and a private directory) */
     /* Called in the parent as each child is forked and as each is collected or fails;
      * may be NULL. The report is only valid during the call. */
@@ -324,27 +448,12 @@ typedef struct fc_engine_config {
     /* Used instead of fork() when not NULL: a seam for tests (fork failing with
      * EAGAIN). Must behave like fork(). */
     pid_t (*fork_fn)(void);
+    /* What each child computes; NULL: fc_work_calc. work_ctx is passed to it. */
+    fc_work_fn work;
+    void *work_ctx;
+    /* How each child's encoding reaches the parent; NULL: &fc_transport_file. */
+    const fc_transport *transport;
 } fc_engine_config;
-
-typedef struct fc_engine_result {
-    fc_dataset data;         /* every key start..start+count-1 once, in key order */
-    fc_child_report *children;
-    unsigned nchildren;
-    uint64_t elapsed_ns;     /* from the first fork to the last merge */
-    unsigned forked;         /* children forked, retries included; 0: the run failed in
-                              * its setup (directory, memory) or at its first fork, and
-                              * no child ran */
-    unsigned max_parallel;   /* the most children that ran at once */
-    bool fork_limited;       /* fork() failed with EAGAIN, so fewer ran at once */
-    bool fd_limited;         /* pipe() failed with EMFILE or ENFILE (the open-file limit:
-                              * each running child takes one), so fewer ran at once */
-    char dir[4096];          /* the directory used (removed unless keep) */
-    /* What the run could not remove (unlink or rmdir failed: it is still on disk), for
-     * the caller to say: how many files and directories, the first one and why. */
-    unsigned left_behind;
-    int left_errno;
-    char left_path[4096];
-} fc_engine_result;
 
 /* Runs the exercise. Returns 0 only when every child was collected; otherwise
  * FC_ECHILD (see each child's report), FC_EINTR, or a setup error. In every case

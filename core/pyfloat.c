@@ -7,17 +7,16 @@
  * exponent digits.
  *
  * The digits come from fmt's Dragonbox (core/shortest.cc), about 40 times faster than
- * trying printf and strtod. tests/test_pyfloat.c
- * checks it against CPython's own output (tests/vectors/repr.tsv) and against that
- * slow but plainly correct method on ten million doubles.
+ * trying printf and strtod. tests/test_pyfloat.c checks it against CPython's own output (tests/vectors/repr.tsv) and against that
+ * slow but plainly correct method on a million doubles.
  */
 #include "forkcollect.h"
+#include "shortest.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-int fc_shortest_digits(double v, char *digits, int size, int *exp10); /* shortest.cc */
 
 static size_t format_finite(double v, char *buf)
 {

@@ -3,6 +3,8 @@
 // shortest digits that read back to a double, which core/pyfloat.c lays out as Python
 // does. fast_float reads a decimal number, correctly rounded, for serializers/json.c.
 // docs/ARCHITECTURE.md says why neither is done in C.
+#include "shortest.h"
+
 #define FMT_HEADER_ONLY // fmt's Dragonbox compiled here: no libfmt at run time
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
@@ -12,11 +14,6 @@
 #include <stdint.h>
 #include <string.h>
 
-extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10);
-extern "C" size_t fc_parse_decimal(const char *s, size_t n, double *v);
-extern "C" const char *fc_shortest_library(void);
-
-// What writes and reads the digits, for version strings.
 extern "C" const char *fc_shortest_library(void)
 {
     static char text[80];
@@ -26,10 +23,9 @@ extern "C" const char *fc_shortest_library(void)
     return text;
 }
 
-// Fills digits (no sign, no point, NUL-terminated) for a finite non-zero v and returns
-// their count; *exp10 is the decimal exponent of the first digit (v = d.ddd * 10^exp10).
-// Dragonbox gives the shortest significand that reads back to v, the closest to v
-// when there are several (ties to even), without trailing zeros: Python's digits.
+// shortest.h says what each function does. Dragonbox gives the shortest significand
+// that reads back to v, the closest to v when there are several (ties to even), without
+// trailing zeros: Python's digits.
 static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                             "8081828384858687888990919293949596979899";
@@ -76,9 +72,6 @@ extern "C" int fc_shortest_digits(double v, char *digits, int size, int *exp10)
     return n;
 }
 
-// Reads the number that s[0..n) spells (-?digits[.digits][e[+-]digits], no NUL needed)
-// into *v, correctly rounded as strtod does (beyond the largest double: infinity).
-// Returns how many bytes it read: 0 if s does not start with a number.
 extern "C" size_t fc_parse_decimal(const char *s, size_t n, double *v)
 {
     fast_float::from_chars_result r = fast_float::from_chars(s, s + n, *v);

@@ -16,6 +16,7 @@
  * independent parser the tests check this writer against.
  */
 #include "codecs.h"
+#include "shortest.h" /* fc_parse_decimal, fc_shortest_library */
 
 #include <math.h>
 #include <stdio.h>
@@ -65,11 +66,6 @@ static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
 }
 
 /* ==== Reading ==== */
-
-/* core/shortest.cc (fast_float): the number s[0..n) spells into *v, correctly rounded;
- * returns the bytes read. */
-size_t fc_parse_decimal(const char *s, size_t n, double *v);
-const char *fc_shortest_library(void); /* what writes and reads the digits */
 
 typedef struct parser {
     const uint8_t *start, *p, *end;

@@ -47,8 +47,9 @@ wait_catching() {
   done
   echo "  $1 never caught SIGINT"; return 1
 }
+# Only this build's processes: other checkouts run these tests at the same time.
 no_children() {
-  ! pgrep -f "iterations $1" >/dev/null || { echo "  children still running"; return 1; }
+  ! pgrep -f "^$FC .*iterations $1" >/dev/null || { echo "  children still running"; return 1; }
 }
 signum() { kill -l "$1"; }
 # perl_sets CODE: PERL=(a command prefix that runs CODE, POSIX imported, then execs the

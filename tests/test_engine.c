@@ -1,7 +1,8 @@
-/* test_engine.c - the real engine: forks, files, checks, merges, cleans up.
- * Faults are made with codecs defined here (a child that crashes, exits non-zero,
- * writes keys outside its range, or writes what cannot be decoded), so every path
- * goes through fork, wait and the files exactly as a real run does. */
+/* test_engine.c - the fork driver: forks, files or pipes, checks, merges, cleans up.
+ * Faults are made with work functions defined here (a child that crashes, exits
+ * non-zero, computes keys outside its range) and with codecs (one that cannot encode,
+ * one that writes what cannot be decoded), so every path goes through fork, wait and
+ * the transport exactly as a real run does. The collector alone is tests/test_collect.c. */
 #include "testutil.h"
 #include "seams.h"
 
@@ -47,6 +48,12 @@ static fc_engine_config config(const fc_codec *c, uint64_t count, unsigned worke
                               .iterations = 200};
 }
 
+/* Loop index i: transport i / n of the n faults' (or formats') tests. */
+static const fc_transport *transport_of(int i, int n)
+{
+    return i / n ? &fc_transport_pipe : &fc_transport_file;
+}
+
 /* Whether the codec under test keeps every bit (FC_SUPPORTS_EXACT_DOUBLES). */
 static bool values_exact = true;
 
@@ -62,10 +69,12 @@ static void assert_exercise_values(const fc_engine_result *r, uint64_t start, ui
 
 START_TEST(same_results_for_every_worker_count)
 {
-    const fc_codec *c = fc_codec_at((size_t)_i);
+    int nformats = (int)fc_codec_count();
+    const fc_codec *c = fc_codec_at((size_t)(_i % nformats));
     values_exact = (c->supports & FC_SUPPORTS_EXACT_DOUBLES) != 0;
     for (unsigned p = 1; p <= 8; p++) {
         fc_engine_config cfg = config(c, 20, p);
+        cfg.transport = transport_of(_i, nformats);
         fc_engine_result r;
         fc_error e = {0};
         ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s P=%u: %s", c->name, p, e.msg);
@@ -180,64 +189,71 @@ static const char *no_version(void)
     return "test";
 }
 
-/* The child holding key 1 misbehaves; the others encode as raw does. */
+/* The child holding key 1 misbehaves; the others compute as fc_work_calc does. */
+static int work_fails(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                      fc_dataset *out, fc_error *err)
+{
+    if (first == 1)
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "this work cannot");
+    return fc_work_calc(first, count, iterations, ctx, out, err);
+}
+
+static int work_crashes(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                        fc_dataset *out, fc_error *err)
+{
+    if (first == 1)
+        raise(SIGKILL);
+    return fc_work_calc(first, count, iterations, ctx, out, err);
+}
+
+static int work_exits(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                      fc_dataset *out, fc_error *err)
+{
+    if (first == 1)
+        _exit(3);
+    return fc_work_calc(first, count, iterations, ctx, out, err);
+}
+
+static int work_wrong_keys(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                           fc_dataset *out, fc_error *err)
+{
+    int rc = fc_work_calc(first, count, iterations, ctx, out, err);
+    for (size_t i = 0; first == 1 && i < out->count; i++)
+        out->keys[i] += 100;
+    return rc;
+}
+
+static int work_duplicate_key(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                              fc_dataset *out, fc_error *err)
+{
+    int rc = fc_work_calc(first, count, iterations, ctx, out, err);
+    for (size_t i = 0; first == 1 && i < out->count; i++)
+        out->keys[i] = first;
+    return rc;
+}
+
+static int work_one_short(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                          fc_dataset *out, fc_error *err)
+{
+    int rc = fc_work_calc(first, count, iterations, ctx, out, err);
+    if (first == 1)
+        out->count--; /* the last record left out */
+    return rc;
+}
+
+static int work_exits_quietly(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                              fc_dataset *out, fc_error *err)
+{
+    if (first == 1)
+        _exit(0); /* "success", with no results and nothing in its slot */
+    return fc_work_calc(first, count, iterations, ctx, out, err);
+}
+
+/* Codec faults: raw's encoding, except for the child holding key 1. */
 static int encode_fails(const fc_dataset *in, fc_buffer *out, fc_error *err)
 {
     if (in->keys[0] == 1)
         return fc_fail(err, FC_EUNSUPPORTED, 0, "this codec cannot");
-    return raw_encode(in, out, err);
-}
-
-static int encode_crashes(const fc_dataset *in, fc_buffer *out, fc_error *err)
-{
-    if (in->keys[0] == 1)
-        raise(SIGKILL);
-    return raw_encode(in, out, err);
-}
-
-static int encode_exits(const fc_dataset *in, fc_buffer *out, fc_error *err)
-{
-    if (in->keys[0] == 1)
-        _exit(3);
-    return raw_encode(in, out, err);
-}
-
-static int encode_wrong_keys(const fc_dataset *in, fc_buffer *out, fc_error *err)
-{
-    if (in->keys[0] != 1)
-        return raw_encode(in, out, err);
-    fc_dataset shifted = {0};
-    for (size_t i = 0; i < in->count; i++)
-        fc_dataset_push(&shifted, in->keys[i] + 100, in->values[i], NULL);
-    int rc = raw_encode(&shifted, out, err);
-    fc_dataset_free(&shifted);
-    return rc;
-}
-
-static int encode_duplicate_key(const fc_dataset *in, fc_buffer *out, fc_error *err)
-{
-    if (in->keys[0] != 1)
-        return raw_encode(in, out, err);
-    fc_dataset dup = {0};
-    for (size_t i = 0; i < in->count; i++)
-        fc_dataset_push(&dup, in->keys[0], in->values[i], NULL);
-    int rc = raw_encode(&dup, out, err);
-    fc_dataset_free(&dup);
-    return rc;
-}
-
-static int encode_one_short(const fc_dataset *in, fc_buffer *out, fc_error *err)
-{
-    fc_dataset fewer = *in;
-    if (in->keys[0] == 1)
-        fewer.count--; /* a borrowed view with the last record left out */
-    return raw_encode(&fewer, out, err);
-}
-
-static int encode_exits_quietly(const fc_dataset *in, fc_buffer *out, fc_error *err)
-{
-    if (in->keys[0] == 1)
-        _exit(0); /* "success", with no file and nothing in its slot */
     return raw_encode(in, out, err);
 }
 
@@ -250,28 +266,34 @@ static int encode_garbage(const fc_dataset *in, fc_buffer *out, fc_error *err)
 
 static const struct fault {
     const char *name;
-    int (*encode)(const fc_dataset *, fc_buffer *, fc_error *);
+    fc_work_fn work;     /* NULL: fc_work_calc */
+    int (*encode)(const fc_dataset *, fc_buffer *, fc_error *); /* NULL: raw's */
     int code;
     const char *message; /* what the failed child's report says after its keys */
 } faults[] = {
-    {"encode error", encode_fails, FC_EUNSUPPORTED, "this codec cannot"},
-    {"killed", encode_crashes, FC_ECHILD, "killed by signal 9 (Killed)"},
-    {"exit 3", encode_exits, FC_ECHILD, "exited with status 3"},
-    {"wrong keys", encode_wrong_keys, FC_EKEYS, "record 0 has key 101, outside the range"},
-    {"duplicate key", encode_duplicate_key, FC_ECORRUPT,
+    {"work error", work_fails, NULL, FC_EUNSUPPORTED, "this work cannot"},
+    {"encode error", NULL, encode_fails, FC_EUNSUPPORTED, "this codec cannot"},
+    {"killed", work_crashes, NULL, FC_ECHILD, "killed by signal 9 (Killed)"},
+    {"exit 3", work_exits, NULL, FC_ECHILD, "exited with status 3"},
+    {"wrong keys", work_wrong_keys, NULL, FC_EKEYS, "record 0 has key 101, outside the range"},
+    {"duplicate key", work_duplicate_key, NULL, FC_ECORRUPT,
      "offset 40: key 1 again (first at offset 24)"}, /* the decoder finds it (issue 11.2) */
-    {"undecodable", encode_garbage, FC_ECORRUPT, "(faulty): offset 7: file ends inside"},
-    {"a record short", encode_one_short, FC_EKEYS, "holds 3 records, expected 4"},
-    {"exit 0, no results", encode_exits_quietly, FC_ECHILD, "exited without reporting its results"},
+    {"undecodable", NULL, encode_garbage, FC_ECORRUPT, "(faulty): offset 7: file ends inside"},
+    {"a record short", work_one_short, NULL, FC_EKEYS, "holds 3 records, expected 4"},
+    {"exit 0, no results", work_exits_quietly, NULL, FC_ECHILD,
+     "exited without reporting its results"},
 };
+#define NFAULTS (int)(sizeof faults / sizeof faults[0])
 
 START_TEST(a_failed_child_is_reported_and_the_others_collected)
 {
-    const struct fault *f = &faults[_i];
+    const struct fault *f = &faults[_i % NFAULTS];
     fc_codec faulty = {.name = "faulty", .extension = "fault", .library = "test",
-                       .library_version = no_version, .encode = f->encode,
+                       .library_version = no_version, .encode = f->encode ? f->encode : raw_encode,
                        .decode = raw_decode, .probe = no_probe};
     fc_engine_config cfg = config(&faulty, 12, 3);
+    cfg.work = f->work;
+    cfg.transport = transport_of(_i, NFAULTS);
     fc_engine_result r;
     fc_error e = {0};
     ck_assert_int_eq(fc_engine_run(&cfg, &r, &e), FC_ECHILD);
@@ -297,13 +319,6 @@ END_TEST
 
 /* ==== Timeouts, retries, fork failures, write errors ==== */
 
-static fc_codec faulty_codec(int (*encode)(const fc_dataset *, fc_buffer *, fc_error *))
-{
-    return (fc_codec){.name = "faulty", .extension = "fault", .library = "test",
-                      .library_version = no_version, .encode = encode, .decode = raw_decode,
-                      .probe = no_probe};
-}
-
 /* True once process pid has died, within 2 s. It is not our child (it was reparented),
  * so poll until whoever adopted it has reaped it, or it shows as a zombie. */
 static bool dies_soon(long pid)
@@ -325,10 +340,11 @@ static bool dies_soon(long pid)
 static char grandchild_pidfile[300];
 
 /* The child for key 1 starts a grandchild in its process group, then hangs. */
-static int encode_hangs(const fc_dataset *in, fc_buffer *out, fc_error *err)
+static int work_hangs(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                      fc_dataset *out, fc_error *err)
 {
-    if (in->keys[0] != 1)
-        return raw_encode(in, out, err);
+    if (first != 1)
+        return fc_work_calc(first, count, iterations, ctx, out, err);
     pid_t g = fork();
     if (g == 0) {
         for (;;)
@@ -344,8 +360,8 @@ static int encode_hangs(const fc_dataset *in, fc_buffer *out, fc_error *err)
 START_TEST(a_hung_child_is_killed_with_its_process_group)
 {
     snprintf(grandchild_pidfile, sizeof grandchild_pidfile, "%s.grandchild", tmpdir);
-    fc_codec faulty = faulty_codec(encode_hangs);
-    fc_engine_config cfg = config(&faulty, 6, 3);
+    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 3);
+    cfg.work = work_hangs;
     cfg.timeout_ms = 300;
     fc_engine_result r;
     fc_error e = {0};
@@ -375,11 +391,12 @@ END_TEST
  * deadline; the parent is busy for 1.5 s collecting the first. An earlier version
  * judged the deadline when it next looked, and reported the second child "still
  * running after the timeout", its results discarded. */
-static int encode_slowly_after_key_1(const fc_dataset *in, fc_buffer *out, fc_error *err)
+static int work_slowly_after_key_1(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                                   fc_dataset *out, fc_error *err)
 {
-    if (in->keys[0] != 1)
+    if (first != 1)
         nanosleep(&(struct timespec){0, 200000000}, NULL);
-    return raw_encode(in, out, err);
+    return fc_work_calc(first, count, iterations, ctx, out, err);
 }
 
 static void busy_after_the_first(const fc_child_report *c, void *ctx)
@@ -391,8 +408,8 @@ static void busy_after_the_first(const fc_child_report *c, void *ctx)
 
 START_TEST(a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy)
 {
-    fc_codec slow = faulty_codec(encode_slowly_after_key_1);
-    fc_engine_config cfg = config(&slow, 4, 2);
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.work = work_slowly_after_key_1;
     cfg.timeout_ms = 1000;
     cfg.on_collect = busy_after_the_first;
     fc_engine_result r;
@@ -406,9 +423,10 @@ START_TEST(a_child_that_ended_in_time_is_not_a_timeout_when_the_parent_was_busy)
 END_TEST
 
 /* Each child notes its pid in grandchild_pidfile's place, then hangs. */
-static int encode_notes_pid_and_hangs(const fc_dataset *in, fc_buffer *out, fc_error *err)
+static int work_notes_pid_and_hangs(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                                    fc_dataset *out, fc_error *err)
 {
-    (void)in, (void)out, (void)err;
+    (void)first, (void)count, (void)iterations, (void)ctx, (void)out, (void)err;
     FILE *f = fopen(grandchild_pidfile, "a");
     fprintf(f, "%ld\n", (long)getpid());
     fclose(f);
@@ -425,8 +443,8 @@ START_TEST(children_die_with_a_parent_killed_by_sigkill)
     pid_t parent = fork();
     ck_assert_int_ge(parent, 0);
     if (parent == 0) {
-        fc_codec hangs = faulty_codec(encode_notes_pid_and_hangs);
-        fc_engine_config cfg = config(&hangs, 2, 2);
+        fc_engine_config cfg = config(fc_codec_find("raw"), 2, 2);
+        cfg.work = work_notes_pid_and_hangs;
         fc_engine_result r;
         fc_engine_run(&cfg, &r, NULL);
         _exit(1);
@@ -462,20 +480,21 @@ END_TEST
 static char attempt_marker[300];
 
 /* Fails the first time the range of key 1 is tried, succeeds after. */
-static int encode_fails_once(const fc_dataset *in, fc_buffer *out, fc_error *err)
+static int work_fails_once(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                           fc_dataset *out, fc_error *err)
 {
-    if (in->keys[0] == 1 && access(attempt_marker, F_OK) != 0) {
+    if (first == 1 && access(attempt_marker, F_OK) != 0) {
         close(open(attempt_marker, O_CREAT | O_WRONLY, 0600));
         raise(SIGKILL);
     }
-    return raw_encode(in, out, err);
+    return fc_work_calc(first, count, iterations, ctx, out, err);
 }
 
 START_TEST(retries_rerun_a_failed_range_in_a_fresh_child)
 {
     snprintf(attempt_marker, sizeof attempt_marker, "%s.attempt", tmpdir);
-    fc_codec faulty = faulty_codec(encode_fails_once);
-    fc_engine_config cfg = config(&faulty, 9, 3);
+    fc_engine_config cfg = config(fc_codec_find("raw"), 9, 3);
+    cfg.work = work_fails_once;
     cfg.retries = 1;
     fc_engine_result r;
     fc_error e = {0};
@@ -845,9 +864,10 @@ START_TEST(a_write_error_in_a_child_names_the_file)
 END_TEST
 
 /* The child for key 1 touches 64 MiB before it encodes. */
-static int encode_after_64_mib(const fc_dataset *in, fc_buffer *out, fc_error *err)
+static int work_after_64_mib(uint64_t first, uint64_t count, uint64_t iterations, void *ctx,
+                             fc_dataset *out, fc_error *err)
 {
-    if (in->keys[0] == 1) {
+    if (first == 1) {
         size_t n = (size_t)64 << 20;
         volatile char *p = malloc(n);
         ck_assert_ptr_nonnull((void *)p);
@@ -855,15 +875,15 @@ static int encode_after_64_mib(const fc_dataset *in, fc_buffer *out, fc_error *e
             p[i] = 1;
         free((void *)p);
     }
-    return raw_encode(in, out, err);
+    return fc_work_calc(first, count, iterations, ctx, out, err);
 }
 
 /* Each child's own peak memory, from wait4(): not RUSAGE_CHILDREN, which is the largest
  * of every child the process ever waited for (after exec from a shell, the compiler's). */
 START_TEST(each_childs_own_peak_memory_is_reported)
 {
-    fc_codec big = faulty_codec(encode_after_64_mib);
-    fc_engine_config cfg = config(&big, 4, 2);
+    fc_engine_config cfg = config(fc_codec_find("raw"), 4, 2);
+    cfg.work = work_after_64_mib;
     fc_engine_result r;
     fc_error e = {0};
     ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
@@ -1002,12 +1022,12 @@ int main(void)
     TCase *tc = tcase_create("engine");
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_loop_test(tc, same_results_for_every_worker_count, 0, (int)fc_codec_count());
+    tcase_add_loop_test(tc, same_results_for_every_worker_count, 0, 2 * (int)fc_codec_count());
     tcase_add_test(tc, more_workers_than_numbers);
     tcase_add_test(tc, keep_leaves_named_private_files_python_would_write);
     tcase_add_test(tc, bad_configurations);
     tcase_add_loop_test(tc, a_failed_child_is_reported_and_the_others_collected, 0,
-                        (int)(sizeof faults / sizeof faults[0]));
+                        2 * NFAULTS);
     tcase_add_test(tc, cancelled_run_stops_and_cleans_up);
     tcase_add_test(tc, interrupted_while_children_create_their_files_leaves_nothing);
     tcase_add_loop_test(tc, sigchld_ignored_by_the_caller_still_collects, 0, 2);

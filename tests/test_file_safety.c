@@ -1,4 +1,4 @@
-/* test_files.c - result files are created safely: never through a symlink, never over
+/* test_file_safety.c - result files are created safely: never through a symlink, never over
  * an existing file, nothing left behind on failure. */
 #include "testutil.h"
 #include "seams.h"
@@ -138,8 +138,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("files");
-    TCase *tc = tcase_create("files");
+    Suite *s = suite_create("file_safety");
+    TCase *tc = tcase_create("file_safety");
     tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_add_test(tc, writes_a_new_private_file);
     tcase_add_test(tc, never_overwrites);

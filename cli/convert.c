@@ -1,4 +1,5 @@
-/* files.c - `forkcollect convert` and `forkcollect dump`: result files by hand. */
+/* convert.c - `forkcollect convert` and `forkcollect dump`: one result file read (in
+ * any format), then written in another format, or printed as text. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
@@ -37,8 +38,8 @@ static const char DUMP_HELP[] =
 /* OUT for IN: IN's extension replaced by ext (or ext appended when IN has none). */
 static int default_output(const char *in, const char *ext, char *out, size_t size)
 {
-    const char *slash = strrchr(in, '/'), *dot = strrchr(in, '.');
-    size_t stem = dot && (!slash || dot > slash) && dot != in ? (size_t)(dot - in) : strlen(in);
+    const char *dot = path_extension(in);
+    size_t stem = dot ? (size_t)(dot - in) : strlen(in);
     return snprintf(out, size, "%.*s.%s", (int)stem, in, ext) < (int)size ? 0 : -1;
 }
 
@@ -68,8 +69,8 @@ static void warn_if_changed(const fc_codec *to, const fc_dataset *d, const fc_bu
     fc_dataset back = {0};
     fc_error err = {0};
     if (to->decode(buf->data, buf->len, &back, &err) != 0) {
-        fprintf(stderr, "forkcollect convert: warning: %s does not keep every double, and "
-                        "its output could not be read back to check: %s\n", to->name, err.msg);
+        note("convert", "warning: %s does not keep every double, and its output could not "
+                        "be read back to check: %s", to->name, err.msg);
     } else if (fc_dataset_first_difference(d, &back) >= 0 && back.count == d->count) {
         size_t changed = 0, first = SIZE_MAX;
         for (size_t i = 0; i < d->count; i++)
@@ -80,10 +81,9 @@ static void warn_if_changed(const fc_codec *to, const fc_dataset *d, const fc_bu
         char x[FC_REPR_MAX], y[FC_REPR_MAX];
         fc_format_double(d->values[first], x);
         fc_format_double(back.values[first], y);
-        fprintf(stderr, "forkcollect convert: warning: %s changed %zu of %zu value%s as it "
-                        "wrote them (it does not keep every double); the first: key %llu, "
-                        "%s -> %s\n", to->name, changed, d->count, plural(d->count),
-                (unsigned long long)d->keys[first], x, y);
+        note("convert", "warning: %s changed %zu of %zu value%s as it wrote them (it does not "
+                        "keep every double); the first: key %llu, %s -> %s", to->name, changed,
+             d->count, plural(d->count), (unsigned long long)d->keys[first], x, y);
     }
     fc_dataset_free(&back);
 }
@@ -110,10 +110,9 @@ static int convert(const char *in_path, const char *out_path, const fc_codec *to
             rc = cli_interrupted("convert", to_stdout ? "the output may be incomplete"
                                                       : "nothing written");
         } else if (rc == EXIT_OK) {
-            fprintf(stderr, "forkcollect convert: %s (%s, %zu record%s) -> %s (%s, %zu bytes)\n",
-                    strcmp(in_path, "-") ? in_path : "standard input", info.codec->name,
-                    d.count, plural(d.count), to_stdout ? "standard output" : out_path,
-                    to->name, buf.len);
+            note("convert", "%s (%s, %zu record%s) -> %s (%s, %zu bytes)",
+                 strcmp(in_path, "-") ? in_path : "standard input", info.codec->name, d.count,
+                 plural(d.count), to_stdout ? "standard output" : out_path, to->name, buf.len);
             warn_if_changed(to, &d, &buf);
         }
     }
@@ -129,17 +128,17 @@ static int parse_max_size(const char *cmd, const char *text, fc_read_options *op
 }
 
 /* What convert's and dump's flags ask for. */
-typedef struct files_request {
+typedef struct convert_request {
     const char *cmd;      /* "convert" or "dump", for messages */
     const fc_codec *to;   /* convert --to */
     const char *out_path; /* convert -o */
     fc_read_options read; /* --from, --max-size */
-} files_request;
+} convert_request;
 
-/* One flag of convert or dump into the files_request; 0, or -1 after a usage error. */
-static int files_flag(void *ctx, int id, const char *v)
+/* One flag of convert or dump into the convert_request; 0, or -1 after a usage error. */
+static int convert_flag(void *ctx, int id, const char *v)
 {
-    files_request *rq = ctx;
+    convert_request *rq = ctx;
     switch (id) {
     case 't': return (rq->to = parse_format(rq->cmd, "--to", v)) ? 0 : -1;
     case 'o': rq->out_path = v; return 0;
@@ -154,8 +153,8 @@ int cmd_convert(int argc, char **argv)
     static const cli_flag FLAGS[] = {{"to", 't', true, 't'},        {"output", 'o', true, 'o'},
                                       {"from", 0, true, 'F'},       {"max-size", 0, true, 'M'},
                                       {NULL, 0, false, 0}};
-    static const cli_command CONVERT = {"convert", CONVERT_HELP, FLAGS, 1, files_flag};
-    files_request rq = {.cmd = "convert"};
+    static const cli_command CONVERT = {"convert", CONVERT_HELP, FLAGS, 1, convert_flag};
+    convert_request rq = {.cmd = "convert"};
     int nargs, status = cli_parse(&CONVERT, argc, argv, &rq, &nargs);
     if (status != CLI_GO_ON)
         return status;
@@ -183,8 +182,8 @@ int cmd_dump(int argc, char **argv)
 {
     static const cli_flag FLAGS[] = {{"from", 0, true, 'F'}, {"max-size", 0, true, 'M'},
                                       {NULL, 0, false, 0}};
-    static const cli_command DUMP = {"dump", DUMP_HELP, FLAGS, 1, files_flag};
-    files_request rq = {.cmd = "dump"};
+    static const cli_command DUMP = {"dump", DUMP_HELP, FLAGS, 1, convert_flag};
+    convert_request rq = {.cmd = "dump"};
     int nargs, status = cli_parse(&DUMP, argc, argv, &rq, &nargs);
     if (status != CLI_GO_ON)
         return status;

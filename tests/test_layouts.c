@@ -1,4 +1,6 @@
-/* test_formats.c - each backend's own bytes and its own ways of failing. */
+/* test_layouts.c - each format's own layout (its exact bytes) and its own ways of
+ * failing, and the CRC-32C that raw carries. The registry-wide checks of every format
+ * are test_codecs.c. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -512,8 +514,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("formats");
-    TCase *tc = tcase_create("formats");
+    Suite *s = suite_create("layouts");
+    TCase *tc = tcase_create("layouts");
     tcase_add_test(tc, crc32c_known_answer);
     tcase_add_test(tc, crc32c_matches_the_definition);
     tcase_add_test(tc, raw_layout);
