@@ -31,6 +31,19 @@
 #ifdef FC_HAVE_TPL
 #include <tpl.h>
 #endif
+#ifdef FC_HAVE_CBOR
+#include <cbor.h>
+#endif
+#ifdef FC_HAVE_BSON
+#include <bson.h>
+#endif
+#ifdef FC_HAVE_XDR
+#include "results.h" /* rpcgen's, from proto/results.x */
+#endif
+#ifdef FC_HAVE_AVRO
+#include "results_avsc.h"
+#include <avro.h>
+#endif
 #include <unistd.h>
 
 /* ==== Timing ==== */
@@ -204,6 +217,7 @@ typedef struct job {
     char *text;    /* room for an anchor's JSON text */
     char *padded;  /* the encoding with simdjson's padding after it */
     size_t padded_cap;
+    size_t avro_datum; /* avro: where the datum starts in encoded */
 } job;
 
 static void ours_encode(void *ctx)
@@ -334,6 +348,209 @@ static void tpl_alone_decode(void *ctx)
 }
 #endif
 
+#ifdef FC_HAVE_CBOR
+/* libcbor alone: its encoders into a buffer of the worst size, every value a double (no
+ * shortest float), and its streaming decoder with callbacks that only store. */
+static void cbor_alone_encode(void *ctx)
+{
+    job *j = ctx;
+    size_t n = j->data.count, pos = 0;
+    unsigned char *out = malloc(9 + 18 * n);
+    pos += cbor_encode_map_start(n, out, 9);
+    for (size_t i = 0; i < n; i++) {
+        pos += cbor_encode_uint(j->data.keys[i], out + pos, 9);
+        pos += cbor_encode_double(j->data.values[i], out + pos, 9);
+    }
+    sink_u = (uint32_t)pos;
+    free(out);
+}
+
+typedef struct cbor_sink {
+    job *j;
+    size_t i;
+    bool value;
+} cbor_sink;
+
+static void cbor_alone_u64(void *c, uint64_t v)
+{
+    cbor_sink *s = c;
+    s->j->back.keys[s->i] = v;
+    s->value = true;
+}
+static void cbor_alone_u32(void *c, uint32_t v) { cbor_alone_u64(c, v); }
+static void cbor_alone_u16(void *c, uint16_t v) { cbor_alone_u64(c, v); }
+static void cbor_alone_u8(void *c, uint8_t v) { cbor_alone_u64(c, v); }
+static void cbor_alone_f64(void *c, double v)
+{
+    cbor_sink *s = c;
+    s->j->back.values[s->i++] = v;
+    s->value = false;
+}
+static void cbor_alone_f32(void *c, float v) { cbor_alone_f64(c, v); }
+
+static void cbor_alone_decode(void *ctx)
+{
+    struct cbor_callbacks cb = cbor_empty_callbacks;
+    cb.uint8 = cbor_alone_u8, cb.uint16 = cbor_alone_u16, cb.uint32 = cbor_alone_u32;
+    cb.uint64 = cbor_alone_u64, cb.float2 = cb.float4 = cbor_alone_f32;
+    cb.float8 = cbor_alone_f64;
+    cbor_sink s = {.j = ctx};
+    job *j = ctx;
+    for (size_t pos = 0; pos < j->encoded.len;) {
+        struct cbor_decoder_result r =
+            cbor_stream_decode(j->encoded.data + pos, j->encoded.len - pos, &cb, &s);
+        if (r.status != CBOR_DECODER_FINISHED)
+            break;
+        pos += r.read;
+    }
+}
+#endif
+
+#ifdef FC_HAVE_BSON
+/* libbson alone: bson_new and bson_append_double with the key's digits, then the bytes
+ * copied out; bson_init_static and an iterator, keys read with strtoull. */
+static void bson_alone_encode(void *ctx)
+{
+    job *j = ctx;
+    bson_t *b = bson_new();
+    char key[24];
+    for (size_t i = 0; i < j->data.count; i++) {
+        int n = snprintf(key, sizeof key, "%llu", (unsigned long long)j->data.keys[i]);
+        bson_append_double(b, key, n, j->data.values[i]);
+    }
+    uint8_t *out = malloc(b->len);
+    memcpy(out, bson_get_data(b), b->len);
+    sink_u = b->len;
+    free(out);
+    bson_destroy(b);
+}
+
+static void bson_alone_decode(void *ctx)
+{
+    job *j = ctx;
+    bson_t b;
+    bson_iter_t it;
+    size_t i = 0;
+    if (bson_init_static(&b, j->encoded.data, j->encoded.len) && bson_iter_init(&it, &b))
+        for (; bson_iter_next(&it); i++) {
+            j->back.keys[i] = strtoull(bson_iter_key(&it), NULL, 10);
+            j->back.values[i] = bson_iter_double(&it);
+        }
+}
+#endif
+
+#ifdef FC_HAVE_XDR
+static void xdr_alone_encode(void *ctx)
+{
+    job *j = ctx;
+    size_t size = 12 + 16 * j->data.count;
+    char *out = malloc(size);
+    XDR x;
+    xdrmem_create(&x, out, (u_int)size, XDR_ENCODE);
+    u_int magic = FC_XDR_MAGIC, revision = FC_XDR_REVISION, n = (u_int)j->data.count;
+    xdr_u_int(&x, &magic), xdr_u_int(&x, &revision), xdr_u_int(&x, &n);
+    for (size_t i = 0; i < j->data.count; i++) {
+        fc_xdr_record r = {.key = j->data.keys[i], .value = j->data.values[i]};
+        xdr_fc_xdr_record(&x, &r);
+    }
+    sink_u = xdr_getpos(&x);
+    xdr_destroy(&x);
+    free(out);
+}
+
+static void xdr_alone_decode(void *ctx)
+{
+    job *j = ctx;
+    fc_xdr_results r = {0};
+    XDR x;
+    xdrmem_create(&x, (char *)j->encoded.data, (u_int)j->encoded.len, XDR_DECODE);
+    if (xdr_fc_xdr_results(&x, &r))
+        for (u_int i = 0; i < r.records.records_len; i++) {
+            j->back.keys[i] = r.records.records_val[i].key;
+            j->back.values[i] = r.records.records_val[i].value;
+        }
+    xdr_destroy(&x);
+    free(r.records.records_val);
+}
+#endif
+
+#ifdef FC_HAVE_AVRO
+/* avro-c alone: the datum only (the container is forkcollect's few bytes around it),
+ * as a program using avro-c makes it: the schema, its generic class, a value. */
+typedef struct avro_alone {
+    avro_schema_t schema;
+    avro_value_iface_t *iface;
+    avro_value_t results;
+} avro_alone;
+
+static avro_alone avro_alone_new(void)
+{
+    avro_alone a;
+    avro_schema_from_json_length(FC_AVRO_SCHEMA, sizeof FC_AVRO_SCHEMA - 1, &a.schema);
+    a.iface = avro_generic_class_from_schema(a.schema);
+    avro_generic_value_new(a.iface, &a.results);
+    return a;
+}
+
+static void avro_alone_free(avro_alone *a)
+{
+    avro_value_decref(&a->results);
+    avro_value_iface_decref(a->iface);
+    avro_schema_decref(a->schema);
+}
+
+static void avro_alone_encode(void *ctx)
+{
+    job *j = ctx;
+    avro_alone a = avro_alone_new();
+    avro_value_t results = a.results, records, record, field;
+    avro_value_get_by_index(&results, 0, &records, NULL);
+    for (size_t i = 0; i < j->data.count; i++) {
+        avro_value_append(&records, &record, NULL);
+        avro_value_get_by_index(&record, 0, &field, NULL);
+        avro_value_set_long(&field, (int64_t)j->data.keys[i]);
+        avro_value_get_by_index(&record, 1, &field, NULL);
+        avro_value_set_double(&field, j->data.values[i]);
+    }
+    size_t size = 0;
+    avro_value_sizeof(&results, &size);
+    char *out = malloc(size);
+    avro_writer_t w = avro_writer_memory(out, (int64_t)size);
+    avro_value_write(w, &results);
+    sink_u = (uint32_t)size;
+    avro_writer_free(w);
+    free(out);
+    avro_alone_free(&a);
+}
+
+/* The datum of an encoded file: after the header (its length from the file's own
+ * bytes: the block's datum is the file's end minus the sync marker). */
+static void avro_alone_decode(void *ctx)
+{
+    job *j = ctx;
+    avro_alone a = avro_alone_new();
+    avro_value_t results = a.results, records, record, field;
+    avro_reader_t r = avro_reader_memory((const char *)j->encoded.data + j->avro_datum,
+                                         (int64_t)(j->encoded.len - j->avro_datum - 16));
+    size_t n = 0;
+    if (avro_value_read(r, &results) == 0) {
+        avro_value_get_by_index(&results, 0, &records, NULL);
+        avro_value_get_size(&records, &n);
+        for (size_t i = 0; i < n; i++) {
+            int64_t k = 0;
+            avro_value_get_by_index(&records, i, &record, NULL);
+            avro_value_get_by_index(&record, 0, &field, NULL);
+            avro_value_get_long(&field, &k);
+            j->back.keys[i] = (uint64_t)k;
+            avro_value_get_by_index(&record, 1, &field, NULL);
+            avro_value_get_double(&field, &j->back.values[i]);
+        }
+    }
+    avro_reader_free(r);
+    avro_alone_free(&a);
+}
+#endif
+
 static void setup_job(job *j, const char *codec, size_t n)
 {
     memset(j, 0, sizeof *j);
@@ -349,6 +566,17 @@ static void setup_job(job *j, const char *codec, size_t n)
 #endif
     j->padded = calloc(1, j->padded_cap);
     memcpy(j->padded, j->encoded.data, j->encoded.len);
+    if (strcmp(codec, "avro") == 0) { /* after the header's sync marker, the block's two longs */
+        const uint8_t *e = j->encoded.data, *sync = e + j->encoded.len - 16;
+        size_t at = 4;
+        while (memcmp(e + at, sync, 16) != 0)
+            at++;
+        for (at += 16; e[at] & 0x80; at++) /* the block's count */
+            ;
+        for (at++; e[at] & 0x80; at++) /* its size */
+            ;
+        j->avro_datum = at + 1;
+    }
 }
 
 static void free_job(job *j)
@@ -697,6 +925,18 @@ static void libraries_alone(void)
 #endif
 #ifdef FC_HAVE_TPL
         {"tpl", tpl_alone_encode, tpl_alone_decode, "tpl alone"},
+#endif
+#ifdef FC_HAVE_CBOR
+        {"cbor", cbor_alone_encode, cbor_alone_decode, "libcbor alone"},
+#endif
+#ifdef FC_HAVE_BSON
+        {"bson", bson_alone_encode, bson_alone_decode, "libbson alone"},
+#endif
+#ifdef FC_HAVE_XDR
+        {"xdr", xdr_alone_encode, xdr_alone_decode, "libtirpc alone"},
+#endif
+#ifdef FC_HAVE_AVRO
+        {"avro", avro_alone_encode, avro_alone_decode, "avro-c alone (the datum)"},
 #endif
     };
     table_head("Issues 7 and 17: every codec against its library used directly");

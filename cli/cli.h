@@ -159,6 +159,34 @@ const char *human_ns(double ns, char buf[32]);
 int read_result_file(const char *cmd, const char *path, const fc_read_options *opt,
                      fc_dataset *out, fc_read_info *info);
 
+/* ==== --engine mpi (docs/ARCHITECTURE.md, "MPI") ====
+ * forkcollect never links MPI: there, cli/mpi_exec.c's cli_mpi_start() runs
+ * forkcollect-mpi (built next to it when MPI was found) with main()'s arguments, in place
+ * of this process (execv keeps the pid, so the rank mpirun started stays the same rank).
+ * forkcollect-mpi has cli/mpi.c instead, the same commands over the MPI driver. */
+typedef struct cli_mpi {
+    bool on;             /* --engine mpi */
+    bool file;           /* --transport file (else the bytes go in MPI messages) */
+} cli_mpi;
+/* main()'s argc and argv, untouched by the option parser. */
+extern int cli_argc;
+extern char **cli_argv;
+/* Before MPI_Init: true when the launcher (mpirun, srun) says this process is a rank
+ * other than 0, which writes nothing for the user (so --save's path is rank 0's). */
+bool cli_mpi_other_rank(void);
+/* Parses --engine's value into m; 0, or -1 after a usage error. */
+int cli_parse_engine(const char *cmd, const char *text, cli_mpi *m);
+/* After the flags of a command with --engine mpi: starts MPI (MPI_Init). Returns
+ * CLI_GO_ON on rank 0, with cfg->workers the ranks that compute and cfg's printers
+ * those of ranks; on any other rank, it does that rank's work and returns its exit
+ * status, as it does after a usage error (fewer than 2 ranks). */
+int cli_mpi_start(const char *cmd, fc_engine_config *cfg, const cli_mpi *m);
+/* Rank 0: runs the job as fc_engine_run runs the fork engine, and fills res the same
+ * way. A job that cannot end cleanly (a rank timed out or broke the protocol) is ended
+ * with MPI_Abort when the process exits; a cancelled one without MPI_Finalize. */
+int cli_mpi_run(const fc_engine_config *cfg, const cli_mpi *m, fc_engine_result *res,
+                fc_error *err);
+
 int cmd_run(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_roundtrip(int argc, char **argv);

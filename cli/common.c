@@ -708,3 +708,26 @@ const char *plural(uint64_t n)
 {
     return n == 1 ? "" : "s";
 }
+
+bool cli_mpi_other_rank(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+                                       "SLURM_PROCID"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strcmp(v, "0") != 0;
+    }
+    return false;
+}
+
+int cli_parse_engine(const char *cmd, const char *text, cli_mpi *m)
+{
+    if (strcmp(text, "fork") != 0 && strcmp(text, "mpi") != 0) {
+        usage_error(cmd, "--engine: '%s' is neither fork (children of this process, the "
+                         "default) nor mpi (the ranks of an MPI job: mpirun -np N ...)", text);
+        return -1;
+    }
+    m->on = text[0] == 'm';
+    return 0;
+}

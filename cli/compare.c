@@ -15,6 +15,7 @@ static const char COMPARE_HELP[] =
     "                           [--repeat R] [--warmup W]\n"
     "                           [--output table|csv|json|markdown|html] [--chart FILE.svg]\n"
     "                           [--html FILE.html] [--transport file|pipe]\n"
+    "                           [--engine fork|mpi]\n"
     "\n"
     "Runs the exercise through every format and reports what each costs: bytes of the\n"
     "result files (raw and deflated), encode and decode time per record, end-to-end\n"
@@ -68,7 +69,7 @@ static const cli_flag COMPARE_FLAGS[] = {
     {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
     {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
     {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {"html", 0, true, 'H'},
-    {"transport", 0, true, 'T'},    {NULL, 0, false, 0}};
+    {"transport", 0, true, 'T'},    {"engine", 0, true, 'E'},   {NULL, 0, false, 0}};
 
 static int compare_flag(void *ctx, int id, const char *v)
 {
@@ -80,12 +81,15 @@ static int compare_flag(void *ctx, int id, const char *v)
         p->ncodecs = parse_format_list("compare", v, p->codecs, COMPARE_MAX_FORMATS);
         return p->ncodecs < 0 ? -1 : 0;
     case 'n': return parse_u64("compare", "--count", v, 1, 10000000, &p->count);
-    case 'w': return parse_u64("compare", "--workers", v, 1, 1024, &p->workers);
+    case 'w':
+        p->workers_given = true;
+        return parse_u64("compare", "--workers", v, 1, 1024, &p->workers);
     case 'i': return parse_u64("compare", "--iterations", v, 0, 100000000, &p->iterations);
     case 'r': return parse_u64("compare", "--repeat", v, 1, 1000, &p->repeat);
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &p->warmup);
     case 'c': rq->chart = v; return 0;
     case 'T': return (p->transport = parse_transport("compare", v)) ? 0 : -1;
+    case 'E': return cli_parse_engine("compare", v, &p->mpi);
     case 'H': rq->html = v; return 0;
     case 'o':
         if (report_kind(v, &rq->output) == 0)
@@ -95,6 +99,25 @@ static int compare_flag(void *ctx, int id, const char *v)
         return -1;
     }
     return -1;
+}
+
+/* --engine mpi: starts MPI; on rank 0 the workers are computing ranks (at most all of
+ * them, default all), and --transport file has each rank write its file. */
+static int compare_on_ranks(compare_params *p)
+{
+    if (p->transport == &fc_transport_pipe)
+        return usage_error("compare", "--transport pipe: with --engine mpi the bytes go in MPI "
+                                      "messages (the default) or files (--transport file)");
+    p->mpi.file = p->transport == &fc_transport_file;
+    fc_engine_config ranks = {0};
+    int status = cli_mpi_start("compare", &ranks, &p->mpi);
+    if (status != CLI_GO_ON)
+        return status;
+    if (p->workers > ranks.workers && p->workers_given)
+        return usage_error("compare", "--workers: %llu, but %u ranks compute (mpirun -np %u)",
+                           (unsigned long long)p->workers, ranks.workers, ranks.workers + 1);
+    p->workers = ranks.workers < p->workers || !p->workers_given ? ranks.workers : p->workers;
+    return CLI_GO_ON;
 }
 
 /* Reads compare's flags into rq; returns CLI_GO_ON, or the exit status. */
@@ -111,6 +134,8 @@ static int parse_compare(int argc, char **argv, compare_request *rq)
                                         compare_flag};
     int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
     if (status != CLI_GO_ON)
+        return status;
+    if (rq->params.mpi.on && (status = compare_on_ranks(&rq->params)) != CLI_GO_ON)
         return status;
     /* Now, not after minutes of measuring. */
     int bad = rq->chart ? check_new_file("compare", "--chart", rq->chart) : 0;

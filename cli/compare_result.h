@@ -18,6 +18,8 @@ typedef struct compare_params {
     int ncodecs;
     uint64_t count, iterations, workers, repeat, warmup;
     const fc_transport *transport; /* --transport; NULL: result files */
+    cli_mpi mpi;                   /* --engine mpi: the end-to-end runs on MPI ranks */
+    bool workers_given;            /* --workers given (else one per CPU, or every rank) */
 } compare_params;
 
 /* One format's results. Times in nanoseconds. */
@@ -33,6 +35,9 @@ typedef struct format_result {
     /* The codec alone: one process, the whole dataset, samples of >= 10 ms. */
     stats alone_encode;        /* per record */
     stats alone_decode;        /* per record */
+    stats alone_decode_unverified; /* per record, without the format's verification of
+                                    * untrusted bytes (fc_codec.decode_unverified:
+                                    * FlatBuffers' Verifier); all 0 for other formats */
     bool exact;                /* every run and every round trip alone bit for bit */
     char failure[640];         /* why not, or why a run failed */
     value_loss loss;           /* a codec that may lose bits: what it lost (exact false) */
@@ -42,6 +47,7 @@ typedef struct compare_result {
     uint64_t count, iterations;
     unsigned workers;          /* children per run: fc_split_parts(count, --workers) */
     unsigned repeat, warmup;
+    const char *transport;     /* how the end-to-end runs moved results: "file", "pipe" */
     int nformats;
     format_result formats[COMPARE_MAX_FORMATS];
     double calc_ns;            /* serial calc of the reference values, once */

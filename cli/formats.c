@@ -67,13 +67,13 @@ int cmd_formats(int argc, char **argv)
             puts(fc_codec_at(i)->name);
         return EXIT_OK;
     }
-    printf("%-10s %-9s %-12s %s\n", "FORMAT", "EXTENSION", "LIBRARY", "VERSION");
+    printf("%-11s %-9s %-12s %s\n", "FORMAT", "EXTENSION", "LIBRARY", "VERSION");
     for (size_t i = 0; fc_codec_at(i); i++) {
         const fc_codec *c = fc_codec_at(i);
-        printf("%-10s %-9s %-12s %s\n", c->name, c->extension, c->library,
+        printf("%-11s %-9s %-12s %s\n", c->name, c->extension, c->library,
                c->library_version());
     }
     for (size_t i = 0; missing[i].name; i++)
-        printf("%-10s not built: %s\n", missing[i].name, missing[i].why);
+        printf("%-11s not built: %s\n", missing[i].name, missing[i].why);
     return EXIT_OK;
 }

@@ -71,8 +71,13 @@ static int dispatch(int argc, char **argv, const char **name)
     return EXIT_USAGE;
 }
 
+int cli_argc;
+char **cli_argv;
+
 int main(int argc, char **argv)
 {
+    cli_argc = argc;
+    cli_argv = argv;
     cli_start();
     const char *name = "";
     int rc = dispatch(argc, argv, &name);

@@ -5,7 +5,9 @@
  *    read, decode, merge), timed as a user would feel it;
  *  - the codec alone: encode and decode of the whole dataset in this process,
  *    repeated until one sample lasts at least 10 ms, so small payloads are timed as
- *    precisely as large ones.
+ *    precisely as large ones. A codec with decode_unverified (FlatBuffers) is also
+ *    timed without its verification of untrusted bytes, as a third figure labelled
+ *    so: zero-copy access without the Verifier is not the same thing as decoding.
  * Formats run interleaved, round by round (A B C ..., A B C ...), after warm-up rounds
  * that are not counted, so a drift of the machine hits every format alike. Every
  * figure is the median of the repeats, with their min and max.
@@ -24,18 +26,28 @@
 
 /* ==== The codec alone ==== */
 
+/* What a sample times: encode, decode, or decode without verification. */
+enum op { OP_ENCODE, OP_DECODE, OP_DECODE_UNVERIFIED, OPS };
+
+/* The codec's decode without verification (fc_codec version 3), or NULL. */
+static int (*unverified(const fc_codec *c))(const uint8_t *, size_t, fc_dataset *, fc_error *)
+{
+    return c->version >= 3 ? c->decode_unverified : NULL;
+}
+
 /* Nanoseconds per record for one sample of encoding (or decoding) the dataset,
  * repeated `reps` times. */
 static double sample_codec(const fc_codec *c, const fc_dataset *d, const fc_buffer *encoded,
-                           fc_buffer *scratch, fc_dataset *back, unsigned reps, bool decode,
+                           fc_buffer *scratch, fc_dataset *back, unsigned reps, enum op op,
                            fc_error *err)
 {
     uint64_t t0 = fc_now_ns();
     for (unsigned k = 0; k < reps; k++) {
         int rc;
-        if (decode) {
+        if (op != OP_ENCODE) {
             back->count = 0;
-            rc = c->decode(encoded->data, encoded->len, back, err);
+            rc = (op == OP_DECODE ? c->decode : unverified(c))(encoded->data, encoded->len,
+                                                                back, err);
         } else {
             scratch->len = 0;
             rc = c->encode(d, scratch, err);
@@ -49,12 +61,12 @@ static double sample_codec(const fc_codec *c, const fc_dataset *d, const fc_buff
 
 /* How many repetitions make one sample last at least 10 ms. */
 static unsigned calibrate(const fc_codec *c, const fc_dataset *d, const fc_buffer *encoded,
-                          fc_buffer *scratch, fc_dataset *back, bool decode)
+                          fc_buffer *scratch, fc_dataset *back, enum op op)
 {
     unsigned reps = 1;
     for (;;) {
         uint64_t t0 = fc_now_ns();
-        if (sample_codec(c, d, encoded, scratch, back, reps, decode, NULL) < 0)
+        if (sample_codec(c, d, encoded, scratch, back, reps, op, NULL) < 0)
             return 1;
         uint64_t t = fc_now_ns() - t0;
         if (t >= 10000000u || reps >= (1u << 24))
@@ -137,7 +149,11 @@ static void machine_facts(compare_result *r)
 /* The samples each round takes of each format, per record but the wall time. A new
  * timed figure is a kind here and a stats in format_result, summarised in
  * summarise_all(). */
-enum sample_kind { S_WALL, S_E2E_ENCODE, S_E2E_DECODE, S_ALONE_ENCODE, S_ALONE_DECODE, S_KINDS };
+enum sample_kind {
+    S_WALL, S_E2E_ENCODE, S_E2E_DECODE, S_ALONE_ENCODE, S_ALONE_DECODE,
+    S_ALONE_DECODE_UNVERIFIED, /* 0 for a codec without decode_unverified */
+    S_KINDS
+};
 
 /* What the rounds share. */
 typedef struct measurer {
@@ -147,7 +163,7 @@ typedef struct measurer {
     fc_dataset back;           /* the codec alone's decoded copy */
     fc_buffer *encoded;        /* per format: ref encoded whole */
     fc_buffer scratch;         /* the codec alone's encoding */
-    unsigned *reps;            /* per format: repetitions per sample, encode and decode */
+    unsigned *reps;            /* per format: repetitions per sample, for each enum op */
     double *samples;           /* per format, per kind, per counted round */
     fc_error err;
 } measurer;
@@ -202,7 +218,9 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
                             .workers = m->r->workers, .iterations = p->iterations,
                             .cancel = &cli_cancel, .transport = p->transport};
     fc_engine_result res;
-    if (fc_engine_run(&cfg, &res, &m->err) != 0) {
+    int rc = p->mpi.on ? cli_mpi_run(&cfg, &p->mpi, &res, &m->err)
+                       : fc_engine_run(&cfg, &res, &m->err);
+    if (rc != 0) {
         fc_engine_result_free(&res);
         if (cli_cancel)
             return FC_EINTR;
@@ -230,28 +248,33 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
     return 0;
 }
 
-/* The codec alone, format f: its per-record encode and decode times in s[] (the
- * repetitions calibrated in the first round). 0, or 1 when it failed (recorded). */
+/* The codec alone, format f: its per-record encode and decode times in s[] (and its
+ * decode without verification, when it has one; the repetitions calibrated in the
+ * first round). 0, or 1 when it failed (recorded). */
 static int codec_alone(measurer *m, int f, unsigned round, double s[S_KINDS])
 {
     format_result *fr = &m->r->formats[f];
     const fc_codec *c = fr->codec;
-    unsigned *reps = &m->reps[2 * f];
-    if (round == 0) {
-        reps[0] = calibrate(c, &m->ref, &m->encoded[f], &m->scratch, &m->back, false);
-        reps[1] = calibrate(c, &m->ref, &m->encoded[f], &m->scratch, &m->back, true);
+    unsigned *reps = &m->reps[OPS * f];
+    static const enum sample_kind kind[OPS] = {S_ALONE_ENCODE, S_ALONE_DECODE,
+                                               S_ALONE_DECODE_UNVERIFIED};
+    for (int op = 0; op < OPS; op++) {
+        if (op == OP_DECODE_UNVERIFIED && !unverified(c))
+            break;
+        if (round == 0)
+            reps[op] = calibrate(c, &m->ref, &m->encoded[f], &m->scratch, &m->back, op);
+        s[kind[op]] = sample_codec(c, &m->ref, &m->encoded[f], &m->scratch, &m->back,
+                                   reps[op], op, &m->err);
+        if (s[kind[op]] < 0) {
+            failed(fr, "codec alone", m->err.msg);
+            return 1;
+        }
+        /* Each decode's records, checked: the unverified one must give the same. */
+        if (op != OP_ENCODE && fc_dataset_first_difference(&m->ref, &m->back) >= 0 &&
+            fr->exact && !lossy_allowed(fr, &m->ref, &m->back))
+            failed(fr, "codec alone", op == OP_DECODE ? "round trip differs"
+                                                      : "round trip differs (unverified)");
     }
-    s[S_ALONE_ENCODE] = sample_codec(c, &m->ref, &m->encoded[f], &m->scratch, &m->back,
-                                     reps[0], false, &m->err);
-    s[S_ALONE_DECODE] = sample_codec(c, &m->ref, &m->encoded[f], &m->scratch, &m->back,
-                                     reps[1], true, &m->err);
-    if (s[S_ALONE_ENCODE] < 0 || s[S_ALONE_DECODE] < 0) {
-        failed(fr, "codec alone", m->err.msg);
-        return 1;
-    }
-    if (fc_dataset_first_difference(&m->ref, &m->back) >= 0 && fr->exact &&
-        !lossy_allowed(fr, &m->ref, &m->back))
-        failed(fr, "codec alone", "round trip differs");
     return 0;
 }
 
@@ -303,6 +326,7 @@ static void summarise_all(measurer *m)
         fr->e2e_decode = stats_of(sample(m, f, S_E2E_DECODE, 0), n);
         fr->alone_encode = stats_of(sample(m, f, S_ALONE_ENCODE, 0), n);
         fr->alone_decode = stats_of(sample(m, f, S_ALONE_DECODE, 0), n);
+        fr->alone_decode_unverified = stats_of(sample(m, f, S_ALONE_DECODE_UNVERIFIED, 0), n);
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -330,6 +354,8 @@ int compare_measure(const compare_params *p, compare_result *r, measure_progress
     *r = (compare_result){.count = p->count, .iterations = p->iterations,
                           .workers = fc_split_parts(p->count, (unsigned)p->workers),
                           .repeat = (unsigned)p->repeat, .warmup = (unsigned)p->warmup,
+                          .transport = p->mpi.on ? (p->mpi.file ? "mpi, files" : "mpi, messages")
+                                                 : fc_transport_name(p->transport),
                           .nformats = p->ncodecs};
     machine_facts(r);
     /* The reference values, computed once here: every run must give these bits. */
@@ -341,7 +367,7 @@ int compare_measure(const compare_params *p, compare_result *r, measure_progress
     if (rc == 0) {
         m.samples = calloc((size_t)p->ncodecs * S_KINDS * p->repeat, sizeof *m.samples);
         m.encoded = calloc((size_t)p->ncodecs, sizeof *m.encoded);
-        m.reps = calloc((size_t)p->ncodecs * 2, sizeof *m.reps);
+        m.reps = calloc((size_t)p->ncodecs * OPS, sizeof *m.reps);
         if (!m.samples || !m.encoded || !m.reps)
             rc = fc_fail(&m.err, FC_ENOMEM, 0, "out of memory");
     }

@@ -57,6 +57,21 @@ static double get_e2e_dec(const format_result *f) { return f->e2e_decode.median;
 static double get_alone_enc(const format_result *f) { return f->alone_encode.median; }
 static double get_alone_dec(const format_result *f) { return f->alone_decode.median; }
 
+/* Whether some format was timed without its verification too (FlatBuffers): the
+ * "decode unverified" column is printed only then, "-" for the others. */
+static bool any_unverified(const compare_result *r)
+{
+    for (int f = 0; f < r->nformats; f++)
+        if (r->formats[f].alone_decode_unverified.median > 0)
+            return true;
+    return false;
+}
+
+#define UNVERIFIED_NOTE                                                                  \
+    "decode unverified: the same decode without the format's verification of untrusted " \
+    "bytes (FlatBuffers' Verifier), on bytes compare encoded itself; every file read "   \
+    "goes through the verified decode."
+
 /* "12.3 [11.9-13.0]" with a precision that suits the size. */
 static const char *fmt_stat(stats s, double scale, char *buf, size_t size)
 {
@@ -91,16 +106,17 @@ static void write_table(FILE *o, const compare_result *r, bool color)
             (unsigned long long)r->count, (unsigned long long)r->iterations,
             plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
             r->warmup);
-    fprintf(o, "End to end: the exercise through fork, result files and the engine\n");
-    fprintf(o, "%-9s %11s %9s %11s %-20s %-20s %-20s %s\n", "format", "file bytes", "B/record",
+    fprintf(o, "End to end: the exercise through fork, %s and the engine\n",
+            r->transport && strcmp(r->transport, "pipe") == 0 ? "pipes" : "result files");
+    fprintf(o, "%-11s %11s %9s %11s %-20s %-20s %-20s %s\n", "format", "file bytes", "B/record",
             "deflated", "wall time, ms", "encode, ns/record", "decode, ns/record", "exact");
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
         if (fr->failure[0] && fr->wall.median == 0) {
-            fprintf(o, "%-9s FAILED: %s\n", fr->codec->name, fr->failure);
+            fprintf(o, "%-11s FAILED: %s\n", fr->codec->name, fr->failure);
             continue;
         }
-        cell(o, fr->codec->name, false, 9, false, color);
+        cell(o, fr->codec->name, false, 11, false, color);
         snprintf(s, sizeof s, "%llu", (unsigned long long)fr->bytes);
         cell(o, s, f == b_bytes, 11, true, color);
         snprintf(s, sizeof s, "%.1f", (double)fr->bytes / (double)r->count);
@@ -116,19 +132,26 @@ static void write_table(FILE *o, const compare_result *r, bool color)
     fprintf(o, "\nThe codec alone: all %llu records encoded and decoded in one process, "
                "each sample >= 10 ms\n",
             (unsigned long long)r->count);
-    fprintf(o, "%-9s %-20s %-20s %s\n", "format", "encode, ns/record", "decode, ns/record",
-            "library");
+    bool unv = any_unverified(r);
+    fprintf(o, "%-11s %-20s %-20s ", "format", "encode, ns/record", "decode, ns/record");
+    fprintf(o, unv ? "%-29s %s\n" : "%.0s%s\n", "decode unverified, ns/record", "library");
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
         if (fr->failure[0] && fr->alone_encode.median == 0)
             continue;
-        cell(o, fr->codec->name, false, 9, false, color);
+        cell(o, fr->codec->name, false, 11, false, color);
         cell(o, fmt_stat(fr->alone_encode, 1, s, sizeof s), f == b_ie, 20, false, color);
         cell(o, fmt_stat(fr->alone_decode, 1, s, sizeof s), f == b_id, 20, false, color);
+        if (unv)
+            cell(o, fr->alone_decode_unverified.median > 0
+                        ? fmt_stat(fr->alone_decode_unverified, 1, s, sizeof s) : "-",
+                 false, 29, false, color);
         fprintf(o, "%s %s\n", fr->codec->library, fr->codec->library_version());
     }
     fprintf(o, "\n* best in its column. Sizes are per run (all children's files); deflated "
                "is zlib level 6, file by file.\n");
+    if (unv)
+        fprintf(o, "%s\n", UNVERIFIED_NOTE);
     fprintf(o, "Machine: %s, %ld CPUs, %s; built with %s (%s, %s); %s\n", r->cpu, r->cpus,
             r->kernel, FC_COMPILER, FC_BUILD_TYPE, FC_CFLAGS, r->date);
     fprintf(o, "Libraries: %s. Reference values: %.1f ms serial. Peak RSS: parent %ld KiB, "
@@ -168,7 +191,9 @@ static void write_csv(FILE *o, const compare_result *r, bool color)
                "e2e_decode_ns_median,e2e_decode_ns_min,e2e_decode_ns_max,"
                "codec_encode_ns_median,codec_encode_ns_min,codec_encode_ns_max,"
                "codec_decode_ns_median,codec_decode_ns_min,codec_decode_ns_max,exact,"
-               "count,iterations,workers,repeat,warmup,cpu,cpus,kernel,compiler,cflags,date\n");
+               "count,iterations,workers,repeat,warmup,cpu,cpus,kernel,compiler,cflags,date,"
+               "codec_decode_unverified_ns_median,codec_decode_unverified_ns_min,"
+               "codec_decode_unverified_ns_max\n");
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
         fprintf(o, "%s", fr->codec->name);
@@ -190,6 +215,10 @@ static void write_csv(FILE *o, const compare_result *r, bool color)
         csv_text(o, FC_COMPILER);
         csv_text(o, FC_CFLAGS);
         csv_text(o, r->date);
+        if (fr->alone_decode_unverified.median > 0) /* empty fields for the others */
+            csv_stat(o, fr->alone_decode_unverified, 1);
+        else
+            fputs(",,,", o);
         fputc('\n', o);
     }
 }
@@ -258,6 +287,9 @@ static void write_json(FILE *o, const compare_result *r, bool color)
         cJSON *alone = cJSON_AddObjectToObject(x, "codec_alone");
         cJSON_AddItemToObject(alone, "encode_ns_per_record", json_stat(fr->alone_encode, 1));
         cJSON_AddItemToObject(alone, "decode_ns_per_record", json_stat(fr->alone_decode, 1));
+        if (fr->alone_decode_unverified.median > 0)
+            cJSON_AddItemToObject(alone, "decode_unverified_ns_per_record",
+                                  json_stat(fr->alone_decode_unverified, 1));
         cJSON_AddBoolToObject(x, "exact", fr->exact);
         if (fr->loss.changed) {
             char lost[160];
@@ -280,20 +312,28 @@ static void write_json(FILE *o, const compare_result *r, bool color)
 static void write_markdown(FILE *o, const compare_result *r, bool color)
 {
     (void)color; /* the table's only */
-    char s1[64], s2[64], s3[64], s4[64], s5[64], libs[256], ex[200];
+    char s1[64], s2[64], s3[64], s4[64], s5[64], s6[64], libs[256], ex[200];
+    bool unv = any_unverified(r);
     fprintf(o, "| format | file bytes | bytes/record | deflated | wall time, ms | encode, ns/record "
                "(end to end) | decode, ns/record (end to end) | encode, ns/record (codec alone) "
-               "| decode, ns/record (codec alone) | exact |\n");
-    fprintf(o, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+               "| decode, ns/record (codec alone) |%s exact |\n",
+            unv ? " decode unverified, ns/record (codec alone) |" : "");
+    fprintf(o, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |%s --- |\n",
+            unv ? " ---: |" : "");
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
-        fprintf(o, "| %s | %llu | %.1f | %llu | %s | %s | %s | %s | %s | %s |\n", fr->codec->name,
+        snprintf(s6, sizeof s6, " - |");
+        if (fr->alone_decode_unverified.median > 0) {
+            fmt_stat(fr->alone_decode_unverified, 1, s6 + 1, sizeof s6 - 3);
+            strcat(s6, " |");
+        }
+        fprintf(o, "| %s | %llu | %.1f | %llu | %s | %s | %s | %s | %s |%s %s |\n", fr->codec->name,
                 (unsigned long long)fr->bytes, (double)fr->bytes / (double)r->count,
                 (unsigned long long)fr->deflated, fmt_stat(fr->wall, 1e6, s1, sizeof s1),
                 fmt_stat(fr->e2e_encode, 1, s2, sizeof s2),
                 fmt_stat(fr->e2e_decode, 1, s3, sizeof s3),
                 fmt_stat(fr->alone_encode, 1, s4, sizeof s4),
-                fmt_stat(fr->alone_decode, 1, s5, sizeof s5),
+                fmt_stat(fr->alone_decode, 1, s5, sizeof s5), unv ? s6 : "",
                 fr->exact || fr->loss.changed ? exact_text(fr, ex, sizeof ex) : "**no**");
     }
     fprintf(o, "\nKeys 1..%llu, %llu iteration%s each, %u worker%s; median [min-max] of %u "
@@ -303,6 +343,8 @@ static void write_markdown(FILE *o, const compare_result *r, bool color)
             plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
             r->warmup, r->cpu, r->cpus, r->kernel, FC_COMPILER, FC_BUILD_TYPE, FC_CFLAGS,
             library_line(libs, sizeof libs), r->date);
+    if (unv)
+        fprintf(o, "\n%s\n", UNVERIFIED_NOTE);
 }
 
 /* The output kinds, in enum output_kind's order. */

@@ -61,6 +61,10 @@ static const column ALONE[] = {
      1},
     {"decode, ns/record", "codec_alone.decode_ns_per_record", offsetof(format_result, alone_decode),
      1}};
+/* Only for a codec with decode_unverified (FlatBuffers); the column only when one has. */
+static const column UNVERIFIED = {"decode unverified, ns/record",
+                                  "codec_alone.decode_unverified_ns_per_record",
+                                  offsetof(format_result, alone_decode_unverified), 1};
 
 static stats stat_of(const format_result *fr, const column *c)
 {
@@ -162,8 +166,8 @@ static void end_to_end_table(FILE *o, const compare_result *r)
     int b_bytes = best_in(r, NULL, false), b_defl = best_in(r, NULL, true), b[3];
     for (int k = 0; k < 3; k++)
         b[k] = best_in(r, &END_TO_END[k], false);
-    fputs("<h2>End to end</h2>\n<p>The exercise through fork, result files and the "
-          "engine.</p>\n", o);
+    fprintf(o, "<h2>End to end</h2>\n<p>The exercise through fork, %s and the engine.</p>\n",
+            r->transport && strcmp(r->transport, "pipe") == 0 ? "pipes" : "result files");
     table_head(o, "end-to-end", heads, sizeof heads / sizeof *heads);
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
@@ -182,19 +186,29 @@ static void codec_alone_table(FILE *o, const compare_result *r)
 {
     static const char *const heads[] = {"format", "encode, ns/record", "decode, ns/record",
                                         "library"};
+    static const char *const heads_unv[] = {"format", "encode, ns/record", "decode, ns/record",
+                                            "decode unverified, ns/record", "library"};
+    bool unv = false;
+    for (int f = 0; f < r->nformats; f++)
+        unv = unv || r->formats[f].alone_decode_unverified.median > 0;
     int b[2] = {best_in(r, &ALONE[0], false), best_in(r, &ALONE[1], false)};
     fprintf(o, "<h2>The codec alone</h2>\n<p>All %llu records encoded and decoded in one "
                "process, each sample at least 10 ms.</p>\n",
             (unsigned long long)r->count);
-    table_head(o, "codec-alone", heads, sizeof heads / sizeof *heads);
+    table_head(o, "codec-alone", unv ? heads_unv : heads, unv ? 5 : 4);
     for (int f = 0; f < r->nformats; f++) {
         const format_result *fr = &r->formats[f];
         row_head(o, fr);
         if (fr->failure[0])
-            fputs("<td colspan=\"2\" class=\"exact no\">not measured: it failed</td>", o);
+            fprintf(o, "<td colspan=\"%d\" class=\"exact no\">not measured: it failed</td>",
+                    unv ? 3 : 2);
         else
             for (int k = 0; k < 2; k++)
                 stat_cell(o, fr, &ALONE[k], f == b[k]);
+        if (unv && !fr->failure[0] && fr->alone_decode_unverified.median > 0)
+            stat_cell(o, fr, &UNVERIFIED, false);
+        else if (unv && !fr->failure[0])
+            fputs("<td class=\"num\">-</td>", o);
         fputs("<td data-key=\"library\">", o);
         report_escape(o, fr->codec->library);
         fputs(" <span data-key=\"version\">", o);
@@ -205,6 +219,11 @@ static void codec_alone_table(FILE *o, const compare_result *r)
           "median <small>[min–max]</small>. Sizes are per run (all children's files); "
           "deflated is zlib level 6, file by file.</p>\n",
           o);
+    if (unv)
+        fputs("<p class=\"note\">Decode unverified: the same decode without the format's "
+              "verification of untrusted bytes (FlatBuffers' Verifier), on bytes compare "
+              "encoded itself; every file read goes through the verified decode.</p>\n",
+              o);
 }
 
 /* ==== The scatters: size across, time up ==== */

@@ -12,7 +12,7 @@ static const char RUN_HELP[] =
     "usage: forkcollect run [--format F] [--count N] [--start S] [--workers P]\n"
     "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
     "                       [--retries K] [--save FILE] [--sum fsum|sequential]\n"
-    "                       [--transport file|pipe]\n"
+    "                       [--transport file|pipe|message] [--engine fork|mpi]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -42,7 +42,14 @@ static const char RUN_HELP[] =
     "                      order, as Python 3.11 and older sum()\n"
     "      --transport T   how each child's results reach the parent: file (the\n"
     "                      default), its result file as above; or pipe, streamed on a\n"
-    "                      pipe to the parent, with no file written (no --dir, --keep)\n"
+    "                      pipe to the parent, with no file written (no --dir, --keep).\n"
+    "                      With --engine mpi: message (the default), the bytes go in\n"
+    "                      MPI messages; or file, each rank writes its file in --dir\n"
+    "                      (which every rank must see) and sends its size and CRC\n"
+    "      --engine E      fork (default): children of this process; mpi: the ranks\n"
+    "                      of an MPI job, started with mpirun -np N (N >= 2): rank 0\n"
+    "                      collects, ranks 1..N-1 compute one range each (README.md,\n"
+    "                      \"Running on a cluster\"; --workers and --retries do not apply)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
@@ -246,13 +253,16 @@ typedef struct run_request {
     const char *save;
     const fc_codec *save_codec; /* the run's format, or the one --save's extension names */
     bool sum_in_order;          /* --sum sequential */
+    cli_mpi mpi;                /* --engine mpi, and its --transport */
+    const char *transport;      /* --transport, as given */
+    bool workers_given;
 } run_request;
 
 static const cli_flag RUN_FLAGS[] = {
     {"format", 'f', true, 'f'},  {"count", 'n', true, 'n'},      {"start", 's', true, 's'},
     {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
     {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
-    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},
+    {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},          {"engine", 0, true, 'E'},
     {"transport", 0, true, 'T'}, {NULL, 0, false, 0}};
 
 /* --start: a whole number from 0. A negative one is what Python's random.seed would
@@ -304,7 +314,7 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'f': return (cfg->codec = parse_format("run", "--format", v)) ? 0 : -1;
     case 'n': return parse_u64("run", "--count", v, 1, 100000000, &cfg->count);
     case 's': return parse_start(v, &cfg->start);
-    case 'w': return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
+    case 'w': rq->workers_given = true; return parse_u64("run", "--workers", v, 1, 1024, &rq->workers);
     case 'i': return parse_u64("run", "--iterations", v, 0, UINT64_MAX, &cfg->iterations);
     case 'd': cfg->dir = v; return 0;
     case 'k': cfg->keep = true; return 0;
@@ -312,9 +322,22 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'r': return parse_u64("run", "--retries", v, 0, 100, &rq->retries);
     case 'o': rq->save = v; return 0;
     case 'S': return parse_sum(v, &rq->sum_in_order);
-    case 'T': return (cfg->transport = parse_transport("run", v)) ? 0 : -1;
+    case 'T': rq->transport = v; return 0; /* checked with --engine, in parse_run */
+    case 'E': return cli_parse_engine("run", v, &rq->mpi);
     }
     return -1;
+}
+
+/* --transport: file or pipe for the fork engine, message or file for --engine mpi. */
+static int parse_run_transport(run_request *rq)
+{
+    if (!rq->mpi.on)
+        return (rq->cfg.transport = parse_transport("run", rq->transport)) ? 0 : -1;
+    if (strcmp(rq->transport, "message") != 0 && strcmp(rq->transport, "file") != 0)
+        return usage_error("run", "--transport: with --engine mpi, '%s' is neither message "
+                                  "(the default) nor file", rq->transport), -1;
+    rq->mpi.file = rq->transport[0] == 'f';
+    return 0;
 }
 
 /* Reads run's flags into rq and checks them together; returns CLI_GO_ON, or the exit
@@ -330,6 +353,15 @@ static int parse_run(int argc, char **argv, run_request *rq)
     if (status != CLI_GO_ON)
         return status;
     fc_engine_config *cfg = &rq->cfg;
+    if (rq->mpi.on && (rq->workers_given || rq->retries))
+        return usage_error("run", "--engine mpi: %s", rq->workers_given
+                           ? "--workers does not apply: the ranks compute (mpirun -np N: N-1)"
+                           : "--retries does not apply: a failed rank's range is not run again");
+    if (rq->transport && parse_run_transport(rq) != 0)
+        return EXIT_USAGE;
+    if (rq->mpi.on && !rq->mpi.file && (cfg->dir || cfg->keep))
+        return usage_error("run", "--engine mpi: %s needs --transport file (the bytes go in "
+                           "MPI messages otherwise)", cfg->dir ? "--dir" : "--keep");
     if (cfg->count - 1 > UINT64_MAX - cfg->start)
         return usage_error("run", "--start %llu with --count %llu runs past 2^64-1",
                            (unsigned long long)cfg->start, (unsigned long long)cfg->count);
@@ -342,7 +374,7 @@ static int parse_run(int argc, char **argv, run_request *rq)
     cfg->on_collect = print_collect;
     cfg->cancel = &cli_cancel;
     rq->save_codec = cfg->codec;
-    if (rq->save) {
+    if (rq->save && !(rq->mpi.on && cli_mpi_other_rank())) { /* rank 0 saves */
         if (fc_codec_for_path(rq->save))
             rq->save_codec = fc_codec_for_path(rq->save);
         int bad = check_new_file("run", "--save", rq->save);
@@ -356,7 +388,8 @@ static int parse_run(int argc, char **argv, run_request *rq)
 static void run_measure(const run_request *rq, run_result *out)
 {
     *out = (run_result){.save_rc = EXIT_OK, .total_rc = EXIT_OK};
-    out->rc = fc_engine_run(&rq->cfg, &out->res, &out->err);
+    out->rc = rq->mpi.on ? cli_mpi_run(&rq->cfg, &rq->mpi, &out->res, &out->err)
+                         : fc_engine_run(&rq->cfg, &out->res, &out->err);
 }
 
 /* After a run that collected every child: the total, the bytes and the memory. */
@@ -385,7 +418,9 @@ static void print_start(const run_request *rq)
     printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s%s\n",
            (unsigned long long)cfg->start, (unsigned long long)(cfg->start + cfg->count - 1),
            used, plural(used), (unsigned long long)cfg->iterations, plural(cfg->iterations),
-           cfg->codec->name, cfg->transport == &fc_transport_pipe ? ", over pipes" : "");
+           cfg->codec->name,
+           rq->mpi.on ? (rq->mpi.file ? ", MPI ranks, files" : ", MPI ranks, messages")
+           : cfg->transport == &fc_transport_pipe ? ", over pipes" : "");
     cli_flush();
 }
 
@@ -421,10 +456,12 @@ static void print_summary(const run_request *rq, const run_result *out)
         printf("total: %s\n", num);
     }
     printf("elapsed: %s\n", human_ns((double)out->res.elapsed_ns, t));
-    const bool files = out->res.dir[0] != '\0';
-    printf("%s: %u, %llu bytes in all (%s)\n", files ? "files" : "streams", out->res.nchildren,
+    const bool files = out->res.dir[0] != '\0'; /* else pipes or MPI messages */
+    printf("%s: %u, %llu bytes in all (%s)\n",
+           files ? "files" : rq->mpi.on ? "messages" : "streams", out->res.nchildren,
            (unsigned long long)out->bytes,
-           !files ? "over pipes" : cfg->keep ? "kept" : "removed; --keep keeps them");
+           files ? (cfg->keep ? "kept" : "removed; --keep keeps them")
+           : rq->mpi.on ? "MPI" : "over pipes");
     if (cfg->keep)
         for (unsigned i = 0; i < out->res.nchildren; i++)
             printf("  %s\n", out->res.children[i].path);
@@ -442,6 +479,8 @@ int cmd_run(int argc, char **argv)
     int status = parse_run(argc, argv, &rq);
     if (status != CLI_GO_ON)
         return status;
+    if (rq.mpi.on && (status = cli_mpi_start("run", &rq.cfg, &rq.mpi)) != CLI_GO_ON)
+        return status; /* a rank other than 0 has done its part */
     print_start(&rq);
     cli_catch_signals();
     run_measure(&rq, &out);

@@ -8,7 +8,7 @@
 
 static const char SCALE_HELP[] =
     "usage: forkcollect scale [--format F] [--workers LIST] [--count N] [--iterations I]\n"
-    "                         [--repeat R]\n"
+    "                         [--repeat R] [--engine fork|mpi]\n"
     "\n"
     "Runs the exercise with each number of workers in LIST and prints the wall time,\n"
     "the speedup against one worker and the efficiency (speedup / workers). Worker\n"
@@ -20,6 +20,8 @@ static const char SCALE_HELP[] =
     "  -n, --count N        numbers (default 20)\n"
     "  -i, --iterations I   random draws per number (default 10000000)\n"
     "  -r, --repeat R       rounds (default 3)\n"
+    "      --engine E       fork (default), or mpi: under mpirun -np N, the workers are\n"
+    "                       computing ranks, 1..N-1 (default all of them)\n"
     "  -h, --help           show this help\n";
 
 #define SCALE_MAX_COUNTS 1024
@@ -30,11 +32,13 @@ typedef struct scale_request {
     uint64_t count, iterations, repeat;
     unsigned workers[SCALE_MAX_COUNTS + 1]; /* + 1: the baseline 1 when not listed */
     int nw;
+    cli_mpi mpi;                            /* --engine mpi */
 } scale_request;
 
 static const cli_flag SCALE_FLAGS[] = {
     {"format", 'f', true, 'f'},     {"workers", 'w', true, 'w'}, {"count", 'n', true, 'n'},
-    {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'},  {NULL, 0, false, 0}};
+    {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'},  {"engine", 0, true, 'E'},
+    {NULL, 0, false, 0}};
 
 static int add_workers(const char *cmd, const char *text, void *ctx)
 {
@@ -59,6 +63,7 @@ static int scale_flag(void *ctx, int id, const char *v)
     case 'n': return parse_u64("scale", "--count", v, 1, 10000000, &rq->count);
     case 'i': return parse_u64("scale", "--iterations", v, 0, UINT64_MAX, &rq->iterations);
     case 'r': return parse_u64("scale", "--repeat", v, 1, 1000, &rq->repeat);
+    case 'E': return cli_parse_engine("scale", v, &rq->mpi);
     }
     return -1;
 }
@@ -71,10 +76,21 @@ static int parse_scale(int argc, char **argv, long cpus, scale_request *rq)
     rq->iterations = 10000000;
     rq->repeat = 3;
     rq->nw = 0;
+    rq->mpi = (cli_mpi){0};
     static const cli_command SCALE = {"scale", SCALE_HELP, SCALE_FLAGS, 0, scale_flag};
     int status = cli_parse(&SCALE, argc, argv, rq, NULL);
     if (status != CLI_GO_ON)
         return status;
+    if (rq->mpi.on) { /* MPI starts: from here on, only rank 0 returns CLI_GO_ON */
+        fc_engine_config ranks = {0};
+        if ((status = cli_mpi_start("scale", &ranks, &rq->mpi)) != CLI_GO_ON)
+            return status;
+        for (int i = 0; i < rq->nw; i++)
+            if (rq->workers[i] > ranks.workers)
+                return usage_error("scale", "--workers: %u, but %u ranks compute (mpirun -np "
+                                   "%u)", rq->workers[i], ranks.workers, ranks.workers + 1);
+        cpus = (long)ranks.workers;
+    }
     if (rq->nw == 0)
         for (long w = 1; w <= (cpus > 0 ? cpus : 1) && rq->nw < SCALE_MAX_COUNTS; w++)
             rq->workers[rq->nw++] = (unsigned)w;
@@ -110,7 +126,8 @@ static int scale_measure(const scale_request *rq, scale_result *r, int *which, f
                                     .workers = rq->workers[i], .iterations = rq->iterations,
                                     .cancel = &cli_cancel};
             fc_engine_result res;
-            rc = fc_engine_run(&cfg, &res, err);
+            rc = rq->mpi.on ? cli_mpi_run(&cfg, &rq->mpi, &res, err)
+                            : fc_engine_run(&cfg, &res, err);
             if (rc == 0)
                 t[(size_t)i * rq->repeat + round] = (double)res.elapsed_ns;
             else
@@ -131,10 +148,11 @@ static int scale_measure(const scale_request *rq, scale_result *r, int *which, f
 static void print_start(const scale_request *rq, long cpus)
 {
     printf("scale: numbers 1..%llu, %llu iteration%s each, format %s, median of %llu round%s, "
-           "%ld online CPU%s\n\n",
+           "%ld online CPU%s%s\n\n",
            (unsigned long long)rq->count, (unsigned long long)rq->iterations,
            plural(rq->iterations), rq->codec->name, (unsigned long long)rq->repeat,
-           plural(rq->repeat), cpus, plural((uint64_t)cpus));
+           plural(rq->repeat), cpus, plural((uint64_t)cpus),
+           rq->mpi.on ? " (workers: MPI ranks)" : "");
 }
 
 /* The table: each worker count's median, range, and speedup against 1 worker. */

@@ -1,7 +1,7 @@
 # cmake/formats.cmake: fc_format() and fc_formats_generate(), for the list of formats in
 # the top-level CMakeLists.txt. What the list produces, for the rest of the build:
 #   FC_FORMATS          the names of the formats built, in the list's order
-#   FC_FORMAT_SOURCES   their serializers/ sources
+#   FC_FORMAT_SOURCES   their serializers/ sources (and their C++ shims, see SHIM below)
 #   FC_FORMAT_TARGETS   the imported pkg-config targets they link with (PkgConfig::NAME)
 #   FC_FORMAT_DEFINES   FC_HAVE_NAME=1 for each built (for code about one format's bytes)
 #   FC_HAVE_NAME        ON for each format built (NAME in upper case)
@@ -15,8 +15,14 @@ foreach(var FC_FORMATS FC_FORMAT_SOURCES FC_FORMAT_TARGETS FC_FORMAT_DEFINES FC_
 endforeach()
 set(FC_GENERATED_DIR ${PROJECT_BINARY_DIR}/generated)
 
-# fc_format(NAME SOURCE PKG_CONFIG_MODULE REQUIRED|OPTIONAL)
+# fc_format(NAME SOURCE PKG_CONFIG_MODULE REQUIRED|OPTIONAL [SHIM CXX_SOURCE] [PROGRAM TOOL])
+#   SHIM: a second source, in serializers/ too: the C++ file that puts a C++-only
+#         library behind C functions (flatbuffers_shim.cc), compiled with SOURCE.
+#   PROGRAM: a tool the build runs for the format (flatc, generating code from a schema
+#         in proto/); an OPTIONAL format without it is not built, and FC_PROGRAM_TOOL
+#         (upper case) holds its path for the rule that runs it.
 function(fc_format name source module need)
+  cmake_parse_arguments(PARSE_ARGV 4 arg "" "SHIM;PROGRAM" "")
   string(TOUPPER "${name}" up)
   if(NOT name MATCHES "^[a-z][a-z0-9_]*$")
     message(FATAL_ERROR "fc_format(${name}): a format's name is lower-case letters, digits "
@@ -24,6 +30,9 @@ function(fc_format name source module need)
   endif()
   if(NOT EXISTS ${PROJECT_SOURCE_DIR}/serializers/${source})
     message(FATAL_ERROR "fc_format(${name}): serializers/${source} does not exist")
+  endif()
+  if(arg_SHIM AND NOT EXISTS ${PROJECT_SOURCE_DIR}/serializers/${arg_SHIM})
+    message(FATAL_ERROR "fc_format(${name}): serializers/${arg_SHIM} does not exist")
   endif()
   set(why "")
   if(need STREQUAL "OPTIONAL")
@@ -36,9 +45,20 @@ function(fc_format name source module need)
         set(why "${module} not found at configure time")
       endif()
     endif()
+    if(NOT why AND arg_PROGRAM)
+      string(TOUPPER "${arg_PROGRAM}" tool)
+      find_program(FC_PROGRAM_${tool} ${arg_PROGRAM})
+      if(NOT FC_PROGRAM_${tool})
+        set(why "the program ${arg_PROGRAM} not found at configure time")
+      endif()
+    endif()
   elseif(need STREQUAL "REQUIRED")
     if(module)
       pkg_check_modules(${up} REQUIRED IMPORTED_TARGET ${module})
+    endif()
+    if(arg_PROGRAM)
+      string(TOUPPER "${arg_PROGRAM}" tool)
+      find_program(FC_PROGRAM_${tool} ${arg_PROGRAM} REQUIRED)
     endif()
   else()
     message(FATAL_ERROR "fc_format(${name}): the fourth argument is REQUIRED or OPTIONAL, "
@@ -53,8 +73,11 @@ function(fc_format name source module need)
     return()
   endif()
   set(FC_FORMATS ${FC_FORMATS} ${name} PARENT_SCOPE)
-  set(FC_FORMAT_SOURCES ${FC_FORMAT_SOURCES} ${PROJECT_SOURCE_DIR}/serializers/${source}
-      PARENT_SCOPE)
+  if(arg_SHIM)
+    set(source ${source} ${arg_SHIM})
+  endif()
+  list(TRANSFORM source PREPEND ${PROJECT_SOURCE_DIR}/serializers/)
+  set(FC_FORMAT_SOURCES ${FC_FORMAT_SOURCES} ${source} PARENT_SCOPE)
   if(module)
     set(FC_FORMAT_TARGETS ${FC_FORMAT_TARGETS} PkgConfig::${up} PARENT_SCOPE)
   endif()

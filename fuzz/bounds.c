@@ -51,6 +51,13 @@ void *calloc(size_t a, size_t b)
     return counted(__libc_calloc(a, b));
 }
 
+extern void *__libc_memalign(size_t, size_t);
+
+void *aligned_alloc(size_t alignment, size_t n) /* libbson's writer */
+{
+    return counted(__libc_memalign(alignment, n));
+}
+
 void free(void *p)
 {
     if (p)
@@ -260,6 +267,162 @@ static void pickle_descending(size_t size, fc_buffer *b)
     encode_descending("pickle", size / 16, b);
 }
 
+/* A CBOR map (definite, 9-byte count; or indefinite) of `00 00` entries: key 0, integer
+ * value 0, 2 bytes an entry, the least; read whole before the repeated key is found. */
+static void cbor_two_byte_entries(size_t size, fc_buffer *b, bool indefinite)
+{
+    uint64_t n = size / 2;
+    uint8_t h[9] = {0xbb};
+    for (int i = 0; i < 8; i++)
+        h[1 + i] = (uint8_t)(n >> (56 - 8 * i));
+    put(b, indefinite ? (const uint8_t *)"\xbf" : h, indefinite ? 1 : 9);
+    for (uint64_t i = 0; i < n; i++)
+        put(b, "\0\0", 2);
+    if (indefinite)
+        put_byte(b, 0xff);
+}
+
+static void cbor_definite_two_byte(size_t size, fc_buffer *b)
+{
+    cbor_two_byte_entries(size, b, false);
+}
+
+static void cbor_indefinite_two_byte(size_t size, fc_buffer *b)
+{
+    cbor_two_byte_entries(size, b, true);
+}
+
+/* Valid: keys descending as 1a + 4 bytes, values the integer 1: 6 bytes an entry. */
+static void cbor_valid_small_entries(size_t size, fc_buffer *b)
+{
+    uint32_t n = (uint32_t)(size / 6);
+    put(b, "\xba", 1);
+    uint8_t c[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    put(b, c, 4);
+    for (uint32_t i = n; i-- > 0;) {
+        uint8_t e[6] = {0x1a, (uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8),
+                        (uint8_t)i, 0x01};
+        put(b, e, 6);
+    }
+}
+
+/* A BSON document of int32 elements, 7 bytes each (10 "1" 00 and 4 bytes, the least),
+ * key "1" again and again: read whole before the repeated key is found. */
+static void bson_repeated_int32(size_t size, fc_buffer *b)
+{
+    size_t n = size / 7;
+    uint32_t len = (uint32_t)(5 + 7 * n);
+    uint8_t h[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+    put(b, h, 4);
+    for (size_t i = 0; i < n; i++)
+        put(b, "\x10" "1\0\1\0\0\0", 7);
+    put_byte(b, 0);
+}
+
+static void bson_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("bson", size / 18, b);
+}
+
+static void xdr_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("xdr", size / 16, b);
+}
+
+/* avro: records of one-byte keys (zigzag 0..63, the smallest record: 9 bytes), each
+ * key many times; avro-c reads them all before the repeat is found. */
+static void avro_small_keys(size_t size, fc_buffer *b)
+{
+    fc_dataset d = {0};
+    size_t n = size / 9;
+    if (fc_dataset_reserve(&d, n, NULL) != 0)
+        exit(2);
+    for (size_t i = 0; i < n; i++)
+        fc_dataset_push(&d, i % 64, 0.5, NULL);
+    if (fc_codec_find("avro")->encode(&d, b, NULL) != 0)
+        exit(2);
+    fc_dataset_free(&d);
+}
+
+/* avro: an Avro long (zigzag varint) appended to b. */
+static void avro_long(fc_buffer *b, int64_t v)
+{
+    uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    for (; z >= 0x80; z >>= 7)
+        fc_buffer_append(b, &(uint8_t){(uint8_t)(z | 0x80)}, 1, NULL);
+    fc_buffer_append(b, &(uint8_t){(uint8_t)z}, 1, NULL);
+}
+
+/* avro: a writer's schema of int keys and float values, which resolves to ours: records
+ * of 5 bytes (key 0..63 repeated, 0.0f), each read and promoted by avro-c's resolver. */
+static void avro_float_records(size_t size, fc_buffer *b)
+{
+    static const char schema[] =
+        "{\"type\":\"record\",\"name\":\"Results\",\"namespace\":\"forkcollect\",\"fields\":"
+        "[{\"name\":\"records\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\","
+        "\"name\":\"Record\",\"fields\":[{\"name\":\"key\",\"type\":\"int\"},"
+        "{\"name\":\"value\",\"type\":\"float\"}]}}}]}";
+    static const uint8_t sync[16] = {0};
+    size_t n = size / 5;
+    fc_buffer count = {0};
+    avro_long(&count, (int64_t)n);
+    fc_buffer_append(b, "Obj\1", 4, NULL);
+    avro_long(b, 1);
+    avro_long(b, 11);
+    fc_buffer_append(b, "avro.schema", 11, NULL);
+    avro_long(b, (int64_t)sizeof schema - 1);
+    fc_buffer_append(b, schema, sizeof schema - 1, NULL);
+    avro_long(b, 0);
+    fc_buffer_append(b, sync, 16, NULL);
+    avro_long(b, 1);
+    avro_long(b, (int64_t)(count.len + 5 * n + 1));
+    fc_buffer_append(b, count.data, count.len, NULL);
+    fc_buffer_reserve(b, 5 * n + 17, NULL);
+    for (size_t i = 0; i < n; i++) {
+        b->data[b->len] = (uint8_t)(i % 64 * 2);
+        memset(b->data + b->len + 1, 0, 4);
+        b->len += 5;
+    }
+    avro_long(b, 0);
+    fc_buffer_append(b, sync, 16, NULL);
+    fc_buffer_free(&count);
+}
+
+static void avro_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("avro", size / 12, b);
+}
+
+static void flatbuffers_descending(size_t size, fc_buffer *b)
+{
+    encode_descending("flatbuffers", size / 16, b);
+}
+
+static void put_le(fc_buffer *b, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        put_byte(b, (uint8_t)(v >> 8 * i));
+}
+
+/* A valid Results buffer whose keys and values are one shared vector (FlatBuffers
+ * allows it): 8 bytes a record in the file, 16 in the dataset. Keys descending. */
+static void flatbuffers_shared_vector(size_t size, fc_buffer *b)
+{
+    size_t n = size / 8;
+    static const uint8_t head[] = {
+        20, 0, 0, 0, 'F', 'C', 'R', '1',     /* root table at 20, the identifier */
+        10, 0, 20, 0, 4, 0, 12, 0, 16, 0, 0, 0, /* vtable: count, keys, values; padding */
+        12, 0, 0, 0};                        /* the table: its vtable 12 bytes before */
+    put(b, head, sizeof head);
+    put_le(b, n, 8);                         /* count, at 24 */
+    put_le(b, 44 - 32, 4);                   /* keys at 32 -> the vector at 44 */
+    put_le(b, 44 - 36, 4);                   /* values at 36 -> the same vector */
+    put_le(b, 0, 4);                         /* padding: the elements 8-aligned */
+    put_le(b, n, 4);                         /* the vector's length, at 44 */
+    for (size_t i = n; i-- > 0;)
+        put_le(b, i, 8);
+}
+
 static const struct shape {
     const char *codec, *name;
     void (*make)(size_t size, fc_buffer *b);
@@ -280,6 +443,13 @@ static const struct shape {
     {"pickle", "valid, keys descending", pickle_descending},
     {"pickle", "K k K 1 pairs (integer values), keys descending", pickle_descending_ints},
     {"pickle", "K 01 K 01 repeated: 4 bytes a record", pickle_repeated_key},
+    {"cbor", "map of 2-byte entries 00 00 (count in 9 bytes)", cbor_definite_two_byte},
+    {"cbor", "indefinite map of 2-byte entries 00 00", cbor_indefinite_two_byte},
+    {"cbor", "valid, uint32 keys descending, integer values", cbor_valid_small_entries},
+    {"bson", "int32 elements, key \"1\" repeated: 7 bytes each", bson_repeated_int32},
+    {"bson", "valid, keys descending", bson_descending},
+    {"flatbuffers", "valid, keys descending", flatbuffers_descending},
+    {"flatbuffers", "keys and values one shared vector, descending", flatbuffers_shared_vector},
 #define JSON_LIBRARY_SHAPES(lib)                                                       \
     {lib, "{\"9\":0,\"8\":0,...}, keys descending", json_short_records},                 \
         {lib, "{\"1\":0,\"1\":0,...}: 6 bytes a record", json_repeated_key},             \
@@ -287,6 +457,10 @@ static const struct shape {
     JSON_LIBRARY_SHAPES("cjson"),
     JSON_LIBRARY_SHAPES("jansson"),
     JSON_LIBRARY_SHAPES("jsonc"),
+    {"xdr", "valid, keys descending", xdr_descending},
+    {"avro", "valid, keys descending", avro_descending},
+    {"avro", "9-byte records, keys 0..63 repeated", avro_small_keys},
+    {"avro", "int key, float value (resolved): 5-byte records", avro_float_records},
 };
 
 static int wanted(const char *codec, int argc, char **argv)

@@ -18,6 +18,17 @@ static const struct fc_bound {
     /* The JSON libraries build a tree first: a node, a key and a number each per
      * member of 6 bytes or more ("1":1,), then our records. */
     {"cjson", 24}, {"jansson", 20}, {"jsonc", 32},
+    /* cbor: 16 bytes a record of at least 2 bytes, then the repeated-key table. */
+    {"cbor", 14},
+    /* bson: 16 bytes a record of at least 7 bytes (an int32 element), then the table. */
+    {"bson", 4},
+    /* xdr: the array as XDR reads it (1 x), our copy (1 x), the repeated-key table. */
+    {"xdr", 3},
+    /* avro: avro-c's generic array (about 24 bytes a record of 5 bytes or more, an int
+     * key and a float value, grown by doubling), then our copy. */
+    {"avro", 8},
+    /* Zero-copy: only our records, 16 bytes each from as few as 8 (a shared vector). */
+    {"flatbuffers", 4},
 };
 
 /* The factor for a codec by name (the loosest if the name is unknown). */

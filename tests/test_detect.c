@@ -127,6 +127,16 @@ static const struct {
     {"tpl, another format string", "tpl\0b\0\0\0A(Uv)\0", 14, ""},
     {"protobuf that is msgpack too", (const char *)AMBIGUOUS, sizeof AMBIGUOUS,
      "protobuf 24, msgpack 12"},
+#ifdef FC_HAVE_XDR
+    {"xdr magic alone", "FCXD", 4, "xdr 32"},
+    {"xdr magic and revision", "FCXD\0\0\0\1", 8, "xdr 64"},
+    {"xdr, another revision", "FCXD\0\0\0\2", 8, ""},
+#endif
+#ifdef FC_HAVE_AVRO
+    {"avro magic alone", "Obj\1", 4, "avro 32"},
+    {"avro magic and metadata", "Obj\1\x04\x14" "avro.codec", 16, "avro 48"},
+    {"avro, another version", "Obj\2", 4, ""},
+#endif
 };
 
 START_TEST(probes_bid_the_bits_they_check)
