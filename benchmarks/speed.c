@@ -1,17 +1,27 @@
-/* speed.c - issue 7's ratios, each beside its target, all measured in this one run.
+/* speed.c - issues 7's, 14's and 17's ratios, each beside its target and its anchor,
+ * all measured in this one run.
  *
- *   build-release/benchmarks/speed        (benchmarks/run builds and runs it)
+ *   build-release/benchmarks/speed [calc_reference.py [pyser_reference.py]]
+ *   (benchmarks/run builds and runs it)
  *
- * Every time is the median of several samples; each sample of a short operation repeats
- * it until it lasts at least 10 ms. "Library alone" programs below do the same work as
- * forkcollect's backends with nothing but the library: what glue costs is the ratio. */
+ * Every time is the fastest of 11 samples; each sample of a short operation repeats it
+ * until it lasts at least 5 ms. An anchor is the fastest public code for the same
+ * work (fmt, simdjson, fast_float, ISA-L; anchors.cc), the floor of operations that
+ * cannot be avoided, or a library used alone in a minimal program (jsonlibs.c and the
+ * functions below): what forkcollect's glue costs is the ratio. */
 #define _POSIX_C_SOURCE 200809L
 #include "forkcollect.h"
 #ifdef FC_HAVE_PROTOBUF /* each optional format, when built (the list in CMakeLists.txt) */
 #include "results.pb-c.h"
 #endif
 
+#ifdef FCB_HAVE_ANCHORS
+#include "anchors.h"
+#endif
+#include "jsonlibs.h"
+
 #include <fcntl.h>
+#include <isa-l/crc.h>
 #include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,27 +56,59 @@ static int cmp_double(const void *a, const void *b)
 
 typedef void (*work_fn)(void *ctx);
 
-/* Median over 7 samples of the ns one call of fn takes, each sample >= 10 ms. */
-static double time_ns(work_fn fn, void *ctx)
+/* Each time is the fastest of SAMPLES samples of at least 5 ms each: on a machine shared
+ * with other work, the fastest is the one least disturbed by it (a median moves with
+ * the load; the minimum moves much less). */
+#define SAMPLES 11
+#define SAMPLE_NS 5000000u
+
+/* How many calls of fn make a sample of at least SAMPLE_NS. */
+static unsigned reps_for(work_fn fn, void *ctx)
 {
     unsigned reps = 1;
     for (;;) {
         uint64_t t0 = fc_now_ns();
         for (unsigned i = 0; i < reps; i++)
             fn(ctx);
-        if (fc_now_ns() - t0 >= 10000000u)
-            break;
+        if (fc_now_ns() - t0 >= SAMPLE_NS)
+            return reps;
         reps *= 2;
     }
-    double s[7];
-    for (int k = 0; k < 7; k++) {
-        uint64_t t0 = fc_now_ns();
-        for (unsigned i = 0; i < reps; i++)
-            fn(ctx);
-        s[k] = (double)(fc_now_ns() - t0) / reps;
+}
+
+static double sample(work_fn fn, void *ctx, unsigned reps)
+{
+    uint64_t t0 = fc_now_ns();
+    for (unsigned i = 0; i < reps; i++)
+        fn(ctx);
+    return (double)(fc_now_ns() - t0) / reps;
+}
+
+/* The ns one call of fn takes. */
+static double time_ns(work_fn fn, void *ctx)
+{
+    unsigned reps = reps_for(fn, ctx);
+    double best = sample(fn, ctx, reps);
+    for (int k = 1; k < SAMPLES; k++) {
+        double t = sample(fn, ctx, reps);
+        best = t < best ? t : best;
     }
-    qsort(s, 7, sizeof s[0], cmp_double);
-    return s[3];
+    return best;
+}
+
+/* The same for two functions, their samples interleaved (a, b, a, b, ...), so that
+ * a change in the machine's load falls on both: *a_ns and *b_ns. */
+static void time_pair(work_fn a, void *actx, work_fn b, void *bctx, double *a_ns, double *b_ns)
+{
+    unsigned ra = reps_for(a, actx), rb = reps_for(b, bctx);
+    double sa = 1e300, sb = 1e300;
+    for (int k = 0; k < SAMPLES; k++) {
+        double ta = sample(a, actx, ra), tb = sample(b, bctx, rb);
+        sa = ta < sa ? ta : sa;
+        sb = tb < sb ? tb : sb;
+    }
+    *a_ns = sa;
+    *b_ns = sb;
 }
 
 static int failures;
@@ -76,6 +118,11 @@ static void report(const char *what, double value, const char *unit, double base
                    const char *base_what, double target, int at_most)
 {
     double ratio = value / base;
+    if (target <= 0) { /* beside it, no target */
+        printf("| %s | %.3g %s | %.3g %s (%s) | %.2fx | none | (for scale) |\n", what, value,
+               unit, base, unit, base_what, ratio);
+        return;
+    }
     int ok = at_most ? ratio <= target : ratio >= target;
     failures += !ok;
     printf("| %s | %.3g %s | %.3g %s (%s) | %.2fx | %s %.2fx | %s |\n", what, value, unit, base,
@@ -100,6 +147,13 @@ static void floor_adds(void *ctx)
 static void calc_10m(void *ctx)
 {
     sink_d = fc_calc((uint64_t)(uintptr_t)ctx, 10000000);
+}
+
+double fcb_calc_generation(uint64_t n, uint64_t iterations); /* calc_generation.c */
+
+static void generation_10m(void *ctx)
+{
+    sink_d = fcb_calc_generation((uint64_t)(uintptr_t)ctx, 10000000);
 }
 
 /* Seeding's floor: init_by_array's 1,247 dependent steps, with nothing else. */
@@ -160,6 +214,9 @@ typedef struct job {
     fc_dataset data, back;
     fc_buffer buf, encoded;
     uint8_t *raw_copy;
+    char *text;    /* room for an anchor's JSON text */
+    char *padded;  /* the encoding with simdjson's padding after it */
+    size_t padded_cap;
     size_t avro_datum; /* avro: where the datum starts in encoded */
 } job;
 
@@ -502,6 +559,13 @@ static void setup_job(job *j, const char *codec, size_t n)
     fc_dataset_reserve(&j->back, n, NULL);
     j->codec->encode(&j->data, &j->encoded, NULL);
     j->raw_copy = malloc(16 * n + 64); /* raw files are 24 + 16n bytes */
+    j->text = malloc(64 * n + 2);
+    j->padded_cap = j->encoded.len + 64;
+#ifdef FCB_HAVE_ANCHORS
+    j->padded_cap = j->encoded.len + fcb_simdjson_padding();
+#endif
+    j->padded = calloc(1, j->padded_cap);
+    memcpy(j->padded, j->encoded.data, j->encoded.len);
     if (strcmp(codec, "avro") == 0) { /* after the header's sync marker, the block's two longs */
         const uint8_t *e = j->encoded.data, *sync = e + j->encoded.len - 16;
         size_t at = 4;
@@ -522,6 +586,8 @@ static void free_job(job *j)
     fc_buffer_free(&j->buf);
     fc_buffer_free(&j->encoded);
     free(j->raw_copy);
+    free(j->text);
+    free(j->padded);
 }
 
 /* ==== 6. Collect overhead ==== */
@@ -562,102 +628,382 @@ static void engine_round(void *ctx)
     fc_engine_result_free(&r);
 }
 
-int main(int argc, char **argv)
-{
-    const char *python_script = argc > 1 ? argv[1] : "benchmarks/calc_reference.py";
-    printf("| measure | forkcollect | base | ratio | target | verdict |\n");
-    printf("| --- | ---: | ---: | ---: | ---: | --- |\n");
+/* ==== 7. Issue 17's anchors ==== */
 
-    /* 1. calc */
-    double fl = time_ns(floor_adds, NULL), c = time_ns(calc_10m, (void *)(uintptr_t)1);
-    report("calc(n, 10M) against 10M dependent additions", c / 1e6, "ms", fl / 1e6,
-           "the floor", 2.5, 1);
+/* ISA-L's crc32_iscsi takes and returns the register as it is: CRC-32C as forkcollect
+ * (and iSCSI, ext4, RFC 3720) defines it is ~crc32_iscsi(p, n, ~0). */
+static uint32_t isal_crc32c(const void *p, size_t n)
+{
+    return ~crc32_iscsi((unsigned char *)(uintptr_t)p, (int)n, 0xffffffffu);
+}
+
+/* raw's anchor: the same copy as memcpy_encode / memcpy_decode, and a CRC-32C pass over
+ * the 16n bytes, two separate passes. */
+static void memcpy_crc_encode(void *ctx)
+{
+    job *j = ctx;
+    memcpy_encode(j);
+    sink_u = isal_crc32c(j->raw_copy, 16 * j->data.count);
+}
+
+static void memcpy_crc_decode(void *ctx)
+{
+    job *j = ctx;
+    sink_u = isal_crc32c(j->encoded.data + 24, 16 * j->data.count);
+    memcpy_decode(j);
+}
+
+#ifdef FCB_HAVE_ANCHORS
+static void fmt_encode(void *ctx)
+{
+    job *j = ctx;
+    sink_u = (uint32_t)fcb_fmt_encode(j->data.keys, j->data.values, j->data.count, j->text);
+}
+
+static void simdjson_decode(void *ctx)
+{
+    job *j = ctx;
+    sink_u = (uint32_t)fcb_simdjson_decode(j->padded, j->encoded.len, j->padded_cap,
+                                           j->back.keys, j->back.values, j->back.cap);
+}
+
+static void fast_float_decode(void *ctx)
+{
+    job *j = ctx;
+    sink_u = (uint32_t)fcb_fast_float_decode(j->padded, j->encoded.len, j->back.keys,
+                                             j->back.values, j->back.cap);
+}
+#endif
+
+/* The pipe transport's anchor: fork, the child writes the bytes into a pipe and exits,
+ * the parent reads them to the end and waits. */
+static void bare_pipe_round(void *ctx)
+{
+    job *j = ctx;
+    int fd[2];
+    if (pipe(fd) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        const uint8_t *p = j->encoded.data;
+        size_t left = j->encoded.len;
+        while (left > 0) {
+            ssize_t w = write(fd[1], p, left);
+            if (w <= 0)
+                _exit(1);
+            p += w;
+            left -= (size_t)w;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(fd[0], j->raw_copy + got, 16 * j->data.count + 64 - got)) > 0)
+        got += (size_t)r;
+    close(fd[0]);
+    waitpid(pid, NULL, 0);
+    sink_u = (uint32_t)got;
+}
+
+#ifdef FCB_HAVE_TRANSPORT
+static void engine_pipe_round(void *ctx)
+{
+    (void)ctx;
+    fc_engine_config cfg = {.codec = fc_codec_find("raw"), .start = 1, .count = 1000,
+                            .workers = 1, .iterations = 0,
+                            .transport = fc_transport_find("pipe")};
+    fc_engine_result r;
+    fc_engine_run(&cfg, &r, NULL);
+    fc_engine_result_free(&r);
+}
+#endif
+
+static void not_measured(const char *what, const char *why)
+{
+    printf("| %s | %s | | | | not measured |\n", what, why);
+}
+
+static void table_head(const char *title)
+{
+    printf("\n### %s\n\n", title);
+    printf("| measure | forkcollect | anchor | ratio | target | verdict |\n");
+    printf("| --- | ---: | ---: | ---: | ---: | --- |\n");
+}
+
+/* A codec's encode and decode per record against an anchor's. */
+static void codec_rows(job *j, const char *what, work_fn enc, work_fn dec, const char *anchor,
+                       double target)
+{
+    char row[160];
+    double n = (double)j->data.count;
+    double ours, base;
+    snprintf(row, sizeof row, "%s encode, %zu records", what, j->data.count);
+    time_pair(ours_encode, j, enc, j, &ours, &base);
+    report(row, ours / n, "ns/record", base / n, anchor, target, 1);
+    snprintf(row, sizeof row, "%s decode, %zu records", what, j->data.count);
+    time_pair(ours_decode, j, dec, j, &ours, &base);
+    report(row, ours / n, "ns/record", base / n, anchor, target, 1);
+}
+
+static const size_t sizes[2] = {1000, 100000};
+
+static void issue17_json(void)
+{
+    for (int si = 0; si < 2; si++) {
+        job j;
+        char row[128];
+        setup_job(&j, "json", sizes[si]);
+        double n = (double)sizes[si];
+#ifdef FCB_HAVE_ANCHORS
+        double ours, base;
+        snprintf(row, sizeof row, "json encode (Python's bytes), %zu records", sizes[si]);
+        time_pair(ours_encode, &j, fmt_encode, &j, &ours, &base);
+        report(row, ours / n, "ns/record", base / n, "fmt, same keys and doubles, one buffer",
+               1.3, 1);
+        snprintf(row, sizeof row, "json decode, %zu records", sizes[si]);
+        time_pair(ours_decode, &j, simdjson_decode, &j, &ours, &base);
+        report(row, ours / n, "ns/record", base / n, "simdjson on-demand, same arrays", 1.3, 1);
+        snprintf(row, sizeof row, "json decode, %zu records (beside fast_float)", sizes[si]);
+        time_pair(ours_decode, &j, fast_float_decode, &j, &ours, &base);
+        report(row, ours / n, "ns/record", base / n, "fast_float on the same numbers", 0, 1);
+#else
+        snprintf(row, sizeof row, "json encode and decode, %zu records", sizes[si]);
+        not_measured(row, "anchor not built (fmt, simdjson or fast_float not found)");
+#endif
+        free_job(&j);
+    }
+}
+
+static void issue17(double calc_ns, double floor_ns)
+{
+    table_head("Issue 17: against the fastest known code for the same work");
+    issue17_json();
+    report("calc(n, 10M), bit-exact", calc_ns / 1e6, "ms", floor_ns / 1e6,
+           "10M dependent additions", 1.4, 1);
+    double gen, fl;
+    time_pair(generation_10m, (void *)(uintptr_t)1, floor_adds, NULL, &gen, &fl);
+    report("calc's generation alone (10M numbers made, none added)", gen / 1e6, "ms", fl / 1e6,
+           "10M dependent additions", 0, 1);
+    for (int si = 0; si < 2; si++) {
+        job j;
+        setup_job(&j, "raw", sizes[si]);
+        codec_rows(&j, "raw", memcpy_crc_encode, memcpy_crc_decode,
+                   "memcpy + ISA-L CRC-32C, two passes", 1.2);
+        free_job(&j);
+    }
+    job j;
+    setup_job(&j, "raw", 1000);
+#ifdef FCB_HAVE_TRANSPORT
+    double eng, bare;
+    time_pair(engine_pipe_round, NULL, bare_pipe_round, &j, &eng, &bare);
+    report("pipe transport, one child's round trip (raw, 1,000 records)", eng / 1e3, "us",
+           bare / 1e3,
+           "bare pipe write/read, fork, wait", 1.5, 1);
+#else
+    double bare = time_ns(bare_pipe_round, &j);
+    printf("| pipe transport, one child's round trip (raw, 1,000 records) | transport not "
+           "built | %.3g us (bare pipe write/read, fork, wait) | | <= 1.50x | not measured |\n",
+           bare / 1e3);
+#endif
+    free_job(&j);
+}
+
+/* Checks that ISA-L's CRC convention is forkcollect's, on a raw file's payload. */
+static void check_crc_convention(void)
+{
+    job j;
+    setup_job(&j, "raw", 1000);
+    uint32_t ours = fc_crc32c(0, j.encoded.data + 24, j.encoded.len - 24);
+    uint32_t isal = isal_crc32c(j.encoded.data + 24, j.encoded.len - 24);
+    uint32_t check = isal_crc32c("123456789", 9);
+    printf("CRC-32C conventions: ~crc32_iscsi(p, n, ~0) = %08x, fc_crc32c(0, p, n) = %08x "
+           "(%s); check value of \"123456789\" %08x (%s, e3069283 by definition).\n",
+           isal, ours, isal == ours ? "equal" : "**DIFFERENT**", check,
+           check == 0xe3069283u ? "right" : "**wrong**");
+    free_job(&j);
+}
+
+/* ==== 8. Issue 14: pickle and marshal, CPython beside them, the JSON libraries ==== */
+
+/* CPython's ns per call of pickle.dumps, pickle.loads, marshal.dumps, marshal.loads of
+ * the dict in a pickle file (benchmarks/pyser_reference.py); 0 if not run. */
+static int python_pickle_marshal(const char *script, const job *pk, double ns[4])
+{
+    char path[] = "/tmp/fc-speed-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    ssize_t w = write(fd, pk->encoded.data, pk->encoded.len);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "python3 %s %s 2>/dev/null", script, path);
+    FILE *p = w == (ssize_t)pk->encoded.len ? popen(cmd, "r") : NULL;
+    int got = p ? fscanf(p, "%lf %lf %lf %lf", &ns[0], &ns[1], &ns[2], &ns[3]) : 0;
+    if (p)
+        pclose(p);
+    unlink(path);
+    return got == 4 ? 0 : -1;
+}
+
+static void issue14_course(const char *pyscript)
+{
+    table_head("Issue 14: the course's formats, against raw and against CPython");
+    for (int si = 0; si < 2; si++) {
+        size_t n = sizes[si];
+        job raw, pk, ms;
+        char row[160];
+        setup_job(&raw, "raw", n);
+        setup_job(&pk, "pickle", n);
+        setup_job(&ms, "marshal", n);
+        double t[4], r[4]; /* each beside raw's, interleaved */
+        time_pair(ours_encode, &pk, ours_encode, &raw, &t[0], &r[0]);
+        time_pair(ours_decode, &pk, ours_decode, &raw, &t[1], &r[1]);
+        time_pair(ours_encode, &ms, ours_encode, &raw, &t[2], &r[2]);
+        time_pair(ours_decode, &ms, ours_decode, &raw, &t[3], &r[3]);
+        static const char *what[4] = {"pickle encode", "pickle decode", "marshal encode",
+                                      "marshal decode"};
+        static const char *py[4] = {"pickle.dumps", "pickle.loads", "marshal.dumps",
+                                    "marshal.loads"};
+        double cp[4];
+        int have_py = python_pickle_marshal(pyscript, &pk, cp) == 0;
+        for (int k = 0; k < 4; k++) {
+            snprintf(row, sizeof row, "%s, %zu records", what[k], n);
+            report(row, t[k] / (double)n, "ns/record", r[k] / (double)n,
+                   k % 2 ? "raw decode" : "raw encode", 2.0, 1);
+            snprintf(row, sizeof row, "CPython's %s, %zu records, against ours", py[k], n);
+            if (have_py)
+                report(row, cp[k] / (double)n, "ns/record", t[k] / (double)n, "forkcollect",
+                       10.0, 0);
+            else
+                not_measured(row, "python3 or pyser_reference.py not found");
+        }
+        free_job(&raw);
+        free_job(&pk);
+        free_job(&ms);
+    }
+}
+
+static const fcb_jsonlib *lib_now;
+
+static void lib_encode(void *ctx)
+{
+    sink_u = (uint32_t)lib_now->encode(&((job *)ctx)->data);
+}
+
+static void lib_decode(void *ctx)
+{
+    job *j = ctx;
+    sink_u = (uint32_t)lib_now->decode(j->encoded.data, j->encoded.len, &j->back);
+}
+
+static void issue14_jsonlibs(void)
+{
+    table_head("Issue 14: each JSON library's codec against the library used directly");
+    for (int si = 0; si < 2; si++)
+        for (lib_now = fcb_jsonlibs; lib_now->codec; lib_now++) {
+            job j;
+            char alone[64];
+            setup_job(&j, lib_now->codec, sizes[si]);
+            snprintf(alone, sizeof alone, "%s's library alone", lib_now->codec);
+            codec_rows(&j, lib_now->codec, lib_encode, lib_decode, alone, 1.2);
+            free_job(&j);
+        }
+}
+
+static void libraries_alone(void)
+{
+    static const struct {
+        const char *codec;
+        work_fn alone_encode, alone_decode;
+        const char *alone;
+    } libs[] = {
+        {"msgpack", msgpack_alone_encode, msgpack_alone_decode, "msgpack-c alone"},
+#ifdef FC_HAVE_PROTOBUF
+        {"protobuf", protobuf_alone_encode, protobuf_alone_decode, "protobuf-c alone"},
+#endif
+#ifdef FC_HAVE_TPL
+        {"tpl", tpl_alone_encode, tpl_alone_decode, "tpl alone"},
+#endif
+#ifdef FC_HAVE_CBOR
+        {"cbor", cbor_alone_encode, cbor_alone_decode, "libcbor alone"},
+#endif
+#ifdef FC_HAVE_BSON
+        {"bson", bson_alone_encode, bson_alone_decode, "libbson alone"},
+#endif
+#ifdef FC_HAVE_XDR
+        {"xdr", xdr_alone_encode, xdr_alone_decode, "libtirpc alone"},
+#endif
+#ifdef FC_HAVE_AVRO
+        {"avro", avro_alone_encode, avro_alone_decode, "avro-c alone (the datum)"},
+#endif
+    };
+    table_head("Issues 7 and 17: every codec against its library used directly");
+    for (int si = 0; si < 2; si++)
+        for (size_t l = 0; l < sizeof libs / sizeof libs[0]; l++) {
+            job j;
+            setup_job(&j, libs[l].codec, sizes[si]);
+            codec_rows(&j, libs[l].codec, libs[l].alone_encode, libs[l].alone_decode,
+                       libs[l].alone, 1.5);
+            free_job(&j);
+        }
+}
+
+static void issue7(const char *python_script, double calc_ns)
+{
+    table_head("Issue 7: the floors, Python, parallel efficiency, the collect overhead");
     double sf = time_ns(floor_seed, (void *)(uintptr_t)7), sc = time_ns(calc_seed_only, (void *)(uintptr_t)7);
     report("seeding + first block, against init_by_array's dependent chain", sc / 1e3, "us",
            sf / 1e3, "its floor", 1.5, 1);
-
-    /* 2. Python */
     double py = python_seconds(python_script);
     if (py > 0)
-        report("Python 3 calc(1, 10M), against forkcollect's", py * 1e3, "ms", c / 1e6,
+        report("Python 3 calc(1, 10M), against forkcollect's", py * 1e3, "ms", calc_ns / 1e6,
                "forkcollect", 30, 0);
     else
-        printf("| Python 3 calc(1, 10M) | (python3 or %s not found) | | | >= 30x | not measured |\n",
-               python_script);
-
-    /* 3. Parallel efficiency */
+        not_measured("Python 3 calc(1, 10M)", "python3 or calc_reference.py not found");
     long w = sysconf(_SC_NPROCESSORS_ONLN);
     if (w > 1) {
         double t1 = run_wall(1, (uint64_t)(4 * w)), tw = run_wall((unsigned)w, (uint64_t)(4 * w));
-        char what[96];
+        char what[128];
         snprintf(what, sizeof what, "speedup with %ld workers (exercise, %ld numbers, 10M "
                                     "iterations)", w, 4 * w);
         report(what, t1 / tw, "x", 0.85 * (double)w, "0.85 x workers", 1.0, 0);
     }
-
-    /* 4 and 5. Codecs */
-    const size_t sizes[2] = {1000, 100000};
-    for (int si = 0; si < 2; si++) {
-        size_t n = sizes[si];
-        job j;
-        char what[128];
-        setup_job(&j, "json", n);
-        if (n == 1000) {
-            report("json encode at 1,000 records", time_ns(ours_encode, &j) / (double)n,
-                   "ns/record", 200, "the target", 1.0, 1);
-            report("json decode at 1,000 records", time_ns(ours_decode, &j) / (double)n,
-                   "ns/record", 175, "the target", 1.0, 1);
-        }
-        free_job(&j);
-        static const struct {
-            const char *codec;
-            work_fn alone_encode, alone_decode;
-            const char *alone;
-            double target;
-        } libs[] = {
-            {"raw", memcpy_encode, memcpy_decode, "memcpy of the same bytes", 2.0},
-            {"msgpack", msgpack_alone_encode, msgpack_alone_decode, "msgpack-c alone", 1.5},
-#ifdef FC_HAVE_PROTOBUF
-            {"protobuf", protobuf_alone_encode, protobuf_alone_decode, "protobuf-c alone", 1.5},
-#endif
-#ifdef FC_HAVE_TPL
-            {"tpl", tpl_alone_encode, tpl_alone_decode, "tpl alone", 1.5},
-#endif
-#ifdef FC_HAVE_CBOR
-            {"cbor", cbor_alone_encode, cbor_alone_decode, "libcbor alone", 1.5},
-#endif
-#ifdef FC_HAVE_BSON
-            {"bson", bson_alone_encode, bson_alone_decode, "libbson alone", 1.5},
-#endif
-#ifdef FC_HAVE_XDR
-            {"xdr", xdr_alone_encode, xdr_alone_decode, "libtirpc alone", 1.5},
-#endif
-#ifdef FC_HAVE_AVRO
-            {"avro", avro_alone_encode, avro_alone_decode, "avro-c alone (the datum)", 1.5},
-#endif
-        };
-        for (size_t l = 0; l < sizeof libs / sizeof libs[0]; l++) {
-            setup_job(&j, libs[l].codec, n);
-            snprintf(what, sizeof what, "%s encode, %zu records", libs[l].codec, n);
-            report(what, time_ns(ours_encode, &j) / (double)n, "ns/record",
-                   time_ns(libs[l].alone_encode, &j) / (double)n, libs[l].alone, libs[l].target, 1);
-            snprintf(what, sizeof what, "%s decode, %zu records", libs[l].codec, n);
-            report(what, time_ns(ours_decode, &j) / (double)n, "ns/record",
-                   time_ns(libs[l].alone_decode, &j) / (double)n, libs[l].alone, libs[l].target, 1);
-            free_job(&j);
-        }
-    }
-
-    /* 6. Collect overhead */
     job j;
     setup_job(&j, "raw", 1000);
-    double bare = time_ns(bare_round, &j), eng = time_ns(engine_round, NULL);
-    report("one child's round trip through the engine (fork, write, wait, read, check, "
-           "decode, merge; 1,000 records)", eng / 1e3, "us", bare / 1e3,
+    double bare, eng;
+    time_pair(engine_round, NULL, bare_round, &j, &eng, &bare);
+    report("one child's round trip through the engine, files (fork, write, wait, read, "
+           "check, decode, merge; 1,000 records)", eng / 1e3, "us", bare / 1e3,
            "bare fork, open/write/rename, wait, open/read", 2.0, 1);
     free_job(&j);
+}
 
-    /* 7. Memory */
+int main(int argc, char **argv)
+{
+    const char *calc_script = argc > 1 ? argv[1] : "benchmarks/calc_reference.py";
+    const char *pyser_script = argc > 2 ? argv[2] : "benchmarks/pyser_reference.py";
+    const char *only = getenv("FCB_ONLY"); /* a section while developing: 17, 14, 7 */
+#ifdef FCB_HAVE_ANCHORS
+    printf("Anchors: %s, ISA-L (crc32_iscsi).\n", fcb_anchor_versions());
+#endif
+    check_crc_convention();
+    double floor_ns = 0, calc_ns = 0;
+    if (!only || strcmp(only, "14") != 0) {
+        time_pair(calc_10m, (void *)(uintptr_t)1, floor_adds, NULL, &calc_ns, &floor_ns);
+    }
+    if (!only || strcmp(only, "17") == 0) {
+        issue17(calc_ns, floor_ns);
+        libraries_alone();
+    }
+    if (!only || strcmp(only, "14") == 0) {
+        issue14_course(pyser_script);
+        issue14_jsonlibs();
+    }
+    if (!only || strcmp(only, "7") == 0)
+        issue7(calc_script, calc_ns);
+
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("\nPeak resident memory of this benchmark: %.1f MiB. `forkcollect run` and "

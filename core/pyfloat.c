@@ -6,9 +6,8 @@
  * at least one digit after the point; otherwise d.ddde+XX with at least two
  * exponent digits.
  *
- * The digits come from libdouble-conversion (core/shortest.cc): Grisu3 with an exact
- * fallback, about 20 times faster than trying printf and strtod. tests/test_pyfloat.c
- * checks it against CPython's own output (tests/vectors/repr.tsv) and against that
+ * The digits come from fmt's Dragonbox (core/shortest.cc), about 40 times faster than
+ * trying printf and strtod. tests/test_pyfloat.c checks it against CPython's own output (tests/vectors/repr.tsv) and against that
  * slow but plainly correct method on a million doubles.
  */
 #include "forkcollect.h"

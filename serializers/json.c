@@ -17,6 +17,7 @@
  */
 #include "codecs.h"
 #include "fc_shapes.h"
+#include "shortest.h" /* fc_parse_decimal, fc_shortest_library */
 
 #include <math.h>
 #include <stdio.h>
@@ -128,6 +129,16 @@ static int parse_key(parser *ps, uint64_t *key)
     ps->p++;
     uint64_t v = 0;
     int digits = 0;
+    /* The usual key, first: up to 19 plain digits (below 10^19: no overflow), then '"'. */
+    const uint8_t *q = ps->p;
+    while (q < ps->end && digits < 19 && (unsigned)(*q - '0') < 10)
+        v = v * 10 + (uint64_t)(*q++ - '0'), digits++;
+    if (digits > 0 && q < ps->end && *q == '"') {
+        ps->p = q + 1;
+        *key = v;
+        return 0;
+    }
+    v = 0, digits = 0; /* anything else: the general loop from the start, for its messages */
     for (;;) {
         if (ps->p >= ps->end)
             return fc_fail(ps->err, FC_ECORRUPT, 0,
@@ -177,11 +188,6 @@ static bool literal(parser *ps, const char *word)
     return true;
 }
 
-static bool is_digit(const parser *ps)
-{
-    return ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9';
-}
-
 /* An integer literal tok[0..n) (an optional '-', then digits without a leading zero)
  * stands for an integer, which a double v must hold exactly: 2**53+1 would otherwise
  * read as 2**53, and 10**400 as inf, with no word said. Python keeps such a number an
@@ -213,6 +219,15 @@ static int check_integer(parser *ps, const uint8_t *tok, size_t n, double v)
                    "that if it is meant)", shown, at, nearest);
 }
 
+/* Past the decimal digits at q (q itself when there are none). The number's scan runs
+ * on locals: through ps the cursor would be stored at every digit. */
+static inline const uint8_t *skip_digits(const uint8_t *q, const uint8_t *end)
+{
+    while (q < end && (unsigned)(*q - '0') < 10)
+        q++;
+    return q;
+}
+
 /* A number as RFC 8259 spells it, or NaN, Infinity, -Infinity. */
 static int parse_number(parser *ps, double *v)
 {
@@ -228,43 +243,40 @@ static int parse_number(parser *ps, double *v)
         *v = -INFINITY;
         return 0;
     }
-    const uint8_t *tok = ps->p;
-    if (ps->p < ps->end && *ps->p == '-')
-        ps->p++;
-    if (!is_digit(ps))
+    const uint8_t *tok = ps->p, *q = tok, *end = ps->end, *after;
+    if (q < end && *q == '-')
+        q++;
+    if (q == end || (unsigned)(*q - '0') >= 10) {
+        ps->p = q;
         return expected(ps, "a number");
-    if (*ps->p == '0')
-        ps->p++;
-    else
-        while (is_digit(ps))
-            ps->p++;
-    bool integral = ps->p >= ps->end || (*ps->p != '.' && *ps->p != 'e' && *ps->p != 'E');
-    if (ps->p < ps->end && *ps->p == '.') {
-        ps->p++;
-        if (!is_digit(ps))
+    }
+    q = *q == '0' ? q + 1 : skip_digits(q, end);
+    bool integral = q >= end || (*q != '.' && *q != 'e' && *q != 'E');
+    if (q < end && *q == '.') {
+        if ((after = skip_digits(q + 1, end)) == q + 1) {
+            ps->p = after;
             return expected(ps, "a digit after the decimal point");
-        while (is_digit(ps))
-            ps->p++;
+        }
+        q = after;
     }
-    if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
-        ps->p++;
-        if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
-            ps->p++;
-        if (!is_digit(ps))
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < end && (*q == '+' || *q == '-'))
+            q++;
+        if ((after = skip_digits(q, end)) == q) {
+            ps->p = q;
             return expected(ps, "a digit in the exponent");
-        while (is_digit(ps))
-            ps->p++;
+        }
+        q = after;
     }
-    /* strtod needs a terminated copy; the grammar above already vouched for it. */
+    ps->p = q;
+    /* The grammar above already vouched for the token; fast_float reads it as strtod
+     * would, correctly rounded, without a terminated copy (core/shortest.cc). */
     size_t n = (size_t)(ps->p - tok);
-    char small[64], *s = n < sizeof small ? small : malloc(n + 1);
-    if (!s)
-        return fc_fail(ps->err, FC_ENOMEM, 0, "out of memory for a %zu-digit number", n);
-    memcpy(s, tok, n);
-    s[n] = '\0';
-    *v = strtod(s, NULL);
-    if (s != small)
-        free(s);
+    if (fc_parse_decimal((const char *)tok, n, v) != n) {
+        ps->p = tok; /* (cannot happen: the same grammar) */
+        return expected(ps, "a number");
+    }
     return integral ? check_integer(ps, tok, n, *v) : 0;
 }
 
@@ -378,8 +390,11 @@ static unsigned json_probe(const uint8_t *data, size_t len)
 static const char *json_version(void)
 {
     /* The writer and reader are ours; the shortest digits of each number come from
-     * libdouble-conversion (core/shortest.cc). */
-    return "built in, Python json.dump bytes; digits by double-conversion " FC_DCONV_VERSION;
+     * fmt's Dragonbox, and numbers are read by fast_float (core/shortest.cc). */
+    static char text[128];
+    if (!text[0])
+        snprintf(text, sizeof text, "built in, Python json.dump bytes; %s", fc_shortest_library());
+    return text;
 }
 
 const fc_codec fc_codec_json = {

@@ -213,6 +213,22 @@ static inline bool is_common(const reader *r)
     return r->len - r->pos >= 14 && (p[0] & (uint8_t)~FLAG_REF) == T_INT && p[5] == T_BINARY_FLOAT;
 }
 
+/* The usual records from r->pos on (at least one), with the reader's fields in locals:
+ * through r they would be reloaded after every store. Returns how many. */
+static size_t skip_common(reader *r)
+{
+    const uint8_t *data = r->data;
+    size_t pos = r->pos, len = r->len, flagged = r->flagged, start = pos;
+    while (len - pos >= 14 && (data[pos] & (uint8_t)~FLAG_REF) == T_INT &&
+           data[pos + 5] == T_BINARY_FLOAT) {
+        flagged += data[pos] >> 7;
+        pos += 14;
+    }
+    r->pos = pos;
+    r->flagged = flagged;
+    return (pos - start) / 14;
+}
+
 /* The first pass: the dict's type byte, entries of ints and floats, the end marker,
  * nothing after. Counts the entries and the flagged objects. */
 static int walk(reader *r)
@@ -228,9 +244,8 @@ static int walk(reader *r)
     for (size_t e = 0;; e++) {
         size_t size = 0;
         int rc;
-        if (is_common(r)) { /* the usual record, first: 'i' key, 'g' value */
-            r->flagged += r->data[r->pos] >> 7;
-            r->pos += 14;
+        if (is_common(r)) { /* the usual records, first: 'i' key, 'g' value */
+            e += skip_common(r) - 1;
             continue;
         }
         for (int k = 0; k < 2; k++) {
@@ -398,6 +413,33 @@ static int read_value(reader *r, size_t entry, double *v)
     return 0;
 }
 
+/* Up to max of the usual records from r->pos on into out (a key below 2^31), with
+ * the reader's and the dataset's fields in locals: a store to the arrays could
+ * otherwise alias them, and make the compiler reload them every record. Returns how
+ * many. */
+static size_t read_common(reader *r, fc_dataset *out, size_t max)
+{
+    const uint8_t *data = r->data;
+    size_t pos = r->pos, len = r->len, flagged = r->flagged, i = 0;
+    uint64_t *restrict keys = out->keys + out->count;
+    double *restrict values = out->values + out->count;
+    size_t *restrict refs = r->refs;
+    for (; i < max && len - pos >= 14; i++, pos += 14) {
+        const uint8_t *p = data + pos;
+        if ((p[0] & (uint8_t)~FLAG_REF) != T_INT || p[4] >= 0x80 || p[5] != T_BINARY_FLOAT)
+            break;
+        if (p[0] & FLAG_REF)
+            refs[flagged++] = pos;
+        keys[i] = get32(p + 1);
+        uint64_t b = get32(p + 6) | (uint64_t)get32(p + 10) << 32;
+        memcpy(&values[i], &b, sizeof b);
+    }
+    r->pos = pos;
+    r->flagged = flagged;
+    out->count += i;
+    return i;
+}
+
 /* The second pass: each entry's key and value into out, each flagged object's offset
  * into r->refs. */
 static int read_entries(reader *r, fc_dataset *out)
@@ -411,16 +453,8 @@ static int read_entries(reader *r, fc_dataset *out)
         int rc;
         uint64_t key = 0;
         double v = 0.0;
-        const uint8_t *p = r->data + r->pos;
-        if (is_common(r) && p[4] < 0x80) { /* the usual record, first */
-            if (p[0] & FLAG_REF)
-                r->refs[r->flagged++] = r->pos;
-            out->keys[out->count] = get32(p + 1);
-            uint64_t b = get32(p + 6) | (uint64_t)get32(p + 10) << 32;
-            memcpy(&out->values[out->count++], &b, sizeof b);
-            r->pos += 14;
-            continue;
-        }
+        if ((e += read_common(r, out, r->entries - e)) == r->entries)
+            break; /* the usual records, first */
         if ((rc = read_key(r, e, &key)) != 0)
             return rc;
         object_size(r, e, true, &size);

@@ -30,8 +30,9 @@
  * (GLOBAL, STACK_GLOBAL, REDUCE, BUILD, INST, OBJ, NEWOBJ, NEWOBJ_EX, EXT1/2/4,
  * PERSID, BINPERSID) is refused with why: no reader here ever runs code.
  *
- * Bounded: the file is walked twice, first to check it and count its records (nothing
- * allocated), then to copy them into a dataset reserved for exactly that count. A
+ * Bounded: room for len / 11 records is reserved (a record with a BINFLOAT value takes
+ * at least 11 bytes) and the file is checked and copied in one pass; a file with more
+ * records than that is walked again into room reserved for exactly its count. A
  * record takes at least 4 bytes (K k K v), so 16 bytes a record plus the repeated-key
  * check's table (at most 11) stay under 7 x the input (docs/FORMATS.md).
  */
@@ -225,7 +226,8 @@ typedef struct reader {
     const uint8_t *data;
     size_t len, pos;      /* pos: the next byte */
     size_t frame_end;     /* the end of the current frame; 0 outside frames */
-    fc_dataset *out;      /* NULL: the first pass, which only checks and counts */
+    fc_dataset *out;      /* NULL: a pass that only checks and counts */
+    size_t room;          /* records that may still be stored in out (then only counted) */
     size_t records;       /* records seen */
     size_t want;          /* the record whose key offset is wanted (SIZE_MAX: none) */
     size_t want_offset;
@@ -435,7 +437,8 @@ static inline void keep(reader *r, size_t off, uint64_t key, double value)
     if (r->records == r->want)
         r->want_offset = off;
     r->records++;
-    if (r->out) {
+    if (r->out && r->room) {
+        r->room--;
         r->out->keys[r->out->count] = key;
         r->out->values[r->out->count] = value;
         r->out->count++;
@@ -508,13 +511,13 @@ static void fast_records(reader *r)
     const uint8_t *p = r->data + r->pos;
     const uint8_t *end = r->data + (r->frame_end ? r->frame_end : r->len);
     size_t records = r->records, want = r->want, stored = 0, used;
-    bool store = r->out && r->out->keys; /* NULL + 0 is undefined: no records, no arrays */
-    uint64_t *keys = store ? r->out->keys + r->out->count : NULL, key;
-    double *values = store ? r->out->values + r->out->count : NULL, value;
+    size_t room = r->out && r->out->keys ? r->room : 0; /* NULL + 0 is undefined */
+    uint64_t *keys = room ? r->out->keys + r->out->count : NULL, key;
+    double *values = room ? r->out->values + r->out->count : NULL, value;
     while ((used = fast_record(p, (size_t)(end - p), &key, &value)) != 0) {
         if (records++ == want)
             r->want_offset = (size_t)(p - r->data);
-        if (keys) {
+        if (stored < room) {
             keys[stored] = key;
             values[stored++] = value;
         }
@@ -522,8 +525,10 @@ static void fast_records(reader *r)
     }
     r->records = records;
     r->pos = (size_t)(p - r->data);
-    if (r->out)
+    if (stored) {
         r->out->count += stored;
+        r->room -= stored;
+    }
 }
 
 /* PROTO 2..5, EMPTY_DICT, at most one memo opcode; *op the opcode after them. */
@@ -597,22 +602,44 @@ static size_t key_offset(const reader *r, size_t i)
     return w.want_offset;
 }
 
-/* Two passes: the first checks the whole file and counts its records, allocating
- * nothing; the second copies them into room reserved for exactly that many. */
+/* One pass for the usual file: room is reserved for as many records as len bytes can
+ * hold when each value is a BINFLOAT (at least 11 bytes a record: a key opcode and its
+ * byte, BINFLOAT and 8), at most 16/11 of the input, and the records are checked and
+ * stored together. A file with more records (integer values, as short as 4 bytes) is
+ * read a second time into room reserved for exactly its count. On an error the
+ * dataset keeps only what it had. */
+#define PK_MIN_FLOAT_RECORD 11
 static int pk_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err)
 {
-    reader r = {.data = data, .len = len, .want = SIZE_MAX, .err = err};
-    size_t first = out->count, a = 0, b = 0;
-    int rc = read_pickle(&r);
-    if (rc || (rc = fc_dataset_reserve(out, out->count + r.records, err)) != 0)
+    size_t first = out->count, a = 0, b = 0, guess = len / PK_MIN_FLOAT_RECORD;
+    int rc = fc_dataset_reserve(out, first + guess, err);
+    if (rc)
         return rc;
-    r = (reader){.data = data, .len = len, .want = SIZE_MAX, .out = out, .err = err};
-    if ((rc = read_pickle(&r)) != 0 || (rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0)
+    reader r = {.data = data, .len = len, .want = SIZE_MAX, .out = out, .room = guess,
+                .err = err};
+    if ((rc = read_pickle(&r)) == 0 && r.records > guess) {
+        out->count = first; /* the second pass, for a file of short records */
+        if ((rc = fc_dataset_reserve(out, first + r.records, err)) == 0) {
+            r = (reader){.data = data, .len = len, .want = SIZE_MAX, .out = out,
+                         .room = r.records, .err = err};
+            rc = read_pickle(&r);
+        }
+    }
+    if (rc) {
+        out->count = first;
         return rc;
-    return fc_fail(err, FC_ECORRUPT, 0, "offset %zu (item %zu): key %llu again (first at offset "
-                   "%zu, item %zu); a result file holds each key once", key_offset(&r, b - first),
-                   b - first, (unsigned long long)out->keys[b], key_offset(&r, a - first),
-                   a - first);
+    }
+    if ((rc = fc_dataset_find_repeat(out, first, &a, &b, err)) <= 0) {
+        if (rc)
+            out->count = first;
+        return rc;
+    }
+    rc = fc_fail(err, FC_ECORRUPT, 0, "offset %zu (item %zu): key %llu again (first at offset "
+                 "%zu, item %zu); a result file holds each key once", key_offset(&r, b - first),
+                 b - first, (unsigned long long)out->keys[b], key_offset(&r, a - first),
+                 a - first);
+    out->count = first;
+    return rc;
 }
 
 /* Nothing for fewer than 5 bytes; else 8 bits for PROTO, 3 for a protocol 2..5, 8 for a FRAME if there is one, 8 for
