@@ -80,6 +80,10 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
 /* --transport: "file" or "pipe" (fc_transport_find); on error prints the known ones and
  * returns NULL. */
 const fc_transport *parse_transport(const char *cmd, const char *text);
+/* --shape: a shape's name into *shape (enum fc_shape); 0, or -1 after a usage error. */
+int parse_shape(const char *cmd, const char *text, unsigned *shape);
+/* "json, msgpack or protobuf": the formats built that hold shape (static storage). */
+const char *shape_holders(unsigned shape);
 /* Parses "raw,json" (or "all") into codecs[]; returns the count, or -1 after an error. */
 int parse_format_list(const char *cmd, const char *text, const fc_codec **codecs, int max);
 /* Prints a help text to stdout with each "{formats}" replaced by the formats built, from

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* SIGIO, SIGPWR, SIGSTKFLT */
 #include "cli.h"
+#include "fc_shapes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -477,6 +478,36 @@ const fc_codec *parse_format(const char *cmd, const char *flag, const char *name
         usage_error(cmd, "%s: unknown format '%s' (known: %s)", flag, name, known);
     }
     return c;
+}
+
+int parse_shape(const char *cmd, const char *text, unsigned *shape)
+{
+    enum fc_shape s;
+    fc_error e = {0};
+    if (fc_shape_find(text, &s, &e) != 0) {
+        usage_error(cmd, "--shape: %s", e.msg);
+        return -1;
+    }
+    *shape = (unsigned)s;
+    return 0;
+}
+
+const char *shape_holders(unsigned shape)
+{
+    static char list[512];
+    size_t n = 0, len = 0;
+    list[0] = '\0';
+    for (size_t i = 0; fc_codec_at(i); i++)
+        n += (fc_codec_at(i)->shapes >> shape) & 1u;
+    for (size_t i = 0, k = 0; fc_codec_at(i) && len < sizeof list; i++) {
+        const fc_codec *c = fc_codec_at(i);
+        if (!((c->shapes >> shape) & 1u))
+            continue;
+        k++;
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                k == 1 ? "" : k == n ? " or " : ", ", c->name);
+    }
+    return n ? list : "none";
 }
 
 const fc_transport *parse_transport(const char *cmd, const char *text)

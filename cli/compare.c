@@ -3,6 +3,7 @@
  * them, around a compare_result.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "fc_shapes.h"
 #include "measure.h"
 #include "report.h"
 
@@ -15,7 +16,7 @@ static const char COMPARE_HELP[] =
     "                           [--repeat R] [--warmup W]\n"
     "                           [--output table|csv|json|markdown|html] [--chart FILE.svg]\n"
     "                           [--html FILE.html] [--transport file|pipe]\n"
-    "                           [--engine fork|mpi]\n"
+    "                           [--engine fork|mpi] [--shape S | --input FILE.json]\n"
     "\n"
     "Runs the exercise through every format and reports what each costs: bytes of the\n"
     "result files (raw and deflated), encode and decode time per record, end-to-end\n"
@@ -37,6 +38,10 @@ static const char COMPARE_HELP[] =
     "                       (FILE must be new: it is never overwritten)\n"
     "      --transport T    how the end-to-end runs move each child's results: file\n"
     "                       (default: result files) or pipe (streamed to the parent)\n"
+    "      --shape S        records of another shape than the course's numbers: ints,\n"
+    "                       log, mesh or doc; only the formats that hold it are run\n"
+    "      --input FILE     your own data instead: a JSON array of records, JSON Lines,\n"
+    "                       or one document; the schemaless formats are run on it\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every format ran and round-tripped bit for bit, 1 otherwise,\n"
@@ -63,13 +68,16 @@ typedef struct compare_request {
     enum output_kind output;
     const char *chart;
     const char *html;
+    bool formats_given;        /* --formats: a format without the shape is an error */
+    fc_records input;          /* --input's records */
 } compare_request;
 
 static const cli_flag COMPARE_FLAGS[] = {
     {"formats", 'f', true, 'f'},    {"count", 'n', true, 'n'},  {"workers", 'w', true, 'w'},
     {"iterations", 'i', true, 'i'}, {"repeat", 'r', true, 'r'}, {"warmup", 0, true, 'W'},
     {"output", 'o', true, 'o'},     {"chart", 0, true, 'c'},    {"html", 0, true, 'H'},
-    {"transport", 0, true, 'T'},    {"engine", 0, true, 'E'},   {NULL, 0, false, 0}};
+    {"transport", 0, true, 'T'},    {"engine", 0, true, 'E'},   {"shape", 0, true, 'S'},
+    {"input", 0, true, 'I'},        {NULL, 0, false, 0}};
 
 static int compare_flag(void *ctx, int id, const char *v)
 {
@@ -78,6 +86,7 @@ static int compare_flag(void *ctx, int id, const char *v)
     char kinds[128];
     switch (id) {
     case 'f':
+        rq->formats_given = true;
         p->ncodecs = parse_format_list("compare", v, p->codecs, COMPARE_MAX_FORMATS);
         return p->ncodecs < 0 ? -1 : 0;
     case 'n': return parse_u64("compare", "--count", v, 1, 10000000, &p->count);
@@ -89,6 +98,8 @@ static int compare_flag(void *ctx, int id, const char *v)
     case 'W': return parse_u64("compare", "--warmup", v, 0, 100, &p->warmup);
     case 'c': rq->chart = v; return 0;
     case 'T': return (p->transport = parse_transport("compare", v)) ? 0 : -1;
+    case 'S': return parse_shape("compare", v, &p->shape);
+    case 'I': p->input_name = v; return 0;
     case 'E': return cli_parse_engine("compare", v, &p->mpi);
     case 'H': rq->html = v; return 0;
     case 'o':
@@ -99,6 +110,60 @@ static int compare_flag(void *ctx, int id, const char *v)
         return -1;
     }
     return -1;
+}
+
+/* --input FILE: the user's records, read whole (and bounded) before any measuring. */
+static int parse_input(compare_request *rq)
+{
+    compare_params *p = &rq->params;
+    if (!p->input_name)
+        return CLI_GO_ON;
+    if (p->shape)
+        return usage_error("compare", "--input is data of its own shape: give --shape or "
+                           "--input, not both");
+    fc_buffer b = {0};
+    fc_error e = {0};
+    int rc = fc_file_read(p->input_name, &b, &e);
+    if (rc == 0)
+        rc = fc_json_read_input(b.data, b.len, NULL, &rq->input, &e);
+    fc_buffer_free(&b);
+    if (rc != 0)
+        return fail("compare", "--input %s: %s", p->input_name, e.msg);
+    if (rq->input.count == 0)
+        return fail("compare", "--input %s: an empty array holds no records to compare",
+                    p->input_name);
+    p->shape = FC_SHAPE_INPUT;
+    p->input = &rq->input;
+    p->count = rq->input.count;
+    return CLI_GO_ON;
+}
+
+/* With another shape than numbers, only the formats that hold it: named by --formats,
+ * a format without it is an error; from the default list, it is left out, saying so. */
+static int keep_holders(compare_request *rq)
+{
+    compare_params *p = &rq->params;
+    char left[256] = "";
+    int kept = 0;
+    if (!p->shape)
+        return CLI_GO_ON;
+    const char *shape = fc_shape_name((enum fc_shape)p->shape);
+    for (int f = 0; f < p->ncodecs; f++) {
+        const fc_codec *c = p->codecs[f];
+        if (c->shapes & (1u << p->shape)) {
+            p->codecs[kept++] = c;
+            continue;
+        }
+        if (rq->formats_given)
+            return usage_error("compare", "--formats: %s does not hold the %s shape (yet); "
+                               "these do: %s", c->name, shape, shape_holders(p->shape));
+        snprintf(left + strlen(left), sizeof left - strlen(left), "%s%s", left[0] ? ", " : "",
+                 c->name);
+    }
+    p->ncodecs = kept;
+    if (left[0])
+        note("compare", "left out, as they do not hold the %s shape yet: %s", shape, left);
+    return CLI_GO_ON;
 }
 
 /* --engine mpi: starts MPI; on rank 0 the workers are computing ranks (at most all of
@@ -135,6 +200,11 @@ static int parse_compare(int argc, char **argv, compare_request *rq)
     int status = cli_parse(&COMPARE, argc, argv, rq, NULL);
     if (status != CLI_GO_ON)
         return status;
+    if ((status = parse_input(rq)) != CLI_GO_ON || (status = keep_holders(rq)) != CLI_GO_ON)
+        return status;
+    if (rq->params.mpi.on && rq->params.shape)
+        return usage_error("compare", "--engine mpi carries the course's numbers only (yet): "
+                           "--shape and --input run with --engine fork");
     if (rq->params.mpi.on && (status = compare_on_ranks(&rq->params)) != CLI_GO_ON)
         return status;
     /* Now, not after minutes of measuring. */
@@ -219,15 +289,15 @@ int cmd_compare(int argc, char **argv)
     static compare_result r; /* large; one per process */
     compare_request rq;
     int status = parse_compare(argc, argv, &rq);
-    if (status != CLI_GO_ON)
-        return status;
-    cli_catch_signals(); /* before any work: an early Ctrl-C must not be lost either */
-    progress_on = isatty(STDERR_FILENO);
-    fc_error err = {0};
-    int rc = compare_measure(&rq.params, &r, progress, &err);
-    if (rc == FC_EINTR)
-        return cli_interrupted("compare", NULL);
-    if (rc != 0)
-        return fail("compare", "%s", err.msg);
-    return print_result(&rq, &r);
+    if (status == CLI_GO_ON) {
+        cli_catch_signals(); /* before any work: an early Ctrl-C must not be lost either */
+        progress_on = isatty(STDERR_FILENO);
+        fc_error err = {0};
+        int rc = compare_measure(&rq.params, &r, progress, &err);
+        status = rc == FC_EINTR ? cli_interrupted("compare", NULL)
+                 : rc != 0      ? fail("compare", "%s", err.msg)
+                                : print_result(&rq, &r);
+    }
+    fc_records_free(&rq.input);
+    return status;
 }

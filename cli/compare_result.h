@@ -18,6 +18,9 @@ typedef struct compare_params {
     int ncodecs;
     uint64_t count, iterations, workers, repeat, warmup;
     const fc_transport *transport; /* --transport; NULL: result files */
+    unsigned shape;                /* --shape (enum fc_shape); 0: the course's numbers */
+    const struct fc_records *input; /* --input: the user's records (shape FC_SHAPE_INPUT) */
+    const char *input_name;         /* its file, for the report */
     cli_mpi mpi;                   /* --engine mpi: the end-to-end runs on MPI ranks */
     bool workers_given;            /* --workers given (else one per CPU, or every rank) */
 } compare_params;
@@ -44,6 +47,8 @@ typedef struct format_result {
 } format_result;
 
 typedef struct compare_result {
+    unsigned shape;            /* enum fc_shape: 0 numbers */
+    char input[256];           /* --input's file, when the shape is the user's data */
     uint64_t count, iterations;
     unsigned workers;          /* children per run: fc_split_parts(count, --workers) */
     unsigned repeat, warmup;

@@ -15,6 +15,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "measure.h"
 
+#include "fc_shapes.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,38 +37,56 @@ static int (*unverified(const fc_codec *c))(const uint8_t *, size_t, fc_dataset 
     return c->version >= 3 ? c->decode_unverified : NULL;
 }
 
-/* Nanoseconds per record for one sample of encoding (or decoding) the dataset,
- * repeated `reps` times. */
-static double sample_codec(const fc_codec *c, const fc_dataset *d, const fc_buffer *encoded,
-                           fc_buffer *scratch, fc_dataset *back, unsigned reps, enum op op,
-                           fc_error *err)
+/* What the codec alone is timed on: the numbers (d) or records of another shape (rec),
+ * their whole encoding, and where each sample encodes or decodes to. */
+typedef struct codec_job {
+    const fc_codec *c;
+    unsigned shape;            /* 0: numbers */
+    const fc_dataset *d;
+    const fc_records *rec;
+    const fc_buffer *encoded;
+    fc_buffer *scratch;
+    fc_dataset *back;
+    fc_records *rback;
+} codec_job;
+
+static int code_once(const codec_job *j, enum op op, fc_error *err)
+{
+    if (op == OP_ENCODE) {
+        j->scratch->len = 0;
+        return j->shape ? j->c->encode_records(j->rec, j->shape, j->scratch, err)
+                        : j->c->encode(j->d, j->scratch, err);
+    }
+    if (!j->shape) {
+        j->back->count = 0;
+        return (op == OP_DECODE ? j->c->decode : unverified(j->c))(j->encoded->data,
+                                                                    j->encoded->len, j->back, err);
+    }
+    j->rback->count = 0;
+    fc_arena_free(&j->rback->arena); /* the trees of the sample before */
+    return j->c->decode_records(j->encoded->data, j->encoded->len, j->shape, j->rback, err);
+}
+
+/* Nanoseconds per record for one sample of encoding (or decoding) the data, repeated
+ * `reps` times. */
+static double sample_codec(const codec_job *j, unsigned reps, enum op op, fc_error *err)
 {
     uint64_t t0 = fc_now_ns();
-    for (unsigned k = 0; k < reps; k++) {
-        int rc;
-        if (op != OP_ENCODE) {
-            back->count = 0;
-            rc = (op == OP_DECODE ? c->decode : unverified(c))(encoded->data, encoded->len,
-                                                                back, err);
-        } else {
-            scratch->len = 0;
-            rc = c->encode(d, scratch, err);
-        }
-        if (rc != 0)
+    for (unsigned k = 0; k < reps; k++)
+        if (code_once(j, op, err) != 0)
             return -1;
-    }
     double ns = (double)(fc_now_ns() - t0);
-    return ns / reps / (double)(d->count ? d->count : 1);
+    size_t n = j->shape ? j->rec->count : j->d->count;
+    return ns / reps / (double)(n ? n : 1);
 }
 
 /* How many repetitions make one sample last at least 10 ms. */
-static unsigned calibrate(const fc_codec *c, const fc_dataset *d, const fc_buffer *encoded,
-                          fc_buffer *scratch, fc_dataset *back, enum op op)
+static unsigned calibrate(const codec_job *j, enum op op)
 {
     unsigned reps = 1;
     for (;;) {
         uint64_t t0 = fc_now_ns();
-        if (sample_codec(c, d, encoded, scratch, back, reps, op, NULL) < 0)
+        if (sample_codec(j, reps, op, NULL) < 0)
             return 1;
         uint64_t t = fc_now_ns() - t0;
         if (t >= 10000000u || reps >= (1u << 24))
@@ -77,18 +97,26 @@ static unsigned calibrate(const fc_codec *c, const fc_dataset *d, const fc_buffe
     }
 }
 
-/* Deflated size of the dataset encoded the way the engine splits it among children. */
-static int deflated_size(const fc_codec *c, const fc_dataset *d, unsigned workers,
-                         uint64_t *bytes, uint64_t *deflated, fc_error *err)
+/* Deflated size of the data encoded the way the engine splits it among children. */
+static int deflated_size(const codec_job *j, unsigned workers, uint64_t *bytes,
+                         uint64_t *deflated, fc_error *err)
 {
-    unsigned parts = fc_split_parts(d->count, workers);
+    size_t n = j->shape ? j->rec->count : j->d->count;
+    unsigned parts = fc_split_parts(n, workers);
     *bytes = *deflated = 0;
     for (unsigned i = 0; i < parts; i++) {
         uint64_t off, len;
-        fc_split(d->count, parts, i, &off, &len);
-        fc_dataset part = {d->keys + off, d->values + off, (size_t)len, (size_t)len};
+        fc_split(n, parts, i, &off, &len);
         fc_buffer b = {0};
-        int rc = c->encode(&part, &b, err);
+        int rc;
+        if (j->shape) {
+            fc_records part = {.keys = j->rec->keys + off, .values = j->rec->values + off,
+                               .count = (size_t)len, .cap = (size_t)len};
+            rc = j->c->encode_records(&part, j->shape, &b, err);
+        } else {
+            fc_dataset part = {j->d->keys + off, j->d->values + off, (size_t)len, (size_t)len};
+            rc = j->c->encode(&part, &b, err);
+        }
         if (rc == 0) {
             uLongf zlen = compressBound((uLong)b.len);
             Bytef *z = malloc(zlen);
@@ -161,12 +189,47 @@ typedef struct measurer {
     compare_result *r;
     fc_dataset ref;            /* the values every run must give, bit for bit */
     fc_dataset back;           /* the codec alone's decoded copy */
+    fc_records made;           /* another shape: its records, made here */
+    const fc_records *rref;    /* ... the records every run must give (made, or --input) */
+    fc_records rback;          /* ... the codec alone's decoded copy */
     fc_buffer *encoded;        /* per format: ref encoded whole */
     fc_buffer scratch;         /* the codec alone's encoding */
     unsigned *reps;            /* per format: repetitions per sample, for each enum op */
     double *samples;           /* per format, per kind, per counted round */
     fc_error err;
 } measurer;
+
+/* What every run must give: the numbers, or the records of another shape (made here,
+ * or the user's own). */
+static int reference_data(measurer *m)
+{
+    const compare_params *p = m->p;
+    if (!p->shape)
+        return reference_values(p->count, p->iterations, &m->ref, &m->err);
+    if (p->input) {
+        m->rref = p->input;
+        return 0;
+    }
+    m->rref = &m->made;
+    return fc_shape_records((enum fc_shape)p->shape, 1, p->count, p->iterations, &m->made, &m->err);
+}
+
+static codec_job job_of(measurer *m, int f)
+{
+    return (codec_job){.c = m->p->codecs[f], .shape = m->p->shape, .d = &m->ref, .rec = m->rref,
+                       .encoded = &m->encoded[f], .scratch = &m->scratch, .back = &m->back,
+                       .rback = &m->rback};
+}
+
+/* The first record of b that differs from a's (trees equal bit for bit), or -1. */
+static long first_record_difference(const fc_records *a, const fc_records *b)
+{
+    size_t n = a->count < b->count ? a->count : b->count;
+    for (size_t i = 0; i < n; i++)
+        if (a->keys[i] != b->keys[i] || !fc_value_equal(&a->values[i], &b->values[i]))
+            return (long)i;
+    return a->count == b->count ? -1 : (long)n;
+}
 
 static double *sample(measurer *m, int f, enum sample_kind kind, unsigned round)
 {
@@ -202,9 +265,13 @@ static void prepare_formats(measurer *m)
         format_result *fr = &m->r->formats[f];
         fr->codec = m->p->codecs[f];
         fr->exact = true;
-        if (deflated_size(fr->codec, &m->ref, m->r->workers, &fr->bytes, &fr->deflated,
-                          &m->err) != 0 ||
-            fr->codec->encode(&m->ref, &m->encoded[f], &m->err) != 0)
+        codec_job j = job_of(m, f);
+        int rc = deflated_size(&j, m->r->workers, &fr->bytes, &fr->deflated, &m->err);
+        if (rc == 0)
+            rc = m->p->shape ? fr->codec->encode_records(m->rref, m->p->shape, &m->encoded[f],
+                                                         &m->err)
+                             : fr->codec->encode(&m->ref, &m->encoded[f], &m->err);
+        if (rc != 0)
             failed(fr, "encode", m->err.msg);
     }
 }
@@ -216,7 +283,10 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
     const compare_params *p = m->p;
     fc_engine_config cfg = {.codec = fr->codec, .start = 1, .count = p->count,
                             .workers = m->r->workers, .iterations = p->iterations,
-                            .cancel = &cli_cancel, .transport = p->transport};
+                            .cancel = &cli_cancel, .transport = p->transport,
+                            .shape = p->shape, .input = p->input};
+    if (p->input)
+        cfg.start = 0; /* the user's records are keyed 0..n-1 */
     fc_engine_result res;
     int rc = p->mpi.on ? cli_mpi_run(&cfg, &p->mpi, &res, &m->err)
                        : fc_engine_run(&cfg, &res, &m->err);
@@ -227,13 +297,18 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
         failed(fr, "run", m->err.msg);
         return 1;
     }
-    long diff = fc_dataset_first_difference(&m->ref, &res.data);
-    if (diff >= 0 && lossy_allowed(fr, &m->ref, &res.data))
-        diff = -1; /* a value loss the codec declares: measured on the round trip */
+    long diff;
+    if (p->shape) {
+        diff = first_record_difference(m->rref, res.records);
+    } else {
+        diff = fc_dataset_first_difference(&m->ref, &res.data);
+        if (diff >= 0 && lossy_allowed(fr, &m->ref, &res.data))
+            diff = -1; /* a value loss the codec declares: measured on the round trip */
+    }
     if (diff >= 0 && fr->exact) { /* timed still: the samples are not used */
         char why[96];
         snprintf(why, sizeof why, "record %ld (key %llu) differs", diff,
-                 (unsigned long long)m->ref.keys[diff]);
+                 (unsigned long long)(p->shape ? m->rref->keys[diff] : m->ref.keys[diff]));
         failed(fr, "run", why);
     }
     double enc = 0, dec = 0;
@@ -255,23 +330,25 @@ static int codec_alone(measurer *m, int f, unsigned round, double s[S_KINDS])
 {
     format_result *fr = &m->r->formats[f];
     const fc_codec *c = fr->codec;
+    codec_job j = job_of(m, f);
     unsigned *reps = &m->reps[OPS * f];
     static const enum sample_kind kind[OPS] = {S_ALONE_ENCODE, S_ALONE_DECODE,
                                                S_ALONE_DECODE_UNVERIFIED};
     for (int op = 0; op < OPS; op++) {
-        if (op == OP_DECODE_UNVERIFIED && !unverified(c))
+        if (op == OP_DECODE_UNVERIFIED && (!unverified(c) || j.shape))
             break;
         if (round == 0)
-            reps[op] = calibrate(c, &m->ref, &m->encoded[f], &m->scratch, &m->back, op);
-        s[kind[op]] = sample_codec(c, &m->ref, &m->encoded[f], &m->scratch, &m->back,
-                                   reps[op], op, &m->err);
+            reps[op] = calibrate(&j, (enum op)op);
+        s[kind[op]] = sample_codec(&j, reps[op], (enum op)op, &m->err);
         if (s[kind[op]] < 0) {
             failed(fr, "codec alone", m->err.msg);
             return 1;
         }
         /* Each decode's records, checked: the unverified one must give the same. */
-        if (op != OP_ENCODE && fc_dataset_first_difference(&m->ref, &m->back) >= 0 &&
-            fr->exact && !lossy_allowed(fr, &m->ref, &m->back))
+        bool differs = j.shape ? first_record_difference(m->rref, &m->rback) >= 0
+                               : fc_dataset_first_difference(&m->ref, &m->back) >= 0 &&
+                                     !lossy_allowed(fr, &m->ref, &m->back);
+        if (op != OP_ENCODE && differs && fr->exact)
             failed(fr, "codec alone", op == OP_DECODE ? "round trip differs"
                                                       : "round trip differs (unverified)");
     }
@@ -345,6 +422,8 @@ static void measurer_free(measurer *m)
     fc_buffer_free(&m->scratch);
     fc_dataset_free(&m->back);
     fc_dataset_free(&m->ref);
+    fc_records_free(&m->made);
+    fc_records_free(&m->rback);
 }
 
 int compare_measure(const compare_params *p, compare_result *r, measure_progress progress,
@@ -358,9 +437,12 @@ int compare_measure(const compare_params *p, compare_result *r, measure_progress
                                                  : fc_transport_name(p->transport),
                           .nformats = p->ncodecs};
     machine_facts(r);
+    r->shape = p->shape;
+    if (p->input_name)
+        snprintf(r->input, sizeof r->input, "%s", p->input_name);
     /* The reference values, computed once here: every run must give these bits. */
     uint64_t t0 = fc_now_ns();
-    int rc = reference_values(p->count, p->iterations, &m.ref, &m.err);
+    int rc = reference_data(&m);
     r->calc_ns = (double)(fc_now_ns() - t0);
     if (cli_cancel)
         rc = FC_EINTR;

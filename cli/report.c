@@ -3,11 +3,28 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report.h"
 
+#include "fc_shapes.h"
+
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
+
+const char *report_data_label(const compare_result *r, char *buf, size_t size)
+{
+    if (r->input[0])
+        snprintf(buf, size, "records 0..%llu of %s (your data)",
+                 (unsigned long long)(r->count - 1), r->input);
+    else if (r->shape)
+        snprintf(buf, size, "%s records 1..%llu", fc_shape_name((enum fc_shape)r->shape),
+                 (unsigned long long)r->count);
+    else
+        snprintf(buf, size, "keys 1..%llu, %llu iteration%s each", (unsigned long long)r->count,
+                 (unsigned long long)r->iterations, r->iterations == 1 ? "" : "s");
+    return buf;
+}
 
 const char *library_line(char *buf, size_t size)
 {
@@ -101,11 +118,11 @@ static void write_table(FILE *o, const compare_result *r, bool color)
         b_ee = best(r, get_e2e_enc), b_ed = best(r, get_e2e_dec), b_ie = best(r, get_alone_enc),
         b_id = best(r, get_alone_dec);
     char s[64], libs[256];
-    fprintf(o, "forkcollect compare: keys 1..%llu, %llu iteration%s each, %u worker%s; "
+    char data[512];
+    fprintf(o, "forkcollect compare: %s, %u worker%s; "
                "median [min-max] of %u round%s after %u warm-up, formats interleaved\n\n",
-            (unsigned long long)r->count, (unsigned long long)r->iterations,
-            plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
-            r->warmup);
+            report_data_label(r, data, sizeof data), r->workers, plural(r->workers), r->repeat,
+            plural(r->repeat), r->warmup);
     fprintf(o, "End to end: the exercise through fork, %s and the engine\n",
             r->transport && strcmp(r->transport, "pipe") == 0 ? "pipes" : "result files");
     fprintf(o, "%-11s %11s %9s %11s %-20s %-20s %-20s %s\n", "format", "file bytes", "B/record",
@@ -258,6 +275,9 @@ static void write_json(FILE *o, const compare_result *r, bool color)
     cJSON_AddNumberToObject(p, "workers", r->workers);
     cJSON_AddNumberToObject(p, "repeat", r->repeat);
     cJSON_AddNumberToObject(p, "warmup", r->warmup);
+    cJSON_AddStringToObject(p, "shape", fc_shape_name((enum fc_shape)r->shape));
+    if (r->input[0])
+        cJSON_AddStringToObject(p, "input", r->input);
     cJSON *m = cJSON_AddObjectToObject(root, "machine");
     cJSON_AddStringToObject(m, "cpu", r->cpu);
     cJSON_AddNumberToObject(m, "cpus", (double)r->cpus);
@@ -336,11 +356,13 @@ static void write_markdown(FILE *o, const compare_result *r, bool color)
                 fmt_stat(fr->alone_decode, 1, s5, sizeof s5), unv ? s6 : "",
                 fr->exact || fr->loss.changed ? exact_text(fr, ex, sizeof ex) : "**no**");
     }
-    fprintf(o, "\nKeys 1..%llu, %llu iteration%s each, %u worker%s; median [min-max] of %u "
+    char data[512];
+    report_data_label(r, data, sizeof data);
+    data[0] = (char)toupper((unsigned char)data[0]);
+    fprintf(o, "\n%s, %u worker%s; median [min-max] of %u "
                "round%s after %u warm-up, formats interleaved. %s, %ld CPUs, %s; %s, %s (%s); "
                "%s; %s.\n",
-            (unsigned long long)r->count, (unsigned long long)r->iterations,
-            plural(r->iterations), r->workers, plural(r->workers), r->repeat, plural(r->repeat),
+            data, r->workers, plural(r->workers), r->repeat, plural(r->repeat),
             r->warmup, r->cpu, r->cpus, r->kernel, FC_COMPILER, FC_BUILD_TYPE, FC_CFLAGS,
             library_line(libs, sizeof libs), r->date);
     if (unv)
@@ -492,9 +514,11 @@ void report_svg(FILE *o, const compare_result *r)
                "font-family=\"sans-serif\" font-size=\"13\">\n"
                "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
                "<text x=\"%d\" y=\"24\" font-size=\"16\" text-anchor=\"middle\">forkcollect "
-               "compare: %llu records, %llu iterations, %u workers (%s)</text>\n",
-            w, h, w / 2, (unsigned long long)r->count, (unsigned long long)r->iterations,
-            r->workers, r->date);
+               "compare: ",
+            w, h, w / 2);
+    char data[512];
+    report_escape(o, report_data_label(r, data, sizeof data)); /* a file name may hold & or < */
+    fprintf(o, ", %u workers (%s)</text>\n", r->workers, r->date);
     svg_sizes(o, r);
     svg_speeds(o, r);
     fprintf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">", 20, h - 8);

@@ -22,6 +22,9 @@ void report_svg(FILE *f, const compare_result *r);
 void write_html(FILE *f, const compare_result *r, bool color);
 /* s with & < > " ' as character references, fit for HTML and SVG text and attributes. */
 void report_escape(FILE *f, const char *s);
+/* What was compared, for titles: "keys 1..N, I iterations each", "log records 1..N",
+ * or "records 0..N-1 of FILE (your data)"; returns buf. */
+const char *report_data_label(const compare_result *r, char *buf, size_t size);
 /* "msgpack-c 4.0.0, ..., zlib 1.2.13": the libraries of the formats built, in buf. */
 const char *library_line(char *buf, size_t size);
 

@@ -1,6 +1,9 @@
 /* run.c - `forkcollect run`: the exercise, told as it happens. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "fc_shapes.h"
+
+#include <zlib.h>
 
 #include <stdlib.h>
 #include <signal.h>
@@ -13,6 +16,7 @@ static const char RUN_HELP[] =
     "                       [--iterations I] [--dir D] [--keep] [--timeout SECONDS]\n"
     "                       [--retries K] [--save FILE] [--sum fsum|sequential]\n"
     "                       [--transport file|pipe|message] [--engine fork|mpi]\n"
+    "                       [--shape S]\n"
     "\n"
     "Splits the numbers S..S+N-1 into P ranges and forks one child per range. Each\n"
     "child computes calc(n) = Python's random.seed(n) then the sum of I draws of\n"
@@ -50,6 +54,10 @@ static const char RUN_HELP[] =
     "                      of an MPI job, started with mpirun -np N (N >= 2): rank 0\n"
     "                      collects, ranks 1..N-1 compute one range each (README.md,\n"
     "                      \"Running on a cluster\"; --workers and --retries do not apply)\n"
+    "      --shape S       records of another shape than the course's numbers: ints,\n"
+    "                      log, mesh or doc (scripts/shapes.py makes the same ones);\n"
+    "                      prints their count and the CRC-32 of their JSON instead\n"
+    "                      of a total (with --engine fork)\n"
     "  -h, --help          show this help\n"
     "\n"
     "Prints each child's range as it is forked, its pid, records and bytes as it is\n"
@@ -71,6 +79,7 @@ typedef struct run_result {
     /* run_summarise(), after a run that collected every child: */
     int total_rc;              /* EXIT_OK, or EXIT_FAIL when no total could be made */
     double total;              /* the values added as --sum says (core/fsum.c) */
+    uint32_t digest;           /* another shape: zlib's CRC-32 of the records' JSON */
     fc_error total_err;
     uint64_t bytes;            /* all result files */
     long parent_rss_kib;       /* this process's peak */
@@ -206,9 +215,57 @@ static void report_missing(const fc_engine_result *res)
 
 /* Writes the records of every collected child (all of them, on success) to path;
  * *saved is how many. */
-static int save_collected(const char *path, const fc_codec *codec, fc_engine_result *res,
-                          size_t *saved)
+/* zlib's CRC-32 of json.dumps of the records: one number to compare runs by. */
+static int records_digest(const fc_records *r, uint32_t *digest, fc_error *err)
 {
+    fc_buffer json = {0};
+    int rc = fc_records_write_json(r, &json, err);
+    if (rc == 0)
+        *digest = (uint32_t)crc32(0L, json.data, (uInt)json.len);
+    fc_buffer_free(&json);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+/* --save for another shape: the records of the collected parts, with codec. */
+static int save_records(const fc_codec *codec, unsigned shape, const fc_engine_result *res,
+                        fc_buffer *buf, size_t *saved, fc_error *err)
+{
+    const fc_records *all = res->records;
+    fc_records some = {0}; /* a view: its trees stay in all's arena */
+    int rc = fc_records_reserve(&some, all->count, err);
+    uint64_t start = all->count ? all->keys[0] : 0;
+    for (unsigned i = 0; rc == 0 && i < res->nchildren; i++) {
+        const fc_child_report *c = &res->children[i];
+        for (uint64_t j = 0; c->state == FC_CHILD_COLLECTED && j < c->count; j++) {
+            some.keys[some.count] = c->first_key + j;
+            some.values[some.count++] = all->values[c->first_key + j - start];
+        }
+    }
+    *saved = some.count;
+    if (rc == 0 && some.count)
+        rc = codec->encode_records(&some, shape, buf, err);
+    fc_records_free(&some);
+    return rc;
+}
+
+static int save_collected(const char *path, const fc_codec *codec, unsigned shape,
+                          fc_engine_result *res, size_t *saved)
+{
+    if (res->records) {
+        fc_buffer buf = {0};
+        fc_error err = {0};
+        int rc = save_records(codec, shape, res, &buf, saved, &err);
+        if (rc == 0 && *saved == 0)
+            rc = fail("run", "no record was collected, so %s was not written", path);
+        else if (rc != 0)
+            rc = fail("run", "--save: %s", err.msg);
+        else
+            rc = write_new_file("run", "--save", path, buf.data, buf.len);
+        if (rc == EXIT_OK && *saved < res->records->count)
+            note("run", "saved the %zu record%s collected to %s", *saved, plural(*saved), path);
+        fc_buffer_free(&buf);
+        return rc;
+    }
     fc_dataset d = {0};
     fc_buffer buf = {0};
     fc_error err = {0};
@@ -263,7 +320,7 @@ static const cli_flag RUN_FLAGS[] = {
     {"workers", 'w', true, 'w'}, {"iterations", 'i', true, 'i'}, {"dir", 'd', true, 'd'},
     {"keep", 'k', false, 'k'},   {"timeout", 't', true, 't'},    {"retries", 'r', true, 'r'},
     {"save", 'o', true, 'o'},    {"sum", 0, true, 'S'},          {"engine", 0, true, 'E'},
-    {"transport", 0, true, 'T'}, {NULL, 0, false, 0}};
+    {"transport", 0, true, 'T'}, {"shape", 0, true, 'H'},        {NULL, 0, false, 0}};
 
 /* --start: a whole number from 0. A negative one is what Python's random.seed would
  * take, so say what Python does with it. */
@@ -324,6 +381,7 @@ static int run_flag(void *ctx, int id, const char *v)
     case 'S': return parse_sum(v, &rq->sum_in_order);
     case 'T': rq->transport = v; return 0; /* checked with --engine, in parse_run */
     case 'E': return cli_parse_engine("run", v, &rq->mpi);
+    case 'H': return parse_shape("run", v, &cfg->shape);
     }
     return -1;
 }
@@ -374,9 +432,20 @@ static int parse_run(int argc, char **argv, run_request *rq)
     cfg->on_collect = print_collect;
     cfg->cancel = &cli_cancel;
     rq->save_codec = cfg->codec;
+    if (cfg->shape && !(cfg->codec->shapes & (1u << cfg->shape)))
+        return usage_error("run", "--format %s does not hold the %s shape (yet); these do: %s",
+                           cfg->codec->name, fc_shape_name((enum fc_shape)cfg->shape),
+                           shape_holders(cfg->shape));
+    if (cfg->shape && rq->mpi.on)
+        return usage_error("run", "--engine mpi carries the course's numbers only (yet): "
+                           "--shape runs with --engine fork");
     if (rq->save && !(rq->mpi.on && cli_mpi_other_rank())) { /* rank 0 saves */
         if (fc_codec_for_path(rq->save))
             rq->save_codec = fc_codec_for_path(rq->save);
+        if (cfg->shape && !(rq->save_codec->shapes & (1u << cfg->shape)))
+            return usage_error("run", "--save %s: %s does not hold the %s shape (yet); these "
+                               "do: %s", rq->save, rq->save_codec->name,
+                               fc_shape_name((enum fc_shape)cfg->shape), shape_holders(cfg->shape));
         int bad = check_new_file("run", "--save", rq->save);
         if (bad)
             return bad; /* now, before forking, not after the whole run */
@@ -396,7 +465,9 @@ static void run_measure(const run_request *rq, run_result *out)
 static void run_summarise(const run_request *rq, run_result *out)
 {
     const fc_dataset *d = &out->res.data;
-    if (rq->sum_in_order)
+    if (out->res.records)
+        out->total_rc = records_digest(out->res.records, &out->digest, &out->total_err);
+    else if (rq->sum_in_order)
         out->total = fc_sum_in_order(d->values, d->count);
     else if (fc_fsum(d->values, d->count, &out->total, &out->total_err) != 0)
         out->total_rc = EXIT_FAIL;
@@ -415,12 +486,19 @@ static void print_start(const run_request *rq)
 {
     const fc_engine_config *cfg = &rq->cfg;
     unsigned used = fc_split_parts(cfg->count, cfg->workers);
-    printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s%s\n",
-           (unsigned long long)cfg->start, (unsigned long long)(cfg->start + cfg->count - 1),
-           used, plural(used), (unsigned long long)cfg->iterations, plural(cfg->iterations),
-           cfg->codec->name,
-           rq->mpi.on ? (rq->mpi.file ? ", MPI ranks, files" : ", MPI ranks, messages")
-           : cfg->transport == &fc_transport_pipe ? ", over pipes" : "");
+    const char *how = rq->mpi.on ? (rq->mpi.file ? ", MPI ranks, files" : ", MPI ranks, messages")
+                      : cfg->transport == &fc_transport_pipe ? ", over pipes"
+                                                              : "";
+    if (cfg->shape)
+        printf("run: %s records %llu..%llu, %u worker%s, format %s%s\n",
+               fc_shape_name((enum fc_shape)cfg->shape), (unsigned long long)cfg->start,
+               (unsigned long long)(cfg->start + cfg->count - 1), used, plural(used),
+               cfg->codec->name, how);
+    else
+        printf("run: numbers %llu..%llu, %u worker%s, %llu iteration%s each, format %s%s\n",
+               (unsigned long long)cfg->start, (unsigned long long)(cfg->start + cfg->count - 1),
+               used, plural(used), (unsigned long long)cfg->iterations, plural(cfg->iterations),
+               cfg->codec->name, how);
     cli_flush();
 }
 
@@ -451,6 +529,9 @@ static void print_summary(const run_request *rq, const run_result *out)
     char num[FC_REPR_MAX], t[32];
     if (out->total_rc != EXIT_OK) {
         note("run", "no total: %s", out->total_err.msg);
+    } else if (out->res.records) {
+        printf("records: %zu, their JSON's CRC-32 0x%08x (zlib.crc32 of json.dumps)\n",
+               out->res.records->count, (unsigned)out->digest);
     } else {
         fc_format_double(out->total, num);
         printf("total: %s\n", num);
@@ -490,7 +571,7 @@ int cmd_run(int argc, char **argv)
     print_limits(&out.res);
     /* No child ran (a setup failure): only the real error, and nothing saved. */
     if (rq.save && out.res.forked)
-        out.save_rc = save_collected(rq.save, rq.save_codec, &out.res, &out.saved);
+        out.save_rc = save_collected(rq.save, rq.save_codec, rq.cfg.shape, &out.res, &out.saved);
     const char *saved = rq.save && out.save_rc == EXIT_OK ? rq.save : NULL;
     if (out.rc != 0) {
         if (out.res.forked)

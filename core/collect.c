@@ -8,6 +8,7 @@
  * so a retry starts clean. It knows nothing of processes, pids or files.
  */
 #include "forkcollect.h"
+#include "fc_shapes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@ struct fc_collector {
     fc_engine_result *out;
     unsigned char *seen;   /* one byte per key of the whole run */
     fc_dataset part;       /* one part's decoded records, reused */
+    unsigned shape;        /* 0: numbers, into out->data; else records, into out->records */
+    fc_records precs;      /* one part's decoded records of that shape */
 };
 
 /* "child <pid> (keys a..b): " or, for a driver without pids, "part <i> (keys a..b): ". */
@@ -110,23 +113,23 @@ fail:
     return rc;
 }
 
-/* Checks a decoded part's records against its range and merges them. On failure
- * nothing of this part stays merged. */
-static int merge(fc_collector *col, fc_child_report *c, const char *source)
+/* Checks a decoded part's keys against its range: exactly its keys, each once. On
+ * failure no key of this part stays marked seen. */
+static int check_keys(fc_collector *col, fc_child_report *c, const uint64_t *keys, size_t n,
+                      const char *source)
 {
-    const fc_dataset *p = &col->part;
     uint64_t start = col->start;
-    if (p->count != c->count)
-        return part_failed(c, FC_EKEYS, "%s holds %zu records, expected %llu", source, p->count,
+    if (n != c->count)
+        return part_failed(c, FC_EKEYS, "%s holds %zu records, expected %llu", source, n,
                            (unsigned long long)c->count);
-    for (size_t i = 0; i < p->count; i++) {
-        uint64_t k = p->keys[i];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = keys[i];
         int bad = k < c->first_key || k - c->first_key >= c->count ? 1
                   : col->seen[k - start]                          ? 2
                                                                   : 0;
         if (bad) {
             for (size_t j = 0; j < i; j++)
-                col->seen[p->keys[j] - start] = 0;
+                col->seen[keys[j] - start] = 0;
             if (bad == 1)
                 return part_failed(c, FC_EKEYS, "%s: record %zu has key %llu, outside the range",
                                    source, i, (unsigned long long)k);
@@ -135,8 +138,29 @@ static int merge(fc_collector *col, fc_child_report *c, const char *source)
         }
         col->seen[k - start] = 1;
     }
+    return 0;
+}
+
+/* Merges a part whose keys check out: numbers at values[key - start], records of
+ * another shape at records->values[key - start] (their trees move to the run's arena). */
+static int merge(fc_collector *col, fc_child_report *c, const char *source)
+{
+    if (col->shape) {
+        fc_records *p = &col->precs, *all = col->out->records;
+        int rc = check_keys(col, c, p->keys, p->count, source);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < p->count; i++)
+            all->values[p->keys[i] - col->start] = p->values[i];
+        fc_arena_adopt(&all->arena, &p->arena);
+        return 0;
+    }
+    const fc_dataset *p = &col->part;
+    int rc = check_keys(col, c, p->keys, p->count, source);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < p->count; i++)
-        col->out->data.values[p->keys[i] - start] = p->values[i];
+        col->out->data.values[p->keys[i] - col->start] = p->values[i];
     return 0;
 }
 
@@ -153,8 +177,11 @@ static int check_and_merge(fc_collector *col, fc_child_report *c, const uint8_t 
         return part_failed(c, FC_ECHECKSUM, "%s: CRC-32C differs from what the child wrote",
                            source);
     col->part.count = 0;
+    col->precs.count = 0;
+    fc_arena_free(&col->precs.arena); /* what a failed part left */
     uint64_t t0 = fc_now_ns();
-    int rc = col->codec->decode(data, len, &col->part, &e);
+    int rc = col->shape ? col->codec->decode_records(data, len, col->shape, &col->precs, &e)
+                        : col->codec->decode(data, len, &col->part, &e);
     c->decode_ns = fc_now_ns() - t0;
     if (rc != 0)
         return part_failed(c, e.code, "%s (%s): %s", source, col->codec->name, e.msg);
@@ -221,8 +248,38 @@ int fc_collector_close(fc_collector *col, fc_error *err)
     }
     free(col->seen);
     fc_dataset_free(&col->part);
+    fc_records_free(&col->precs);
     free(col);
     return rc;
+}
+
+int fc_collector_set_shape(fc_collector *col, unsigned shape, fc_error *err)
+{
+    if (shape == FC_SHAPE_NUMBERS)
+        return 0;
+    const fc_codec *k = col->codec;
+    if (shape >= FC_SHAPE_COUNT || k->version < 3 || !(k->shapes & (1u << shape)))
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "%s does not hold the %s shape (yet): "
+                       "'forkcollect formats' says which formats hold which shapes", k->name,
+                       fc_shape_name((enum fc_shape)shape));
+    fc_engine_result *out = col->out;
+    fc_records *r = calloc(1, sizeof *r);
+    size_t n = out->data.count;
+    int rc = r ? fc_records_reserve(r, n, err)
+               : fc_fail(err, FC_ENOMEM, 0, "out of memory for %zu records", n);
+    if (rc) {
+        free(r);
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r->keys[i] = col->start + i;
+        r->values[i] = (fc_value){.type = FC_V_NULL};
+    }
+    r->count = n;
+    out->records = r;
+    fc_dataset_free(&out->data);
+    col->shape = shape;
+    return 0;
 }
 
 /* ==== The work function ==== */

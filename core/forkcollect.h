@@ -149,18 +149,21 @@ enum {
      * some values (a JSON library that prints 15 significant digits when they read back
      * "close enough"); `compare` and `roundtrip` say how many and which. */
     FC_SUPPORTS_EXACT_DOUBLES = 1u << 4,
-    /* Kept for what comes next, set by no codec yet: string values, nested values,
-     * a schema the file carries or names. */
+    /* Text values, and values nested in lists and objects: set by the codecs that
+     * hold the shapes beyond numbers (fc_codec.shapes). A schema the file carries or
+     * names (proto/shapes.proto for protobuf). */
     FC_SUPPORTS_STRINGS = 1u << 8,
     FC_SUPPORTS_NESTING = 1u << 9,
     FC_SUPPORTS_SCHEMA = 1u << 10
 };
 
-/* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 3 is this one (2:
- * the probe bids, `supports` exists; 3: decode_unverified exists). A codec sets
- * .version = FC_CODEC_VERSION; a field
- * added by a later version is read only from codecs whose version has it. */
+/* The layout version of struct fc_codec (as sqlite3_vfs.iVersion): 3 is this one
+ * (2: the probe bids, `supports`; 3: decode_unverified, and records of the other
+ * shapes). A codec sets .version = FC_CODEC_VERSION; a field added by a later version
+ * is read only from codecs whose version has it. */
 #define FC_CODEC_VERSION 3
+
+struct fc_records; /* fc_shapes.h: records of the shapes beyond numbers */
 
 /* The most bytes a probe is shown: the start of a file, enough to recognise it. */
 #define FC_PROBE_BYTES 4096
@@ -193,6 +196,14 @@ typedef struct fc_codec {
      * encoded itself: `compare` times it beside decode, as zero-copy formats are
      * benchmarked both ways. Never for a file read from disk. */
     int (*decode_unverified)(const uint8_t *data, size_t len, fc_dataset *out, fc_error *err);
+    /* Version 3. The shapes other than numbers (enum fc_shape, fc_shapes.h) that the
+     * format holds: bit 1u << shape for each; 0 and NULL functions when it holds none
+     * yet. As encode and decode, for records of that shape: */
+    unsigned shapes;
+    int (*encode_records)(const struct fc_records *in, unsigned shape, fc_buffer *out,
+                          fc_error *err);
+    int (*decode_records)(const uint8_t *data, size_t len, unsigned shape,
+                          struct fc_records *out, fc_error *err);
 } fc_codec;
 
 const fc_codec *fc_codec_find(const char *name);   /* by name or extension; NULL if unknown */
@@ -354,6 +365,9 @@ typedef struct fc_engine_result {
     unsigned left_behind;
     int left_errno;
     char left_path[4096];
+    /* With a shape other than numbers: every key's record, in key order (keys
+     * start..start+count-1); `data` is then empty. Freed by fc_engine_result_free. */
+    struct fc_records *records;
 } fc_engine_result;
 
 /* -- The plan and collector (core/collect.c) -- */
@@ -396,6 +410,11 @@ int fc_collector_fail(fc_collector *col, unsigned part, int code, const char *fm
 /* The part's report (NULL past the last), for the driver's own fields (pid, times). */
 fc_child_report *fc_collector_part(fc_collector *col, unsigned part);
 
+/* Collects records of another shape than numbers (fc_shapes.h): right after open,
+ * before any part is accepted. FC_EUNSUPPORTED when the codec does not hold the shape;
+ * out->records is then made, one record a key (null until its part is merged), and
+ * `data` emptied. */
+int fc_collector_set_shape(fc_collector *col, unsigned shape, fc_error *err);
 /* Ends the collection: a part never collected and never failed is marked failed ("never
  * started"). Returns 0 when every part was collected, else FC_ECHILD with the first
  * failed part's message in err. Frees the collector (not out). col may be NULL. */
@@ -459,6 +478,13 @@ typedef struct fc_engine_config {
     void *work_ctx;
     /* How each child's encoding reaches the parent; NULL: &fc_transport_file. */
     const fc_transport *transport;
+    /* The shape of the records (enum fc_shape, fc_shapes.h); 0: numbers, the course.
+     * A child makes another shape's records with fc_shape_records (`work` is for
+     * numbers), or cuts them from `input` for FC_SHAPE_INPUT (keys 0..n-1: start and
+     * count pick among them), encodes them with the codec's encode_records, and the
+     * parent collects them into the result's `records`. */
+    unsigned shape;
+    const struct fc_records *input;
 } fc_engine_config;
 
 /* Runs the exercise. Returns 0 only when every child was collected; otherwise

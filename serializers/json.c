@@ -16,6 +16,7 @@
  * independent parser the tests check this writer against.
  */
 #include "codecs.h"
+#include "fc_shapes.h"
 #include "shortest.h" /* fc_parse_decimal, fc_shortest_library */
 
 #include <math.h>
@@ -406,5 +407,8 @@ const fc_codec fc_codec_json = {
     .probe = json_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_BUILTIN |
-                FC_SUPPORTS_EXACT_DOUBLES,
+                FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS | FC_SUPPORTS_NESTING,
+    .shapes = FC_SHAPES_ALL,
+    .encode_records = fc_json_write_records,
+    .decode_records = fc_json_read_records,
 };

@@ -211,6 +211,194 @@ static int jsonc_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_err
     return rc;
 }
 
+/* ==== Records of the other shapes (fc_shapes.h) ====
+ *
+ * Through json-c's own tree: json_object_new_object, _new_array, _new_string_len,
+ * _new_int64, _new_uint64, _new_double, _new_boolean and NULL for null, added in order
+ * and printed by json_object_to_json_string_length(JSON_C_TO_STRING_PLAIN |
+ * JSON_C_TO_STRING_NOSLASHESCAPE); doubles "%.17g", exact. json-c keeps int64 and
+ * uint64, so every integer of every shape comes back: json-c holds every shape. Read
+ * by the tokener (JSON_TOKENER_STRICT, depth 512: deeper is json-c's "nesting too
+ * deep" at its offset) and a walk of the tree. json-c does not check UTF-8 (we do),
+ * keeps the last of two equal names in an object without a word (so the names in the
+ * text are counted against the members kept, as for the numbers), and saturates
+ * integers beyond -2^63..2^64-1 to those ends (read as such: a documented loss). Its
+ * names are C strings, which a NUL would cut: a key holding one is refused on writing,
+ * and a \u0000 anywhere in the text on reading (jl_nul_escape). */
+
+static int jc_build(const fc_value *v, size_t record, json_object **out, fc_error *err);
+
+static int jc_container(const fc_value *v, size_t record, json_object *j, fc_error *err)
+{
+    bool obj = v->type == FC_V_OBJECT;
+    size_t n = obj ? v->obj.n : v->arr.n;
+    for (size_t i = 0; i < n; i++) {
+        json_object *c = NULL;
+        const fc_member *m = obj ? &v->obj.members[i] : NULL;
+        if (m && memchr(m->key, '\0', m->key_len))
+            return fc_fail(err, FC_EUNSUPPORTED, 0, "jsonc: record %zu: a key holds a NUL "
+                           "byte, and json-c's names are C strings", record);
+        int rc = jc_build(obj ? &m->value : &v->arr.items[i], record, &c, err);
+        if (rc)
+            return rc;
+        if (obj ? json_object_object_add(j, m->key, c) : json_object_array_add(j, c)) {
+            json_object_put(c);
+            return fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory at record %zu", record);
+        }
+    }
+    if (obj && (size_t)json_object_object_length(j) != n)
+        return fc_fail(err, FC_EINVAL, 0, "jsonc: record %zu: an object holds a key twice; "
+                       "a json-c object holds each once", record);
+    return 0;
+}
+
+static int jc_build(const fc_value *v, size_t record, json_object **out, fc_error *err)
+{
+    json_object *j = NULL;
+    switch (v->type) {
+    case FC_V_NULL: *out = NULL; return 0; /* json-c's null is NULL */
+    case FC_V_BOOL: j = json_object_new_boolean(v->b); break;
+    case FC_V_INT: j = json_object_new_int64(v->i); break;
+    case FC_V_UINT: j = json_object_new_uint64(v->u); break;
+    case FC_V_DOUBLE: j = json_object_new_double(v->d); break;
+    case FC_V_FLOAT32: j = json_object_new_double((double)v->f); break;
+    case FC_V_STRING:
+        if (v->str.len > INT_MAX)
+            return fc_fail(err, FC_EUNSUPPORTED, 0, "jsonc: record %zu: a text of %zu bytes; "
+                           "json-c's lengths are int", record, v->str.len);
+        j = json_object_new_string_len(v->str.p, (int)v->str.len);
+        break;
+    case FC_V_ARRAY: j = json_object_new_array_ext(v->arr.n > INT_MAX ? INT_MAX : (int)v->arr.n); break;
+    case FC_V_OBJECT: j = json_object_new_object(); break;
+    }
+    if (!j)
+        return fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory at record %zu", record);
+    int rc = v->type == FC_V_ARRAY || v->type == FC_V_OBJECT ? jc_container(v, record, j, err) : 0;
+    if (rc)
+        json_object_put(j);
+    *out = rc ? NULL : j;
+    return rc;
+}
+
+static int jsonc_encode_records(const fc_records *in, unsigned shape, fc_buffer *out,
+                                fc_error *err)
+{
+    (void)shape;
+    json_object *top = json_object_new_object(), *c = NULL;
+    int rc = top ? 0 : fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory for the object");
+    for (size_t i = 0; !rc && i < in->count; i++) {
+        char key[21];
+        jl_key_text(in->keys[i], key);
+        if ((rc = jc_build(&in->values[i], i, &c, err)) == 0 && json_object_object_add(top, key, c)) {
+            json_object_put(c);
+            rc = fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory at record %zu", i);
+        }
+    }
+    if (!rc && (size_t)json_object_object_length(top) != in->count)
+        rc = fc_fail(err, FC_EINVAL, 0, "jsonc: two records have the same key; a json-c "
+                     "object holds each name once");
+    size_t n = 0;
+    const char *text = rc ? NULL : json_object_to_json_string_length(top, JSON_C_TO_STRING_PLAIN |
+                                                                   JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    if (!rc)
+        rc = text ? fc_buffer_append(out, text, n, err)
+                  : fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory writing %zu records", in->count);
+    json_object_put(top);
+    return rc;
+}
+
+/* json-c's tree into ours; *members counts the object members met, for the repeat check. */
+static int jc_walk(json_object *j, size_t record, fc_arena *a, fc_value *v, size_t *members,
+                   fc_error *err)
+{
+    int rc = 0;
+    size_t i = 0;
+    switch (json_object_get_type(j)) {
+    case json_type_null: v->type = FC_V_NULL; return 0;
+    case json_type_boolean: v->type = FC_V_BOOL; v->b = json_object_get_boolean(j); return 0;
+    case json_type_double: v->type = FC_V_DOUBLE; v->d = json_object_get_double(j); return 0;
+    case json_type_int: {
+        int64_t x = json_object_get_int64(j);
+        v->type = x < 0 ? FC_V_INT : FC_V_UINT;
+        if (x < 0)
+            v->i = x;
+        else
+            v->u = json_object_get_uint64(j);
+        return 0;
+    }
+    case json_type_string:
+        v->type = FC_V_STRING;
+        v->str.len = (size_t)json_object_get_string_len(j);
+        return jl_tree_text(LIB, a, json_object_get_string(j), v->str.len, "a string",
+                            &v->str.p, err);
+    case json_type_array:
+        if ((rc = jl_tree_items(a, v, FC_V_ARRAY, json_object_array_length(j), err)) != 0)
+            return rc;
+        for (i = 0; !rc && i < v->arr.n; i++)
+            rc = jc_walk(json_object_array_get_idx(j, i), record, a, &v->arr.items[i], members, err);
+        return rc;
+    default:
+        break;
+    }
+    if ((rc = jl_tree_items(a, v, FC_V_OBJECT, (size_t)json_object_object_length(j), err)) != 0)
+        return rc;
+    *members += v->obj.n;
+    json_object_object_foreach(j, name, c)
+    {
+        fc_member *m = &v->obj.members[i++];
+        m->key_len = strlen(name);
+        if ((rc = jl_tree_text(LIB, a, name, m->key_len, "a key", &m->key, err)) != 0 ||
+            (rc = jc_walk(c, record, a, &m->value, members, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int jc_walk_records(json_object *root, fc_records *out, size_t *members, fc_error *err)
+{
+    size_t first = out->count;
+    if (!json_object_is_type(root, json_type_object))
+        return fc_fail(err, FC_ECORRUPT, 0, "jsonc: expected an object of records, keyed by "
+                       "their integer keys as text");
+    int rc = fc_records_reserve(out, first + (size_t)json_object_object_length(root), err);
+    *members = (size_t)json_object_object_length(root);
+    json_object_object_foreach(root, name, c)
+    {
+        size_t i = out->count;
+        if (rc || (rc = jl_tree_key(LIB, name, strlen(name), i - first, &out->keys[i], err)) != 0 ||
+            (rc = jc_walk(c, i - first, &out->arena, &out->values[i], members, err)) != 0)
+            break;
+        out->count++;
+    }
+    return rc;
+}
+
+static int jsonc_decode_records(const uint8_t *data, size_t len, unsigned shape,
+                                fc_records *out, fc_error *err)
+{
+    if (len > INT_MAX)
+        return fc_fail(err, FC_EUNSUPPORTED, 0,
+                       "jsonc: %zu bytes: json-c parses at most %d bytes at once", len, INT_MAX);
+    json_tokener *tok = json_tokener_new_ex((int)fc_tree_default_limits.max_depth);
+    if (!tok)
+        return fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory for the tokener");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *root = NULL;
+    size_t first = out->count, members = 0, named;
+    int rc = jl_refuse_nul_escape(LIB, data, len, "json-c's names are C strings", err);
+    if (rc == 0)
+        rc = parse(tok, data, len, &root, err);
+    json_tokener_free(tok);
+    if (rc == 0)
+        rc = jc_walk_records(root, out, &members, err);
+    json_object_put(root);
+    if (rc == 0 && (named = names_in_text(data, len, NULL)) != members)
+        rc = fc_fail(err, FC_ECORRUPT, 0, "jsonc: the text names %zu members but json-c kept "
+                     "%zu: an object holds a key twice (json-c keeps the last without a word)",
+                     named, members);
+    return rc ? rc : jl_tree_records_done(LIB, out, first, shape, err);
+}
+
 /* JSON is the built-in json's to detect: it reads any of these files. */
 static unsigned jsonc_probe(const uint8_t *data, size_t len)
 {
@@ -228,5 +416,9 @@ const fc_codec fc_codec_jsonc = {
     .decode = jsonc_decode,
     .probe = jsonc_probe,
     .version = FC_CODEC_VERSION,
-    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_EXACT_DOUBLES,
+    .shapes = FC_SHAPES_ALL,
+    .encode_records = jsonc_encode_records,
+    .decode_records = jsonc_decode_records,
+    .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_EXACT_DOUBLES |
+                FC_SUPPORTS_STRINGS | FC_SUPPORTS_NESTING,
 };

@@ -153,4 +153,112 @@ static inline int jl_not_number(const char *lib, size_t index, uint64_t key, con
                    (unsigned long long)key, what);
 }
 
+/* ==== Records of the other shapes, through the library's tree ==== */
+
+#include "fc_shapes.h"
+
+/* Text the library decoded (a string or a member name): UTF-8, at most max_string
+ * bytes, copied into the arena. `where` names it for messages. */
+static inline int jl_tree_text(const char *lib, fc_arena *a, const char *s, size_t n,
+                               const char *where, const char **out, fc_error *err)
+{
+    size_t bad_at;
+    if (n > fc_tree_default_limits.max_string)
+        return fc_fail(err, FC_EUNSUPPORTED, 0, "%s: %s: a text of %zu bytes, more than the "
+                       "%zu a text may have", lib, where, n, fc_tree_default_limits.max_string);
+    if (!fc_utf8_valid(s, n, &bad_at))
+        return fc_fail(err, FC_ECORRUPT, 0, "%s: %s: the text is not UTF-8 at its byte %zu",
+                       lib, where, bad_at);
+    char *c = fc_arena_alloc(a, n + 1, err);
+    if (!c)
+        return FC_ENOMEM;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    *out = c;
+    return 0;
+}
+
+/* A record's member name: an integer 0..2^64-1 as Python's str() writes it. */
+static inline int jl_tree_key(const char *lib, const char *s, size_t n, size_t index,
+                              uint64_t *key, fc_error *err)
+{
+    if (jl_key_parse(lib, s, n, index, key, NULL) != 0 || (n > 1 && s[0] == '0'))
+        return fc_fail(err, FC_ECORRUPT, 0, "%s: record %zu's key \"%.*s\" is not an integer "
+                       "0..2^64-1 as Python's str() writes it", lib, index,
+                       (int)(n > 40 ? 40 : n), s);
+    return 0;
+}
+
+/* After an object's members are read: each name once. */
+static inline int jl_tree_members_once(const char *lib, const fc_value *obj, size_t record,
+                                       fc_error *err)
+{
+    const fc_member *twice;
+    int rc = fc_members_find_repeat(obj->obj.members, obj->obj.n, &twice, err);
+    if (rc != 1)
+        return rc;
+    return fc_fail(err, FC_ECORRUPT, 0, "%s: record %zu: an object holds the key \"%.*s\" "
+                   "twice (%s would keep one without a word)", lib, record,
+                   (int)(twice->key_len > 60 ? 60 : twice->key_len), twice->key, lib);
+}
+
+/* After the records are read: each key once, and the shape's types. */
+static inline int jl_tree_records_done(const char *lib, fc_records *out, size_t first,
+                                       unsigned shape, fc_error *err)
+{
+    for (size_t i = first; i < out->count; i++) {
+        int rc = fc_shape_conform((enum fc_shape)shape, &out->values[i], err);
+        if (rc)
+            return rc;
+    }
+    size_t a, b;
+    int rc = fc_records_find_repeat(out, first, &a, &b, err);
+    if (rc != 1)
+        return rc;
+    return fc_fail(err, FC_ECORRUPT, 0, "%s: records %zu and %zu both have the key %llu", lib,
+                   a - first, b - first, (unsigned long long)out->keys[a]);
+}
+
+/* A \u0000 escape in a JSON text, for a library that would cut a text there: refused
+ * with its offset (a text's bytes are walked as JSON strings are: escapes and all). */
+static inline int jl_refuse_nul_escape(const char *lib, const uint8_t *data, size_t len,
+                                       const char *why, fc_error *err)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint8_t quote = data[i]; /* json-c takes 'single-quoted' names too */
+        if (quote != '"' && quote != '\'')
+            continue;
+        for (i++; i < len && data[i] != quote; i++) {
+            if (data[i] != '\\')
+                continue;
+            if (i + 5 < len && data[i + 1] == 'u' && memcmp(data + i + 2, "0000", 4) == 0)
+                return fc_fail(err, FC_EUNSUPPORTED, 0, "%s: offset %zu: \\u0000 in a text: "
+                               "%s, which a NUL cuts", lib, i, why);
+            i++;
+        }
+    }
+    return 0;
+}
+
+/* Room for an array's or object's n items in the arena. */
+static inline int jl_tree_items(fc_arena *a, fc_value *v, fc_vtype type, size_t n,
+                                fc_error *err)
+{
+    size_t size = type == FC_V_ARRAY ? sizeof(fc_value) : sizeof(fc_member);
+    void *p = NULL;
+    if (n > SIZE_MAX / size)
+        return fc_fail(err, FC_ENOMEM, 0, "%zu items do not fit in memory", n);
+    if (n && !(p = fc_arena_alloc(a, n * size, err)))
+        return FC_ENOMEM;
+    v->type = type;
+    if (type == FC_V_ARRAY) {
+        v->arr.items = p;
+        v->arr.n = n;
+    } else {
+        v->obj.members = p;
+        v->obj.n = n;
+    }
+    return 0;
+}
+
 #endif

@@ -26,6 +26,7 @@
  * at most (docs/FORMATS.md).
  */
 #include "codecs.h"
+#include "fc_shapes.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -490,6 +491,421 @@ static int ms_decode(const uint8_t *data, size_t len, fc_dataset *out, fc_error 
                    entry_offset(&r, a - first, false), a - first);
 }
 
+/* ==== Records of the other shapes (fc_shapes.h) ====
+ *
+ * The dict {key: record} of plain Python objects as marshal writes it (version 4):
+ * '{', each key and record, '0'. Keys and integers 'i' + int32 when they fit, else 'l'
+ * (a signed count of 15-bit digits, least significant first); floats 'g' + 8 bytes (a
+ * float32 widened: Python has no float32); text, the first time, flagged (FLAG_REF)
+ * 'z' + 1-byte length when ASCII and shorter than 256, 'a' + 4-byte length when ASCII,
+ * else 'u' + 4-byte length and UTF-8; a text met again is 'r' + the number of its first
+ * (flagged objects are numbered from 0 in the order written). None 'N', True 'T',
+ * False 'F'; a list '[' + int32 count + items; a dict '{' + key value pairs + '0'.
+ * CPython flags by reference count and shares by identity, we by value: the bytes
+ * differ, marshal.loads gives the same dict.
+ *
+ * Reading takes what CPython writes of such records (versions 2 to 4: 'u' text and no
+ * references before 3, the interned 'Z', 'A', 't'): those types with or without
+ * FLAG_REF, and 'r' to a number or text flagged before. Refused, with the offset:
+ * every other type (tuples, sets, bytes, code...); 'r' to a list or dict (a record is
+ * a tree) or past the objects flagged so far; an ASCII type holding a byte above 0x7f;
+ * text not UTF-8 or longer than fc_tree_default_limits.max_string; a list count above
+ * the bytes left; integers outside -2^63..2^64-1 or with a digit out of range;
+ * nesting past max_depth (the file's dict counts 1); a key twice.
+ *
+ * Memory: a list's items are allocated once its count is checked against the bytes
+ * left (24 bytes an item, each at least one byte); a dict's members go to a vector
+ * that doubles (40 bytes each, a member at least 3 bytes) then to the arena; text its
+ * bytes plus a NUL rounded to 16 (at least 2 bytes each); 24 bytes a flagged object
+ * (at least 2 bytes). The worst, a dict of one-byte keys, stays under 64 x the input.
+ */
+enum { T_NONE = 'N', T_TRUE = 'T', T_FALSE = 'F', T_LIST = '[' };
+
+/* ---- Writing ---- */
+
+typedef struct mwriter {
+    fc_buffer *out;
+    fc_text_memo memo;
+    fc_error *err;
+} mwriter;
+
+static int mw_put(mwriter *w, uint8_t type, const void *p, size_t n)
+{
+    int rc = fc_buffer_append(w->out, &type, 1, w->err);
+    return rc || !n ? rc : fc_buffer_append(w->out, p, n, w->err);
+}
+
+static int mw_u32(mwriter *w, uint8_t type, uint32_t v)
+{
+    uint8_t b[4];
+    put32(b, v);
+    return mw_put(w, type, b, 4);
+}
+
+/* w_long: 'i' for -2^31..2^31-1, else 'l' with 15-bit digits of the magnitude. */
+static int mw_int(mwriter *w, bool negative, uint64_t bits)
+{
+    if (negative ? (int64_t)bits >= INT32_MIN : bits <= INT32_MAX)
+        return mw_u32(w, T_INT, (uint32_t)bits);
+    uint64_t mag = negative ? 0 - bits : bits;
+    uint8_t b[4 + 10], *p = b + 4;
+    uint32_t n = 0;
+    for (; mag; mag >>= 15, n++) {
+        *p++ = (uint8_t)(mag & 0xff);
+        *p++ = (uint8_t)((mag >> 8) & 0x7f);
+    }
+    put32(b, negative ? (uint32_t)-(int32_t)n : n);
+    return mw_put(w, T_LONG, b, 4 + 2 * (size_t)n);
+}
+
+static int mw_text(mwriter *w, const char *p, size_t n)
+{
+    uint32_t idx;
+    int rc = fc_text_memo_find(&w->memo, p, n, &idx, w->err);
+    if (rc)
+        return rc < 0 ? rc : mw_u32(w, T_REF, idx);
+    if (n > INT32_MAX)
+        return fc_fail(w->err, FC_EUNSUPPORTED, 0, "marshal: a text of %zu bytes; marshal's "
+                       "lengths stop at 2^31-1", n);
+    bool ascii = true;
+    for (size_t i = 0; ascii && i < n; i++)
+        ascii = (uint8_t)p[i] < 0x80;
+    uint8_t flag = idx == UINT32_MAX ? 0 : FLAG_REF;
+    if (ascii && n < 256) {
+        uint8_t len = (uint8_t)n;
+        rc = mw_put(w, (uint8_t)('z' | flag), &len, 1);
+    } else {
+        rc = mw_u32(w, (uint8_t)((ascii ? 'a' : 'u') | flag), (uint32_t)n);
+    }
+    return rc || !n ? rc : fc_buffer_append(w->out, p, n, w->err);
+}
+
+static int mw_value(mwriter *w, const fc_value *v)
+{
+    uint64_t b;
+    double d;
+    int rc = 0;
+    switch (v->type) {
+    case FC_V_NULL: return mw_put(w, T_NONE, NULL, 0);
+    case FC_V_BOOL: return mw_put(w, v->b ? T_TRUE : T_FALSE, NULL, 0);
+    case FC_V_INT: return mw_int(w, true, (uint64_t)v->i);
+    case FC_V_UINT: return mw_int(w, false, v->u);
+    case FC_V_DOUBLE:
+    case FC_V_FLOAT32:
+        d = v->type == FC_V_DOUBLE ? v->d : (double)v->f;
+        memcpy(&b, &d, 8);
+        uint8_t le[8];
+        put32(put32(le, (uint32_t)b), (uint32_t)(b >> 32));
+        return mw_put(w, T_BINARY_FLOAT, le, 8);
+    case FC_V_STRING: return mw_text(w, v->str.p, v->str.len);
+    case FC_V_ARRAY:
+        if (v->arr.n > INT32_MAX)
+            return fc_fail(w->err, FC_EUNSUPPORTED, 0, "marshal: a list of %zu items; "
+                           "marshal's counts stop at 2^31-1", v->arr.n);
+        rc = mw_u32(w, T_LIST, (uint32_t)v->arr.n);
+        for (size_t i = 0; !rc && i < v->arr.n; i++)
+            rc = mw_value(w, &v->arr.items[i]);
+        return rc;
+    default:
+        rc = mw_put(w, T_DICT, NULL, 0);
+        for (size_t i = 0; !rc && i < v->obj.n; i++) {
+            rc = mw_text(w, v->obj.members[i].key, v->obj.members[i].key_len);
+            if (!rc)
+                rc = mw_value(w, &v->obj.members[i].value);
+        }
+        return rc ? rc : mw_put(w, T_NULL, NULL, 0);
+    }
+}
+
+int fc_marshal_write_records(const fc_records *in, unsigned shape, fc_buffer *out, fc_error *err)
+{
+    (void)shape; /* every shape is plain objects here */
+    mwriter w = {.out = out, .err = err};
+    int rc = mw_put(&w, T_DICT, NULL, 0);
+    for (size_t i = 0; !rc && i < in->count; i++) {
+        rc = mw_int(&w, false, in->keys[i]);
+        if (!rc)
+            rc = mw_value(&w, &in->values[i]);
+    }
+    if (!rc)
+        rc = mw_put(&w, T_NULL, NULL, 0);
+    fc_text_memo_free(&w.memo);
+    return rc;
+}
+
+/* ---- Reading ---- */
+
+typedef struct mtree {
+    const uint8_t *data;
+    size_t len, pos;
+    fc_records *out;
+    fc_value *refs;    /* a list or dict only by its type: never fetched */
+    size_t nrefs, caprefs;
+    size_t *key_at, cap_key_at, first;
+    fc_error *err;
+} mtree;
+
+static int mt_need(mtree *t, size_t at, size_t n, const char *what)
+{
+    if (n <= t->len - t->pos)
+        return 0;
+    return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: the file ends inside %s (%zu bytes "
+                   "of %zu)", at, what, t->len - t->pos, n);
+}
+
+/* 'l': a signed count of 15-bit digits; -2^63..2^64-1 only. */
+static int mt_long(mtree *t, size_t at, fc_value *v)
+{
+    int rc = mt_need(t, at, 4, "an int");
+    if (rc)
+        return rc;
+    int32_t n = (int32_t)get32(t->data + t->pos);
+    uint64_t count = n < 0 ? (uint64_t)-(int64_t)n : (uint64_t)n, mag = 0;
+    t->pos += 4;
+    if (count > (t->len - t->pos) / 2)
+        return mt_need(t, at, 2 * (size_t)count, "an int's digits");
+    const uint8_t *p = t->data + t->pos;
+    t->pos += 2 * (size_t)count;
+    for (uint64_t i = count; i-- > 0;) {
+        unsigned d = p[2 * i] | (unsigned)p[2 * i + 1] << 8;
+        if (d > 0x7fff || (d == 0 && i == count - 1))
+            return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: an int %s", at, d ? "with a "
+                           "digit above 2^15-1" : "whose top digit is 0 (unnormalized)");
+        if (i >= 5 || (mag >> 49) != 0)
+            return fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: an int outside "
+                           "-2^63..2^64-1, which no shape holds", at);
+        mag = mag << 15 | d;
+    }
+    if (n < 0 && mag > (uint64_t)1 << 63)
+        return fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: an int outside "
+                       "-2^63..2^64-1, which no shape holds", at);
+    if (n < 0)
+        *v = (fc_value){.type = FC_V_INT, .i = (int64_t)(0 - mag)};
+    else
+        *v = (fc_value){.type = FC_V_UINT, .u = mag};
+    return 0;
+}
+
+/* 'z', 'Z' (1-byte length), 'a', 'A' (ASCII), 'u', 't' (UTF-8), copied to the arena. */
+static int mt_text(mtree *t, size_t at, uint8_t type, fc_value *v)
+{
+    size_t head = type == 'z' || type == 'Z' ? 1 : 4, bad_at;
+    int rc = mt_need(t, at, head, "a str's length");
+    if (rc)
+        return rc;
+    size_t n = head == 1 ? t->data[t->pos] : get32(t->data + t->pos);
+    t->pos += head;
+    if (n > fc_tree_default_limits.max_string)
+        return fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: a str of %zu bytes, more than "
+                       "the %zu a text may have", at, n, fc_tree_default_limits.max_string);
+    if ((rc = mt_need(t, at, n, "a str")) != 0)
+        return rc;
+    const char *s = (const char *)t->data + t->pos;
+    bool ascii = type != 'u' && type != 't';
+    for (size_t i = 0; ascii && i < n; i++)
+        if ((uint8_t)s[i] >= 0x80)
+            return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: the ASCII str (type '%c') "
+                           "holds byte 0x%02x at its byte %zu", at, type, (uint8_t)s[i], i);
+    if (!ascii && !fc_utf8_valid(s, n, &bad_at))
+        return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: the str is not UTF-8 at its byte "
+                       "%zu", at, bad_at);
+    char *copy = fc_arena_alloc(&t->out->arena, n + 1, t->err);
+    if (!copy)
+        return FC_ENOMEM;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    t->pos += n;
+    *v = (fc_value){.type = FC_V_STRING, .str = {copy, n}};
+    return 0;
+}
+
+static int mt_value(mtree *t, size_t depth, fc_value *v);
+
+/* '[': a count checked against the bytes left, then the items. */
+static int mt_list(mtree *t, size_t at, size_t depth, fc_value *v)
+{
+    int rc = mt_need(t, at, 4, "a list's count");
+    if (rc)
+        return rc;
+    int32_t n = (int32_t)get32(t->data + t->pos);
+    t->pos += 4;
+    if (n < 0 || (size_t)n > t->len - t->pos)
+        return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: a list of %d items, but only %zu "
+                       "bytes follow", at, n, t->len - t->pos);
+    *v = (fc_value){.type = FC_V_ARRAY, .arr = {NULL, (size_t)n}};
+    if (n && !(v->arr.items = fc_arena_alloc(&t->out->arena, (size_t)n * sizeof(fc_value), t->err)))
+        return FC_ENOMEM;
+    for (size_t i = 0; !rc && i < (size_t)n; i++)
+        rc = mt_value(t, depth + 1, &v->arr.items[i]);
+    return rc;
+}
+
+/* '{' inside a record: str keys, a vector that doubles, then the arena. */
+static int mt_dict(mtree *t, size_t at, size_t depth, fc_value *v)
+{
+    fc_member *vec = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    while (!rc && (rc = mt_need(t, t->pos, 1, "a dict")) == 0 && t->data[t->pos] != T_NULL) {
+        void *p = vec;
+        size_t key_at = t->pos;
+        rc = fc_vec_grow(&p, &cap, n + 1, sizeof *vec, t->err);
+        vec = p;
+        fc_value key;
+        if (!rc && (rc = mt_value(t, depth + 1, &key)) == 0 && key.type != FC_V_STRING)
+            rc = fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: a dict's key is not a str: "
+                         "dicts inside records have str keys", key_at);
+        if (!rc && (rc = mt_value(t, depth + 1, &vec[n].value)) == 0) {
+            vec[n].key = key.str.p;
+            vec[n++].key_len = key.str.len;
+        }
+    }
+    t->pos += !rc;
+    *v = (fc_value){.type = FC_V_OBJECT, .obj = {NULL, n}};
+    if (!rc && n && (v->obj.members = fc_arena_alloc(&t->out->arena, n * sizeof *vec, t->err)))
+        memcpy(v->obj.members, vec, n * sizeof *vec);
+    free(vec);
+    if (!rc && n && !v->obj.members)
+        return FC_ENOMEM;
+    const fc_member *twice;
+    if (!rc && (rc = fc_members_find_repeat(v->obj.members, n, &twice, t->err)) == 1)
+        rc = fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: the dict here holds the key \"%.*s\" "
+                     "twice (Python would keep the last one without a word)", at,
+                     (int)(twice->key_len > 60 ? 60 : twice->key_len), twice->key);
+    return rc;
+}
+
+/* 'r': a number or text flagged before. */
+static int mt_ref(mtree *t, size_t at, fc_value *v)
+{
+    int rc = mt_need(t, at, 4, "a reference");
+    if (rc)
+        return rc;
+    uint32_t n = get32(t->data + t->pos);
+    t->pos += 4;
+    if (n >= t->nrefs)
+        return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: a reference to object %u, but only "
+                       "%zu were flagged before it", at, n, t->nrefs);
+    if (t->refs[n].type == FC_V_ARRAY || t->refs[n].type == FC_V_OBJECT)
+        return fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: a reference to a %s: a record "
+                       "is a tree, nothing in it is shared (only text and numbers may be)", at,
+                       t->refs[n].type == FC_V_ARRAY ? "list" : "dict");
+    *v = t->refs[n];
+    return 0;
+}
+
+static int mt_value(mtree *t, size_t depth, fc_value *v)
+{
+    size_t at = t->pos, ref = SIZE_MAX;
+    int rc = mt_need(t, at, 1, "a value");
+    if (rc)
+        return rc;
+    uint8_t b = t->data[t->pos++], type = b & (uint8_t)~FLAG_REF;
+    bool container = type == T_LIST || type == T_DICT;
+    if (container && depth + 1 > fc_tree_default_limits.max_depth)
+        return fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: nested deeper than %zu", at,
+                       fc_tree_default_limits.max_depth);
+    if ((b & FLAG_REF) && type != T_NONE && type != T_TRUE && type != T_FALSE) {
+        void *p = t->refs; /* numbered before the contents, as CPython's r_ref_reserve */
+        if ((rc = fc_vec_grow(&p, &t->caprefs, t->nrefs + 1, sizeof *t->refs, t->err)) != 0)
+            return rc;
+        t->refs = p;
+        ref = t->nrefs++;
+        t->refs[ref] = (fc_value){.type = FC_V_ARRAY};
+    }
+    switch (type) {
+    case T_NONE: *v = (fc_value){.type = FC_V_NULL}; break;
+    case T_TRUE: case T_FALSE: *v = (fc_value){.type = FC_V_BOOL, .b = type == T_TRUE}; break;
+    case T_INT:
+        if ((rc = mt_need(t, at, 4, "an int")) != 0)
+            return rc;
+        int32_t i = (int32_t)get32(t->data + t->pos);
+        t->pos += 4;
+        *v = i < 0 ? (fc_value){.type = FC_V_INT, .i = i} : (fc_value){.type = FC_V_UINT, .u = (uint64_t)i};
+        break;
+    case T_LONG: rc = mt_long(t, at, v); break;
+    case T_BINARY_FLOAT:
+        if ((rc = mt_need(t, at, 8, "a float")) != 0)
+            return rc;
+        uint64_t bits = get32(t->data + t->pos) | (uint64_t)get32(t->data + t->pos + 4) << 32;
+        t->pos += 8;
+        *v = (fc_value){.type = FC_V_DOUBLE};
+        memcpy(&v->d, &bits, 8);
+        break;
+    case 'z': case 'Z': case 'a': case 'A': case 'u': case 't': rc = mt_text(t, at, type, v); break;
+    case T_LIST: rc = mt_list(t, at, depth, v); break;
+    case T_DICT: rc = mt_dict(t, at, depth, v); break;
+    case T_REF:
+        if (b & FLAG_REF)
+            goto refused;
+        rc = mt_ref(t, at, v);
+        break;
+    default:
+refused:;
+        char buf[200];
+        return fc_fail(t->err, FC_EUNSUPPORTED, 0, "offset %zu: %s, which no shape holds", at,
+                       describe(b, buf, sizeof buf));
+    }
+    if (!rc && ref != SIZE_MAX && !container)
+        t->refs[ref] = *v;
+    return rc;
+}
+
+/* The file's dict: integer keys 0..2^64-1 to records, then '0', then nothing. */
+static int mt_file(mtree *t, unsigned shape)
+{
+    int rc = mt_need(t, 0, 1, "the dict of records");
+    if (rc)
+        return rc;
+    char buf[200];
+    if ((t->data[0] & (uint8_t)~FLAG_REF) != T_DICT)
+        return fc_fail(t->err, FC_ECORRUPT, 0, "offset 0: expected a dict (type byte '{'), "
+                       "found %s", describe(t->data[0], buf, sizeof buf));
+    if (t->data[0] & FLAG_REF)
+        t->refs = calloc(1, sizeof *t->refs), t->caprefs = t->nrefs = 1;
+    if (t->data[0] & FLAG_REF && !t->refs)
+        return fc_fail(t->err, FC_ENOMEM, 0, "marshal: out of memory");
+    if (t->refs)
+        t->refs[0].type = FC_V_OBJECT;
+    t->pos = 1;
+    while ((rc = mt_need(t, t->pos, 1, "the dict of records")) == 0 && t->data[t->pos] != T_NULL) {
+        size_t at = t->pos, i = t->out->count;
+        fc_value key;
+        void *p = t->key_at;
+        if (i == t->out->cap && (rc = fc_records_reserve(t->out, i < 8 ? 16 : 2 * i, t->err)) != 0)
+            return rc;
+        if ((rc = fc_vec_grow(&p, &t->cap_key_at, i - t->first + 1, sizeof(size_t), t->err)) != 0)
+            return rc;
+        t->key_at = p;
+        if ((rc = mt_value(t, 1, &key)) != 0)
+            return rc;
+        if (key.type != FC_V_UINT)
+            return fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: record %zu's key is not an int "
+                           "0..2^64-1", at, i - t->first);
+        if ((rc = mt_value(t, 1, &t->out->values[i])) != 0 ||
+            (rc = fc_shape_conform((enum fc_shape)shape, &t->out->values[i], t->err)) != 0)
+            return rc;
+        t->key_at[i - t->first] = at;
+        t->out->keys[t->out->count++] = key.u;
+    }
+    if (rc == 0 && ++t->pos != t->len)
+        rc = fc_fail(t->err, FC_ECORRUPT, 0, "offset %zu: %zu bytes after the dict, which "
+                     "should end the file", t->pos, t->len - t->pos);
+    return rc;
+}
+
+int fc_marshal_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                            fc_error *err)
+{
+    mtree t = {.data = data, .len = len, .out = out, .first = out->count, .err = err};
+    int rc = mt_file(&t, shape);
+    if (!rc)
+        rc = fc_records_refuse_repeat(out, t.first, t.key_at, err);
+    free(t.refs);
+    free(t.key_at);
+    return rc;
+}
+
 /* Bids 8 bits for the dict's type byte, then for each of the first entries present 4
  * for a key's type byte (an int or a reference) and 8 for a float value's (an int or
  * a reference is allowed but no evidence), 4 for the end marker. Anything else where a
@@ -531,5 +947,9 @@ const fc_codec fc_codec_marshal = {
     .probe = ms_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
-                FC_SUPPORTS_BUILTIN | FC_SUPPORTS_EXACT_DOUBLES,
+                FC_SUPPORTS_BUILTIN | FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS |
+                FC_SUPPORTS_NESTING,
+    .shapes = FC_SHAPES_ALL,
+    .encode_records = fc_marshal_write_records,
+    .decode_records = fc_marshal_read_records,
 };

@@ -21,6 +21,7 @@
  * for entries of at least 2 bytes: 32 x the input (docs/FORMATS.md, measured).
  */
 #include "codecs.h"
+#include "fc_shapes.h"
 
 #include <msgpack.h>
 #include <stdio.h>
@@ -350,5 +351,8 @@ const fc_codec fc_codec_msgpack = {
     .probe = mp_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
-                FC_SUPPORTS_EXACT_DOUBLES,
+                FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS | FC_SUPPORTS_NESTING,
+    .shapes = FC_SHAPES_ALL, /* msgpack_tree.c */
+    .encode_records = fc_msgpack_write_records,
+    .decode_records = fc_msgpack_read_records,
 };

@@ -37,8 +37,10 @@
  * check's table (at most 11) stay under 7 x the input (docs/FORMATS.md).
  */
 #include "codecs.h"
+#include "fc_shapes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -665,6 +667,553 @@ static unsigned pk_probe(const uint8_t *data, size_t len)
     return m == OP_MEMOIZE || m == OP_BINPUT || m == OP_LONG_BINPUT ? bid + 8 : bid;
 }
 
+/* ==== Records of the other shapes (fc_shapes.h) ====
+ *
+ * The dict {key: record} of plain Python objects (dict, list, str, int, float, None,
+ * bool), as pickle protocol 4 writes it: EMPTY_DICT, then MARK, key, record, ...,
+ * SETITEMS in batches of 1,000 (SETITEM for a dict of one item; lists likewise with
+ * EMPTY_LIST, APPENDS and APPEND), integers as the numbers do (BININT1, BININT2,
+ * BININT, LONG1), floats BINFLOAT (a float32 widened: Python has no float32), text
+ * SHORT_BINUNICODE or BINUNICODE (UTF-8), None NONE, bools NEWTRUE/NEWFALSE. Each
+ * distinct text is written once and MEMOIZEd, then fetched by BINGET/LONG_BINGET, as
+ * CPython does for a str object it meets twice (it shares by identity, we by value:
+ * the bytes differ from CPython's, pickle.loads gives the same dict). Frames as the
+ * numbers' writer, but closed only between records.
+ *
+ * Reading is pickle's stack machine restricted to those objects: PROTO 2..5, FRAME,
+ * MARK, the containers and their fillers above, every integer, float, text and constant
+ * opcode those objects take in protocols 2 to 5 (BINUNICODE8 and LONG4 too), and the
+ * memo: MEMOIZE, BINPUT, LONG_BINPUT, BINGET, LONG_BINGET. Refused, with the offset:
+ * every opcode that imports or calls (as for the numbers); a memo index past the next
+ * free one (CPython numbers them in order, so the memo stays as dense as the input);
+ * fetching a list or dict from the memo (a record is a tree: nothing in it is shared;
+ * text and numbers may be fetched again); text that is not UTF-8, or longer than
+ * fc_tree_default_limits.max_string; nesting past its max_depth (the file's dict
+ * counts 1); integers outside -2^63..2^64-1; a key twice in a dict or among records.
+ *
+ * Memory: the machine's stack takes 48 bytes a value, the memo 24 bytes an entry, an
+ * open list or dict a vector that doubles (at most 2 x 40 bytes an item), the tree 24
+ * bytes a value, 40 a member, and text its bytes plus a NUL rounded up to 16. Every
+ * value takes at least one byte of input and an item at least one more, so the worst
+ * (a list of a million NONEs) stays under 140 x the input (docs/FORMATS.md).
+ */
+
+enum {
+    OP_NONE = 0x4e, OP_EMPTY_LIST = 0x5d, OP_APPEND = 0x61, OP_APPENDS = 0x65,
+    OP_BINGET = 0x68, OP_LONG_BINGET = 0x6a, OP_NEWTRUE = 0x88, OP_NEWFALSE = 0x89,
+    OP_BINUNICODE = 0x58, OP_SHORT_BINUNICODE = 0x8c, OP_BINUNICODE8 = 0x8d
+};
+
+/* ---- Writing ---- */
+
+typedef struct twriter {
+    fc_buffer *out;
+    size_t frame;      /* the open frame's header */
+    fc_text_memo memo;
+    fc_error *err;
+} twriter;
+
+static int tw_put(twriter *w, const void *p, size_t n)
+{
+    return fc_buffer_append(w->out, p, n, w->err);
+}
+
+static int tw_op(twriter *w, uint8_t op, uint64_t arg, size_t n)
+{
+    uint8_t b[9] = {op};
+    put_le(b + 1, arg, (int)n);
+    return tw_put(w, b, 1 + n);
+}
+
+/* save_unicode, then memoize; a text met before is fetched from the memo instead. */
+static int tw_text(twriter *w, const char *p, size_t n)
+{
+    uint32_t idx;
+    int rc = fc_text_memo_find(&w->memo, p, n, &idx, w->err);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        return idx < 256 ? tw_op(w, OP_BINGET, idx, 1) : tw_op(w, OP_LONG_BINGET, idx, 4);
+    rc = n < 256 ? tw_op(w, OP_SHORT_BINUNICODE, n, 1)
+                 : n <= UINT32_MAX ? tw_op(w, OP_BINUNICODE, n, 4) : tw_op(w, OP_BINUNICODE8, n, 8);
+    if (!rc)
+        rc = tw_put(w, p, n);
+    return rc || idx == UINT32_MAX ? rc : tw_op(w, OP_MEMOIZE, 0, 0);
+}
+
+/* save_long: BININT1, BININT2, BININT for -2^31..2^31-1, else LONG1 of the fewest
+ * bytes of two's complement. */
+static int tw_int(twriter *w, bool negative, uint64_t bits)
+{
+    if (!negative && bits < 0x100)
+        return tw_op(w, OP_BININT1, bits, 1);
+    if (!negative && bits < 0x10000)
+        return tw_op(w, OP_BININT2, bits, 2);
+    if (negative ? (int64_t)bits >= INT32_MIN : bits < 0x80000000u)
+        return tw_op(w, OP_BININT, bits, 4);
+    int n = 1; /* the fewest bytes whose sign bit is the value's */
+    while (n < 8 && (negative ? (int64_t)bits < -((int64_t)1 << (8 * n - 1))
+                              : bits >= (uint64_t)1 << (8 * n - 1)))
+        n++;
+    if (!negative && bits >> 63)
+        n = 9;
+    uint8_t b[11] = {OP_LONG1, (uint8_t)n};
+    put_le(b + 2, bits, n > 8 ? 8 : n);
+    return tw_put(w, b, 2 + (size_t)n);
+}
+
+static int tw_value(twriter *w, const fc_value *v);
+
+/* batch_list / batch_dict: one item with APPEND/SETITEM, more in MARK ... batches. */
+static int tw_container(twriter *w, const fc_value *v)
+{
+    bool dict = v->type == FC_V_OBJECT;
+    size_t n = dict ? v->obj.n : v->arr.n;
+    int rc = tw_op(w, dict ? OP_EMPTY_DICT : OP_EMPTY_LIST, 0, 0);
+    for (size_t i = 0; !rc && i < n; i += PK_BATCH) {
+        size_t end = n - i > PK_BATCH ? i + PK_BATCH : n;
+        if (n > 1)
+            rc = tw_op(w, OP_MARK, 0, 0);
+        for (size_t k = i; !rc && k < end; k++) {
+            if (dict) {
+                const fc_member *m = &v->obj.members[k];
+                rc = tw_text(w, m->key, m->key_len);
+                if (!rc)
+                    rc = tw_value(w, &m->value);
+            } else {
+                rc = tw_value(w, &v->arr.items[k]);
+            }
+        }
+        if (!rc)
+            rc = tw_op(w, n > 1 ? (dict ? OP_SETITEMS : OP_APPENDS) : (dict ? OP_SETITEM : OP_APPEND), 0, 0);
+    }
+    return rc;
+}
+
+static int tw_value(twriter *w, const fc_value *v)
+{
+    uint64_t bits;
+    double d;
+    switch (v->type) {
+    case FC_V_NULL: return tw_op(w, OP_NONE, 0, 0);
+    case FC_V_BOOL: return tw_op(w, v->b ? OP_NEWTRUE : OP_NEWFALSE, 0, 0);
+    case FC_V_INT: return tw_int(w, true, (uint64_t)v->i);
+    case FC_V_UINT: return tw_int(w, false, v->u);
+    case FC_V_DOUBLE:
+    case FC_V_FLOAT32:
+        d = v->type == FC_V_DOUBLE ? v->d : (double)v->f;
+        memcpy(&bits, &d, 8);
+        uint8_t b[9] = {OP_BINFLOAT};
+        for (int i = 0; i < 8; i++)
+            b[1 + i] = (uint8_t)(bits >> (56 - 8 * i));
+        return tw_put(w, b, 9);
+    case FC_V_STRING: return tw_text(w, v->str.p, v->str.len);
+    default: return tw_container(w, v);
+    }
+}
+
+/* Frames of 64 KiB or more, closed between records. */
+static int tw_frame(twriter *w, bool last)
+{
+    size_t n = w->out->len - w->frame - PK_FRAME_HEADER;
+    if (!last && n < PK_FRAME_TARGET)
+        return 0;
+    uint8_t *h = w->out->data + w->frame;
+    if (n >= PK_FRAME_MIN) {
+        h[0] = OP_FRAME;
+        put_le(h + 1, n, 8);
+    } else {
+        memmove(h, h + PK_FRAME_HEADER, n);
+        w->out->len -= PK_FRAME_HEADER;
+    }
+    w->frame = w->out->len;
+    return last ? 0 : tw_put(w, (uint8_t[PK_FRAME_HEADER]){0}, PK_FRAME_HEADER);
+}
+
+int fc_pickle_write_records(const fc_records *in, unsigned shape, fc_buffer *out, fc_error *err)
+{
+    (void)shape; /* every shape is plain objects here */
+    twriter w = {.out = out, .err = err};
+    int rc = tw_op(&w, OP_PROTO, PK_PROTOCOL, 1);
+    w.frame = out->len;
+    if (!rc)
+        rc = tw_put(&w, (uint8_t[PK_FRAME_HEADER]){0}, PK_FRAME_HEADER);
+    if (!rc)
+        rc = tw_op(&w, OP_EMPTY_DICT, 0, 0);
+    for (size_t i = 0; !rc && i < in->count; i += PK_BATCH) {
+        size_t end = in->count - i > PK_BATCH ? i + PK_BATCH : in->count;
+        if (in->count > 1)
+            rc = tw_op(&w, OP_MARK, 0, 0);
+        for (size_t k = i; !rc && k < end; k++) {
+            rc = tw_frame(&w, false);
+            if (!rc)
+                rc = tw_int(&w, false, in->keys[k]);
+            if (!rc)
+                rc = tw_value(&w, &in->values[k]);
+        }
+        if (!rc)
+            rc = tw_op(&w, in->count > 1 ? OP_SETITEMS : OP_SETITEM, 0, 0);
+    }
+    if (!rc)
+        rc = tw_op(&w, OP_STOP, 0, 0);
+    if (!rc)
+        rc = tw_frame(&w, true);
+    fc_text_memo_free(&w.memo);
+    return rc;
+}
+
+/* ---- Reading ---- */
+
+typedef struct tslot {
+    fc_value v;        /* an open list or dict holds its items in a vector of cap */
+    size_t cap, height, at;
+} tslot;
+
+typedef struct treader {
+    reader r;          /* the position and frames, as for the numbers */
+    fc_records *out;
+    unsigned shape;
+    size_t max_depth;
+    tslot *stack;      /* stack[0] is the file's dict, whose items are the records */
+    size_t n, cap;
+    size_t *marks, nmarks, capmarks;
+    fc_value *memo;    /* a list or dict only by its type: it is never fetched */
+    size_t nmemo, capmemo;
+    size_t *key_at;    /* each record's key offset, for messages */
+    size_t first, cap_key_at;
+} treader;
+
+static int tr_push(treader *t, fc_value v, size_t at)
+{
+    void *p = t->stack;
+    int rc = fc_vec_grow(&p, &t->cap, t->n + 1, sizeof *t->stack, t->r.err);
+    t->stack = p;
+    if (!rc)
+        t->stack[t->n++] = (tslot){.v = v, .at = at};
+    return rc;
+}
+
+static const char *kind(const fc_value *v)
+{
+    static const char *const names[] = {"None", "a bool", "an int", "an int", "a float",
+                                        "a float", "a str", "a list", "a dict"};
+    return names[v->type];
+}
+
+/* SHORT_BINUNICODE, BINUNICODE, BINUNICODE8: UTF-8 text, copied into the arena. */
+static int tr_text(treader *t, size_t off, uint8_t op)
+{
+    size_t head = op == OP_SHORT_BINUNICODE ? 1 : op == OP_BINUNICODE ? 4 : 8, bad_at;
+    int rc = need(&t->r, off, op, head);
+    if (rc)
+        return rc;
+    uint64_t n = 0;
+    for (size_t i = head; i-- > 0;)
+        n = n << 8 | t->r.data[t->r.pos + i];
+    t->r.pos += head;
+    if (n > fc_tree_default_limits.max_string)
+        return fc_fail(t->r.err, FC_EUNSUPPORTED, 0, "offset %zu: %s of %llu bytes, more "
+                       "than the %zu a text may have", off, op_names[op],
+                       (unsigned long long)n, fc_tree_default_limits.max_string);
+    if ((rc = need(&t->r, off, op, (size_t)n)) != 0)
+        return rc;
+    const char *s = (const char *)t->r.data + t->r.pos;
+    if (!fc_utf8_valid(s, (size_t)n, &bad_at))
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: the text of %s is not UTF-8 "
+                       "at its byte %zu", off, op_names[op], bad_at);
+    char *copy = fc_arena_alloc(&t->out->arena, (size_t)n + 1, t->r.err);
+    if (!copy)
+        return FC_ENOMEM;
+    memcpy(copy, s, (size_t)n);
+    copy[n] = '\0';
+    t->r.pos += (size_t)n;
+    return tr_push(t, (fc_value){.type = FC_V_STRING, .str = {copy, (size_t)n}}, off);
+}
+
+/* An integer opcode's value: FC_V_UINT or FC_V_INT. */
+static int tr_int(treader *t, size_t off, uint8_t op)
+{
+    pk_int v;
+    char text[48];
+    int rc = read_int(&t->r, off, op, &v);
+    if (rc <= 0)
+        return rc ? rc : unexpected(&t->r, off, op, "an opcode of a dict, list, str, int, "
+                                    "float, bool or None");
+    if (v.wide || (v.negative && v.magnitude > (uint64_t)1 << 63)) {
+        int_text(&v, text, sizeof text);
+        return fc_fail(t->r.err, FC_EUNSUPPORTED, 0, "offset %zu: the integer %s is outside "
+                       "-2^63..2^64-1, which no shape holds", off, text);
+    }
+    fc_value x = {.type = v.negative ? FC_V_INT : FC_V_UINT};
+    if (v.negative)
+        x.i = (int64_t)(0 - v.magnitude);
+    else
+        x.u = v.magnitude;
+    return tr_push(t, x, off);
+}
+
+/* MEMOIZE, BINPUT, LONG_BINPUT: the stack's top into the memo, at the next free index
+ * or one already used. */
+static int tr_put(treader *t, size_t off, uint8_t op)
+{
+    size_t n = op == OP_MEMOIZE ? 0 : op == OP_BINPUT ? 1 : 4, idx = t->nmemo;
+    int rc = need(&t->r, off, op, n);
+    if (rc)
+        return rc;
+    if (n) {
+        idx = 0;
+        for (size_t i = n; i-- > 0;)
+            idx = idx << 8 | t->r.data[t->r.pos + i];
+        t->r.pos += n;
+    }
+    if (t->n == 0 || (t->nmarks && t->marks[t->nmarks - 1] == t->n))
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %s with no value above the "
+                       "last MARK to remember", off, op_names[op]);
+    if (idx > t->nmemo)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %s %zu skips memo entries "
+                       "(the next is %zu): picklers number them in order, and this reader "
+                       "keeps its memo that dense", off, op_names[op], idx, t->nmemo);
+    if (idx == t->nmemo) {
+        void *p = t->memo;
+        rc = fc_vec_grow(&p, &t->capmemo, t->nmemo + 1, sizeof *t->memo, t->r.err);
+        t->memo = p;
+        if (rc)
+            return rc;
+        t->nmemo++;
+    }
+    t->memo[idx] = t->stack[t->n - 1].v;
+    return 0;
+}
+
+/* BINGET, LONG_BINGET: text or a number again; never a list or dict. */
+static int tr_get(treader *t, size_t off, uint8_t op)
+{
+    size_t n = op == OP_BINGET ? 1 : 4, idx = 0;
+    int rc = need(&t->r, off, op, n);
+    if (rc)
+        return rc;
+    for (size_t i = n; i-- > 0;)
+        idx = idx << 8 | t->r.data[t->r.pos + i];
+    t->r.pos += n;
+    if (idx >= t->nmemo)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %s %zu, but memo entry %zu "
+                       "was never stored", off, op_names[op], idx, idx);
+    fc_value v = t->memo[idx];
+    if (v.type == FC_V_ARRAY || v.type == FC_V_OBJECT)
+        return fc_fail(t->r.err, FC_EUNSUPPORTED, 0, "offset %zu: %s %zu fetches %s a second "
+                       "time: a record is a tree, nothing in it is shared (only text and "
+                       "numbers may be fetched again)", off, op_names[op], idx, kind(&v));
+    return tr_push(t, v, off);
+}
+
+/* A list's or dict's items from its vector into the arena, exactly as many. */
+static int tr_close(treader *t, tslot *s)
+{
+    bool dict = s->v.type == FC_V_OBJECT;
+    size_t n = dict ? s->v.obj.n : s->v.arr.n, size = dict ? sizeof(fc_member) : sizeof(fc_value);
+    void *vec = dict ? (void *)s->v.obj.members : (void *)s->v.arr.items, *copy = NULL;
+    if (n && !(copy = fc_arena_alloc(&t->out->arena, n * size, t->r.err)))
+        return FC_ENOMEM;
+    if (n)
+        memcpy(copy, vec, n * size);
+    free(vec);
+    s->cap = 0;
+    if (dict)
+        s->v.obj.members = copy;
+    else
+        s->v.arr.items = copy;
+    const fc_member *twice;
+    int rc = dict ? fc_members_find_repeat(copy, n, &twice, t->r.err) : 0;
+    if (rc == 1)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: the dict made here holds the "
+                       "key \"%.*s\" twice (Python would keep the last one without a word)",
+                       s->at, (int)(twice->key_len > 60 ? 60 : twice->key_len), twice->key);
+    return rc;
+}
+
+/* The records: stack[from..n) in pairs, integer key then value. */
+static int tr_records(treader *t, size_t from)
+{
+    size_t k = t->out->count, pairs = (t->n - from) / 2;
+    int rc = fc_records_reserve(t->out, k + pairs, t->r.err);
+    void *p = t->key_at;
+    if (!rc)
+        rc = fc_vec_grow(&p, &t->cap_key_at, k - t->first + pairs, sizeof *t->key_at, t->r.err);
+    t->key_at = p;
+    for (size_t i = from; !rc && i < t->n; i += 2) {
+        tslot *key = &t->stack[i], *val = &t->stack[i + 1];
+        if (key->v.type != FC_V_UINT)
+            return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: record %zu's key is %s, "
+                           "expected an int 0..2^64-1", key->at, t->out->count - t->first,
+                           key->v.type == FC_V_INT ? "a negative int" : kind(&key->v));
+        if (val->cap || val->v.type == FC_V_ARRAY || val->v.type == FC_V_OBJECT)
+            rc = tr_close(t, val);
+        if (!rc && val->height + 1 > t->max_depth)
+            rc = fc_fail(t->r.err, FC_EUNSUPPORTED, 0, "offset %zu: record %zu is nested "
+                         "deeper than %zu", val->at, t->out->count - t->first, t->max_depth);
+        if (!rc)
+            rc = fc_shape_conform((enum fc_shape)t->shape, &val->v, t->r.err);
+        if (!rc) {
+            t->key_at[t->out->count - t->first] = key->at;
+            t->out->keys[t->out->count] = key->v.u;
+            t->out->values[t->out->count++] = val->v;
+        }
+    }
+    if (!rc) /* else the slots stay for the cleanup: those not moved own their vectors */
+        t->n = from;
+    return rc;
+}
+
+/* stack[from..n) into the open list or dict target (pairs of a str key and a value). */
+static int tr_items(treader *t, size_t off, tslot *target, size_t from)
+{
+    bool dict = target->v.type == FC_V_OBJECT;
+    size_t have = dict ? target->v.obj.n : target->v.arr.n;
+    size_t add = dict ? (t->n - from) / 2 : t->n - from, size = dict ? sizeof(fc_member) : sizeof(fc_value);
+    void *vec = dict ? (void *)target->v.obj.members : (void *)target->v.arr.items;
+    int rc = fc_vec_grow(&vec, &target->cap, have + add, size, t->r.err);
+    if (dict)
+        target->v.obj.members = vec;
+    else
+        target->v.arr.items = vec;
+    for (size_t i = from; !rc && i < t->n; i += dict ? 2 : 1) {
+        tslot *key = &t->stack[i], *val = dict ? &t->stack[i + 1] : key;
+        if (dict && key->v.type != FC_V_STRING)
+            return fc_fail(t->r.err, FC_EUNSUPPORTED, 0, "offset %zu: a dict's key is %s: "
+                           "dicts inside records have str keys", key->at, kind(&key->v));
+        if (val->v.type == FC_V_ARRAY || val->v.type == FC_V_OBJECT)
+            rc = tr_close(t, val);
+        if (!rc && val->height + 1 > target->height)
+            target->height = val->height + 1;
+        if (!rc && target->height + 1 > t->max_depth) /* the file's dict is 1 */
+            rc = fc_fail(t->r.err, FC_EUNSUPPORTED, 0, "offset %zu: nested deeper than %zu",
+                         off, t->max_depth);
+        if (rc)
+            break;
+        if (dict) {
+            target->v.obj.members[target->v.obj.n++] = (fc_member){
+                .key = key->v.str.p, .key_len = key->v.str.len, .value = val->v};
+        } else {
+            target->v.arr.items[target->v.arr.n++] = val->v;
+        }
+    }
+    if (!rc) /* else the slots stay for the cleanup: those not moved own their vectors */
+        t->n = from;
+    return rc;
+}
+
+/* APPEND, APPENDS, SETITEM, SETITEMS: items above the target (and above the last
+ * MARK: picklers never reach below it). */
+static int tr_fill(treader *t, size_t off, uint8_t op)
+{
+    bool dict = op == OP_SETITEM || op == OP_SETITEMS, batch = op == OP_APPENDS || op == OP_SETITEMS;
+    size_t from, fence;
+    if (batch) {
+        if (!t->nmarks)
+            return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %s without a MARK before it",
+                           off, op_names[op]);
+        from = t->marks[--t->nmarks];
+    } else {
+        from = t->n >= (dict ? 2u : 1u) ? t->n - (dict ? 2 : 1) : 0;
+    }
+    fence = t->nmarks ? t->marks[t->nmarks - 1] : 0;
+    if (from == 0 || from - 1 < fence || (!batch && t->n < (dict ? 3u : 2u)))
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %s with no %s below its items",
+                       off, op_names[op], dict ? "dict" : "list");
+    if (dict && (t->n - from) % 2)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: SETITEMS over %zu values: a key "
+                       "without its value", off, t->n - from);
+    tslot *target = &t->stack[from - 1];
+    if (target->v.type != (dict ? FC_V_OBJECT : FC_V_ARRAY))
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %s adds to %s (made at offset "
+                       "%zu), expected a %s", off, op_names[op], kind(&target->v), target->at,
+                       dict ? "dict" : "list");
+    return from == 1 ? tr_records(t, from) : tr_items(t, off, target, from);
+}
+
+static int tr_op(treader *t, size_t off, uint8_t op)
+{
+    double d;
+    uint64_t bits = 0;
+    void *p;
+    int rc;
+    switch (op) {
+    case OP_MARK:
+        p = t->marks;
+        rc = fc_vec_grow(&p, &t->capmarks, t->nmarks + 1, sizeof *t->marks, t->r.err);
+        t->marks = p;
+        if (!rc)
+            t->marks[t->nmarks++] = t->n;
+        return rc;
+    case OP_EMPTY_DICT: return tr_push(t, (fc_value){.type = FC_V_OBJECT}, off);
+    case OP_EMPTY_LIST: return tr_push(t, (fc_value){.type = FC_V_ARRAY}, off);
+    case OP_NONE: return tr_push(t, (fc_value){.type = FC_V_NULL}, off);
+    case OP_NEWTRUE: case OP_NEWFALSE:
+        return tr_push(t, (fc_value){.type = FC_V_BOOL, .b = op == OP_NEWTRUE}, off);
+    case OP_BINFLOAT:
+        if ((rc = need(&t->r, off, op, 8)) != 0)
+            return rc;
+        for (int i = 0; i < 8; i++)
+            bits = bits << 8 | t->r.data[t->r.pos++];
+        memcpy(&d, &bits, 8);
+        return tr_push(t, (fc_value){.type = FC_V_DOUBLE, .d = d}, off);
+    case OP_SHORT_BINUNICODE: case OP_BINUNICODE: case OP_BINUNICODE8:
+        return tr_text(t, off, op);
+    case OP_MEMOIZE: case OP_BINPUT: case OP_LONG_BINPUT: return tr_put(t, off, op);
+    case OP_BINGET: case OP_LONG_BINGET: return tr_get(t, off, op);
+    case OP_APPEND: case OP_APPENDS: case OP_SETITEM: case OP_SETITEMS:
+        return tr_fill(t, off, op);
+    default: return tr_int(t, off, op);
+    }
+}
+
+/* PROTO 2..5, EMPTY_DICT, the machine until STOP, nothing after. */
+static int tr_run(treader *t)
+{
+    size_t off;
+    uint8_t op;
+    reader head = t->r; /* PROTO 2..5 and EMPTY_DICT, checked as for the numbers */
+    int rc = read_head(&head, &off, &op);
+    t->r.pos = 2;
+    if (rc == 0 && (rc = next_op(&t->r, &off, &op)) == 0)
+        rc = tr_push(t, (fc_value){.type = FC_V_OBJECT}, off);
+    while (rc == 0 && (rc = next_op(&t->r, &off, &op)) == 0 && op != OP_STOP)
+        rc = tr_op(t, off, op);
+    if (rc)
+        return rc;
+    if (t->n != 1 || t->nmarks)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: STOP with %zu %s left above "
+                       "the dict of records", off, t->nmarks ? t->nmarks : t->n - 1,
+                       t->nmarks ? "MARKs" : "values");
+    if (t->r.frame_end && t->r.pos != t->r.frame_end)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: STOP, but its frame goes on to "
+                       "offset %zu", off, t->r.frame_end);
+    if (t->r.pos != t->r.len)
+        return fc_fail(t->r.err, FC_ECORRUPT, 0, "offset %zu: %zu bytes after STOP, which "
+                       "should end the file", t->r.pos, t->r.len - t->r.pos);
+    return 0;
+}
+
+int fc_pickle_read_records(const uint8_t *data, size_t len, unsigned shape, fc_records *out,
+                           fc_error *err)
+{
+    treader t = {.r = {.data = data, .len = len, .want = SIZE_MAX, .err = err}, .out = out,
+                 .shape = shape, .max_depth = fc_tree_default_limits.max_depth,
+                 .first = out->count};
+    int rc = tr_run(&t);
+    for (size_t i = 1; i < t.n; i++) /* the open lists and dicts left: cap > 0 */
+        if (t.stack[i].cap)
+            free(t.stack[i].v.type == FC_V_ARRAY ? (void *)t.stack[i].v.arr.items
+                                                 : (void *)t.stack[i].v.obj.members);
+    if (!rc)
+        rc = fc_records_refuse_repeat(out, t.first, t.key_at, err);
+    free(t.stack);
+    free(t.marks);
+    free(t.memo);
+    free(t.key_at);
+    return rc;
+}
+
 static const char *pk_version(void)
 {
     return "built in, CPython pickle.dumps(d, protocol=4) bytes";
@@ -680,5 +1229,9 @@ const fc_codec fc_codec_pickle = {
     .probe = pk_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
-                FC_SUPPORTS_BUILTIN | FC_SUPPORTS_EXACT_DOUBLES,
+                FC_SUPPORTS_BUILTIN | FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS |
+                FC_SUPPORTS_NESTING,
+    .shapes = FC_SHAPES_ALL,
+    .encode_records = fc_pickle_write_records,
+    .decode_records = fc_pickle_read_records,
 };

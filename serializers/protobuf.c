@@ -16,6 +16,7 @@
  * has the measured figures.
  */
 #include "codecs.h"
+#include "fc_shapes.h"
 
 #include "results.pb-c.h"
 
@@ -336,5 +337,9 @@ const fc_codec fc_codec_protobuf = {
     .probe = pb_probe,
     .version = FC_CODEC_VERSION,
     .supports = FC_SUPPORTS_KEY_U64 | FC_SUPPORTS_NONFINITE | FC_SUPPORTS_NAN_BITS |
-                FC_SUPPORTS_EXACT_DOUBLES,
+                FC_SUPPORTS_EXACT_DOUBLES | FC_SUPPORTS_STRINGS | FC_SUPPORTS_NESTING |
+                FC_SUPPORTS_SCHEMA,
+    .shapes = FC_SHAPES_MADE, /* protobuf_tree.c, proto/shapes.proto */
+    .encode_records = fc_protobuf_write_records,
+    .decode_records = fc_protobuf_read_records,
 };

@@ -167,7 +167,7 @@ t_compare_json_holds_the_table() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 table = open(sys.argv[2]).read().split("\n")
-assert d["parameters"] == {"count": 300, "iterations": 100, "workers": d["parameters"]["workers"], "repeat": 2, "warmup": 0}
+assert d["parameters"] == {"count": 300, "iterations": 100, "workers": d["parameters"]["workers"], "repeat": 2, "warmup": 0, "shape": "numbers"}
 for k in ("cpu", "cpus", "kernel", "compiler", "cflags", "date", "build_type"):
     assert d["machine"][k] not in ("", None), k
 assert [f["format"] for f in d["formats"]] == open(sys.argv[3]).read().split()
