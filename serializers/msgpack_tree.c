@@ -230,7 +230,8 @@ static int copy_text(fc_arena *a, const char *p, size_t n, const char **out, fc_
     char *s = fc_arena_alloc(a, n + 1, err);
     if (!s)
         return FC_ENOMEM;
-    memcpy(s, p, n);
+    if (n) /* msgpack-c gives an empty str no pointer */
+        memcpy(s, p, n);
     s[n] = '\0';
     *out = s;
     return 0;

@@ -225,7 +225,7 @@ int fc_protobuf_write_records(const fc_records *in, unsigned s, fc_buffer *out, 
         *(void ***)((char *)file + rf->offset) = records;
         size_t size = protobuf_c_message_get_packed_size(file);
         rc = fc_buffer_reserve(out, size, err);
-        if (!rc)
+        if (!rc && size) /* no records: no bytes, and maybe no buffer to point into */
             out->len += protobuf_c_message_pack(file, out->data + out->len);
     }
     fc_arena_free(&w.arena);
