@@ -291,7 +291,9 @@ int fc_result_read_fd(int fd, const char *name, const fc_read_options *opt, fc_d
  *   FC_VALUES_RANDOM    count records of random keys and random bit patterns (seeded),
  *                       every NaN made the one quiet NaN, as JSON and Python have only one */
 enum fc_values { FC_VALUES_EXERCISE, FC_VALUES_EDGE, FC_VALUES_RANDOM };
-int fc_values_make(enum fc_values kind, size_t count, uint64_t seed_or_iterations,
+/* `param` is the exercise's iterations (FC_VALUES_EXERCISE) or the random set's seed
+ * (FC_VALUES_RANDOM); the edge set takes none. */
+int fc_values_make(enum fc_values kind, size_t count, uint64_t param,
                    fc_dataset *out, fc_error *err);
 
 /* ==== Splitting work ==== */

@@ -208,16 +208,29 @@ START_TEST(millions_are_the_shortest_closest_digits)
         char want[20], got[FC_REPR_MAX];
         int x;
         oracle_digits(v, want, &x);
-        /* Build the oracle's repr from its digits by formatting a double that has them:
-         * simpler to compare digits and exponent directly against our output. */
+        /* Compare digits and decimal exponent directly against our output. */
         fc_format_double(v, got);
         char digits[32];
-        int nd = 0, exp10 = 0;
-        const char *e = strchr(got, 'e');
+        int nd = 0;
+        const char *e = strchr(got, 'e'), *dot = strchr(got, '.');
         for (const char *p = got; *p && p != e; p++)
             if (*p >= '0' && *p <= '9')
                 digits[nd++] = *p;
         digits[nd] = '\0';
+        /* The exponent of the first significant digit: after 'e', or from where the
+         * point stands ("123.4": 2; "0.00012": -4). */
+        int exp10;
+        if (e) {
+            exp10 = atoi(e + 1);
+        } else if (got[0] != '0') {
+            exp10 = (int)((dot ? dot : got + strlen(got)) - got) - 1;
+        } else {
+            exp10 = -1;
+            for (const char *p = dot + 1; *p == '0'; p++)
+                exp10--;
+        }
+        ck_assert_msg(exp10 == x, "%016llx: printed %s, exponent %d, the oracle's %d",
+                      (unsigned long long)bits(v), got, exp10, x);
         /* Positional forms carry leading zeros ("0.0001") and trailing ".0": strip. */
         char *d = digits;
         while (*d == '0' && d[1])
@@ -225,7 +238,6 @@ START_TEST(millions_are_the_shortest_closest_digits)
         size_t len = strlen(d);
         while (len > 1 && d[len - 1] == '0')
             d[--len] = '\0';
-        (void)exp10;
         ck_assert_msg(strcmp(d, want) == 0, "%016llx: printed %s, shortest closest digits %s",
                       (unsigned long long)bits(v), got, want);
     }
