@@ -316,6 +316,9 @@ static int end_to_end(measurer *m, format_result *fr, double s[S_KINDS])
         enc += (double)res.children[i].encode_ns;
         dec += (double)res.children[i].decode_ns;
     }
+    for (unsigned i = 0; i < res.nchildren; i++) /* each child's own, from wait4: */
+        if (res.children[i].max_rss_kib > m->r->children_rss_kib) /* not RUSAGE_CHILDREN, */
+            m->r->children_rss_kib = res.children[i].max_rss_kib; /* maybe a compiler's */
     s[S_WALL] = (double)res.elapsed_ns;
     s[S_E2E_ENCODE] = enc / (double)p->count;
     s[S_E2E_DECODE] = dec / (double)p->count;
@@ -408,8 +411,6 @@ static void summarise_all(measurer *m)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     m->r->parent_rss_kib = ru.ru_maxrss;
-    getrusage(RUSAGE_CHILDREN, &ru);
-    m->r->children_rss_kib = ru.ru_maxrss;
 }
 
 static void measurer_free(measurer *m)

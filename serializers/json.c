@@ -41,7 +41,7 @@ size_t fc_json_key_digits(uint64_t v, char *buf)
 
 static int json_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
 {
-    /* Per record at most: ", " + '"' + 20 digits + "\": " + 24 number chars. */
+    /* Per record at most: ", " + '"' + 20 digits + "\": " + a number (FC_REPR_MAX). */
     enum { MAX_RECORD = 2 + 1 + 20 + 3 + FC_REPR_MAX };
     if (in->count > (SIZE_MAX - 2) / MAX_RECORD)
         return fc_fail(err, FC_ENOMEM, 0, "json: %zu records do not fit in memory", in->count);

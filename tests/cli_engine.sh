@@ -17,6 +17,17 @@ t_largest_child_is_a_child_of_the_run() {
   no_leftovers
 }
 
+# The same for compare's "largest child" (an earlier version read RUSAGE_CHILDREN there).
+t_compare_largest_child_is_a_child_of_the_runs() {
+  bash -c "$PY -c 'b = b\"x\" * (150 << 20)'; exec \"\$@\"" sh \
+    "$FC" compare --formats raw --count 100 --repeat 1 --warmup 0 >"$WORK/out" 2>"$WORK/err" ||
+    return 1
+  local kib
+  kib=$(sed -n 's/.*Peak RSS: parent [0-9]* KiB, largest child \([0-9]*\) KiB\.$/\1/p' "$WORK/out")
+  [ -n "$kib" ] || { echo "  no Peak RSS line"; return 1; }
+  [ "$kib" -gt 0 ] && [ "$kib" -lt 102400 ] || { echo "  largest child: $kib KiB"; return 1; }
+}
+
 # A setup failure (a bad --dir, an unusable TMPDIR) prints the real error and nothing
 # else, and writes no --save file. An earlier version first printed "2 of 2 children
 # failed; 0 keys missing: 0..18446744073709551615" and wrote an empty --save file.
