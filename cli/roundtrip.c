@@ -227,14 +227,18 @@ static void print_result(const roundtrip_request *rq, const roundtrip_result *r)
         if (!(rq->codecs[c]->supports & FC_SUPPORTS_NONFINITE))
             printf("%s has no NaN or Infinity: its pairs leave out the %zu non-finite value%s\n",
                    rq->codecs[c]->name, r->nonfinite, plural(r->nonfinite));
-    printf("%s%-10s", r->nonfinite ? "\n" : "", "A \\ B");
+    int w = 9; /* the columns as wide as the longest name ("flatbuffers") */
+    for (int c = 0; c < n; c++)
+        if ((int)strlen(rq->codecs[c]->name) > w)
+            w = (int)strlen(rq->codecs[c]->name);
+    printf("%s%-*s", r->nonfinite ? "\n" : "", w + 1, "A \\ B");
     for (int b = 0; b < n; b++)
-        printf(" %-9s", rq->codecs[b]->name);
+        printf(" %-*s", w, rq->codecs[b]->name);
     printf("\n");
     for (int a = 0; a < n; a++) {
-        printf("%-10s", rq->codecs[a]->name);
+        printf("%-*s", w + 1, rq->codecs[a]->name);
         for (int b = 0; b < n; b++)
-            printf(" %-9s", names[r->verdict[a][b]]);
+            printf(" %-*s", w, names[r->verdict[a][b]]);
         printf("\n");
     }
     printf("\n%d of %d pairs bit-exact\n", r->count[V_OK], n * n);

@@ -198,4 +198,12 @@ t_dash_is_not_a_save_or_chart_file() {
   [ -z "$(ls -A "$d")" ]
 }
 
+# roundtrip's matrix stays aligned when a name is longer than its column was
+# ("flatbuffers", 11 characters, pushed its row's verdicts right).
+t_roundtrip_matrix_is_aligned() {
+  expect_status 0 "$FC" roundtrip --count 2 &&
+  awk '/^A \\ B/ { on = 1; w = length($0) } on && NF == 0 { exit } on && length($0) != w { bad = 1 }
+       END { exit bad || !w }' "$WORK/out" || { cat "$WORK/out"; return 1; }
+}
+
 run_tests
