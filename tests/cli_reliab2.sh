@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# tests/cli_reliab2.sh - issue 10's last findings: SIGKILL of the parent (the janitor),
+# the save destination checked up front, a shared sticky --dir, FIFOs and the "saved"
+# message.
+# Usage: tests/cli_reliab2.sh path/to/forkcollect path/to/tests/vectors
+# shellcheck source=tests/clilib.sh
+source "$(dirname "$0")/clilib.sh"
+
+# 10.22 (its last part): a file named as a format was read whole before its format
+# was checked: 900 MiB of zeros named x.json took 925 MB. Its first bytes are checked
+# first; under a 300 MB address-space limit it must fail with that, not out of memory.
+t_a_named_file_that_cannot_be_its_format_fails_before_it_is_read() {
+  truncate -s 900M "$WORK/x.json" && printf '{"1": 0.5' >"$WORK/y.raw" &&
+  truncate -s 900M "$WORK/y.raw" || return 1
+  (ulimit -v 300000; "$FC" dump "$WORK/x.json") >"$WORK/out" 2>"$WORK/err"
+  local rc=$?
+  [ $rc -eq 1 ] && [ "$(cat "$WORK/err")" = "forkcollect dump: $WORK/x.json: not a json file (named by its extension): its first 4096 bytes cannot start one, so the rest was not read (give --from FORMAT for another format, or --from json to read it whole all the same)" ] ||
+    { echo "  exit $rc:"; cat "$WORK/err"; return 1; }
+  # Bytes another format starts with: that format is named.
+  (ulimit -v 300000; "$FC" convert "$WORK/x.json" --to raw -o "$WORK/x.raw") >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q "x.json: not a json file (named by its extension): its first 4096 bytes cannot start one" "$WORK/err" &&
+  [ ! -e "$WORK/x.raw" ] || { echo "  convert: exit $rc:"; cat "$WORK/err"; return 1; }
+  (ulimit -v 300000; "$FC" dump "$WORK/y.raw") >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  [ $rc -eq 1 ] && [ "$(cat "$WORK/err")" = "forkcollect dump: $WORK/y.raw: not a raw file (named by its extension): its first 4096 bytes cannot start one; they start a json file: give --from json" ] ||
+    { echo "  y.raw: exit $rc:"; cat "$WORK/err"; return 1; }
+  rm -f "$WORK/x.json" "$WORK/y.raw"
+}
+
+run_tests
