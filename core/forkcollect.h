@@ -247,9 +247,14 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
 /* The largest input read unless the caller gives another limit: 1 GiB. */
 #define FC_READ_MAX_DEFAULT ((uint64_t)1 << 30)
 
+/* How long a stream (a FIFO, a pipe) may stay silent, its writer holding it open,
+ * before the read is an error rather than a wait without end: 60 s. */
+#define FC_READ_IDLE_DEFAULT_MS 60000u
+
 typedef struct fc_read_options {
     const fc_codec *from;    /* the format, as the user gave it; NULL: find it */
     uint64_t max_size;       /* refuse inputs larger than this; 0: FC_READ_MAX_DEFAULT */
+    unsigned idle_ms;        /* a stream silent this long fails; 0: FC_READ_IDLE_DEFAULT_MS */
 } fc_read_options;
 
 enum fc_format_source {

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ typedef struct input {
     bool waited;        /* the FIFO's wait for a writer is over */
     uint64_t size;      /* a regular file's size, from fstat */
     uint64_t max;       /* the limit */
+    unsigned idle_ms;   /* how long a stream may stay silent */
     fc_buffer buf;
 } input;
 
@@ -126,8 +128,14 @@ static int read_upto(input *in, size_t want, fc_error *err)
             continue;
         bool ready;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if ((rc = wait_readable(in, -1, &ready, err)) != 0)
+            /* A writer holds it open and sends nothing: wait, but not forever. */
+            if ((rc = wait_readable(in, (int)in->idle_ms, &ready, err)) != 0)
                 return rc;
+            if (!ready)
+                return fc_fail(err, FC_EIO, ETIMEDOUT, "%s: nothing came for %g s after "
+                               "byte %zu from the writer, which holds it open (stalled, or "
+                               "waiting on something else)", in->name, in->idle_ms / 1000.0,
+                               in->buf.len);
             continue;
         }
         if (n == 0 && in->fifo && in->buf.len == 0 && !in->waited) {
@@ -313,6 +321,9 @@ static int read_named(input *in, const fc_read_options *opt, fc_dataset *out,
     if (!opt)
         opt = &none;
     in->max = opt->max_size ? opt->max_size : FC_READ_MAX_DEFAULT;
+    in->idle_ms = opt->idle_ms ? opt->idle_ms : FC_READ_IDLE_DEFAULT_MS;
+    if (in->idle_ms > INT_MAX)
+        in->idle_ms = INT_MAX;
     int rc = read_input(in, opt, out, info, err ? err : &local);
     fc_buffer_free(&in->buf);
     return rc;
