@@ -124,6 +124,26 @@ static int write_unnamed(const char *path, const void *data, size_t len, fc_erro
     return 0;
 }
 
+int fc_file_check_new(const char *path, fc_error *err)
+{
+    char dir[4096], part[4096 + 8];
+    if (directory_of(path, dir, sizeof dir) != 0 ||
+        snprintf(part, sizeof part, "%s.part", path) >= (int)sizeof part)
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", path);
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0) /* unnamed: it vanishes as it is closed */
+        return close(fd), 0;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot create a file in %s: %s", path, dir,
+                       strerror(errno));
+    fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot create: %s", part, strerror(errno));
+    close(fd);
+    unlink(part);
+    return 0;
+}
+
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err)
 {
     int rc = write_unnamed(path, data, len, err);

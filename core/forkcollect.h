@@ -232,6 +232,11 @@ int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
  * Where the file system has no O_TMPFILE, path.part is created with
  * O_CREAT|O_EXCL|O_NOFOLLOW instead, written, linked to path and removed. */
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
+/* Whether fc_file_write_new could create a file in path's directory, tried the same
+ * way and leaving nothing (an unnamed file closed at once, or path.part removed), for
+ * a caller to find before long work that /proc, say, takes no new file. It does not
+ * look at path itself. */
+int fc_file_check_new(const char *path, fc_error *err);
 /* The same through the temporary name `part` (NULL: path.part), recording its progress
  * in *stage as it goes (for a parent that must clean up after a child that died midway,
  * and remove only what the child made): FC_STAGE_PART once part was created by this

@@ -28,4 +28,17 @@ t_a_named_file_that_cannot_be_its_format_fails_before_it_is_read() {
   rm -f "$WORK/x.json" "$WORK/y.raw"
 }
 
+# 13 (its last part): a --save target where no file can be made (/proc, though root's
+# access() says it can be written) was found only after the whole run.
+t_an_impossible_save_target_is_found_before_the_run() {
+  local d
+  for d in /proc; do
+    [ -d "$d" ] || continue
+    expect_status 2 "$FC" run --count 2 --workers 2 --iterations 1000 --save "$d/x.json" &&
+    [ "$(cat "$WORK/err")" = "forkcollect run: --save: cannot create files in $d: No such file or directory (see 'forkcollect run --help')" ] &&
+    ! grep -q '^forked' "$WORK/out" && [ ! -e "$d/x.json.part" ] || { cat "$WORK/err"; return 1; }
+  done
+  no_leftovers
+}
+
 run_tests
