@@ -6,6 +6,9 @@
 # shellcheck source=tests/clilib.sh
 source "$(dirname "$0")/clilib.sh"
 
+# An ASan build takes the fault shim preloaded ahead of its runtime (as scripts/faults).
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+
 # 10.22 (its last part): a file named as a format was read whole before its format
 # was checked: 900 MiB of zeros named x.json took 925 MB. Its first bytes are checked
 # first; under a 300 MB address-space limit it must fail with that, not out of memory.
@@ -39,6 +42,23 @@ t_an_impossible_save_target_is_found_before_the_run() {
     ! grep -q '^forked' "$WORK/out" && [ ! -e "$d/x.json.part" ] || { cat "$WORK/err"; return 1; }
   done
   no_leftovers
+}
+
+# "saved: 4 records" was printed, and then a signal that had come during the save
+# (exit 143) removed the file. "saved" is now said only once the file is sure to stay.
+# The fault shim raises SIGTERM just after the save's linkat() (children use link()).
+t_saved_is_said_only_of_a_file_that_stays() {
+  local shim; shim=$(dirname "$FC")/../tests/libfailshim.so
+  [ -f "$shim" ] || { echo "  (no $shim: skipped)"; return 0; }
+  expect_status 143 env LD_PRELOAD="$shim" FC_FAULT=linkat:1:SIGTERM-after:parent \
+    "$FC" run --count 4 --workers 2 --iterations 1000 --save "$WORK/s.json" &&
+  ! grep -q '^saved' "$WORK/out" && [ ! -e "$WORK/s.json" ] &&
+  grep -qx "forkcollect run: interrupted by SIGTERM: children stopped, files removed (and --save's file)" "$WORK/err" ||
+    { cat "$WORK/out" "$WORK/err"; return 1; }
+  # No signal: said, and there.
+  expect_status 0 "$FC" run --count 4 --workers 2 --iterations 1000 --save "$WORK/s.json" &&
+  grep -qx "saved: 4 records to $WORK/s.json (json)" "$WORK/out" && [ -s "$WORK/s.json" ] &&
+  rm "$WORK/s.json" && no_leftovers
 }
 
 run_tests
