@@ -160,7 +160,7 @@ static void step(const char *part, int at)
 }
 
 int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
-                             volatile uint32_t *stage, fc_error *err)
+                             volatile fc_file_stage *stage, fc_error *err)
 {
     char own[4096 + 8];
     if (!part) {
@@ -173,8 +173,18 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
     if (fd < 0)
         return fc_fail(err, FC_EIO, errno, "%s: cannot create: %s", part, strerror(errno));
     step(part, FC_SEAM_CREATED);
-    if (stage)
-        *stage = FC_STAGE_PART;
+    struct stat st;
+    if (stage && fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(part);
+        return fc_fail(err, FC_EIO, e, "%s: cannot stat: %s", part, strerror(e));
+    }
+    if (stage) {
+        stage->dev = (uint64_t)st.st_dev;
+        stage->ino = (uint64_t)st.st_ino;
+        stage->stage = FC_STAGE_PART;
+    }
     if (write_all(fd, data, len) != 0) {
         int e = errno;
         close(fd);
@@ -196,7 +206,7 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
     }
     step(part, FC_SEAM_LINKED);
     if (stage)
-        *stage = FC_STAGE_LINKED;
+        stage->stage = FC_STAGE_LINKED;
     if (unlink(part) != 0 && !stage) {
         /* Nobody else will remove it: undo, and say what is left. */
         int e = errno;
@@ -205,4 +215,11 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
                                        "by hand): %s", path, part, strerror(e));
     }
     return 0;
+}
+
+bool fc_file_is(const char *path, const volatile fc_file_stage *stage)
+{
+    struct stat st;
+    return stage->stage != FC_STAGE_NONE && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           (uint64_t)st.st_dev == stage->dev && (uint64_t)st.st_ino == stage->ino;
 }

@@ -244,8 +244,17 @@ int fc_file_check_new(const char *path, fc_error *err);
  * name, chosen before the fork, so that the parent can remove it whatever step the
  * child died at, and nobody else can take that name first. */
 enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
+/* What a staged write has made: the stage, and from FC_STAGE_PART on the identity of
+ * the file it created (st_dev, st_ino), so that whoever cleans up removes that file
+ * and nothing swapped in at its name (fc_file_is). */
+typedef struct fc_file_stage {
+    uint32_t stage;
+    uint64_t dev, ino;
+} fc_file_stage;
 int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
-                             volatile uint32_t *stage, fc_error *err);
+                             volatile fc_file_stage *stage, fc_error *err);
+/* True if path (not followed) is the regular file that *stage recorded. */
+bool fc_file_is(const char *path, const volatile fc_file_stage *stage);
 
 /* ==== Reading a result file the user named ==== */
 

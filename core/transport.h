@@ -21,7 +21,7 @@ typedef struct fc_slot {
     uint64_t bytes;      /* size of the encoding */
     uint32_t crc;        /* its CRC-32C */
     uint32_t done;       /* 1 once everything above is written */
-    uint32_t stage;      /* FC_STAGE_*: which of its files the child has made */
+    fc_file_stage file;  /* which of its files the child has made, and which file */
     fc_error error;      /* the child's own error, if it failed */
 } fc_slot;
 

@@ -90,7 +90,7 @@ static int file_send(fc_xfer *x, const fc_buffer *enc, fc_error *err)
     char path[sizeof x->report->path], part[sizeof x->report->path + 32];
     result_path(path, sizeof path, x->dir, getppid(), getpid(), x->cfg->codec->extension);
     part_path(part, sizeof part, path, x->token);
-    return fc_file_write_new_staged(path, part, enc->data, enc->len, &x->slot->stage, err);
+    return fc_file_write_new_staged(path, part, enc->data, enc->len, &x->slot->file, err);
 }
 
 static int file_receive(fc_xfer *x)
@@ -117,20 +117,15 @@ static int file_fetch(fc_xfer *x, fc_buffer *buf, const uint8_t **data, size_t *
 }
 
 /* Removes the files the child made, and only those: a file at its final name that it did
- * not create (a stale one from another run) is not ours to remove. The result file stays
+ * not create (a stale one from another run, a FIFO swapped in) is not ours to remove;
+ * the child recorded which file it created (device and inode). The result file stays
  * when keep is set and the child was collected. */
 static void file_discard(fc_xfer *x, fc_engine_result *out, bool keep)
 {
     const fc_child_report *c = x->report;
     char part[sizeof c->path + 32];
     part_path(part, sizeof part, c->path, x->token);
-    bool ours = x->slot->stage == FC_STAGE_LINKED;
-    if (!ours) {
-        /* Died between link() and recording it? Then both names are the same file. */
-        struct stat a, b;
-        ours = lstat(part, &a) == 0 && lstat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
-               a.st_ino == b.st_ino;
-    }
+    bool ours = fc_file_is(c->path, &x->slot->file);
     fc_remove_noting(out, part, false);
     if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
         fc_remove_noting(out, c->path, false);

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -750,7 +751,9 @@ END_TEST
 
 /* After the first child has written its file and exited (not yet reaped), the
  * tampering of the loop's index: 0 appends a byte, 1 flips one, 2 deletes the file,
- * 3 swaps it for a FIFO (as another user could in a shared --dir). */
+ * 3 swaps it for a FIFO (as another user could in a shared --dir), 4 for a directory
+ * with a file in it; 5 (with a private directory, tamper_dir empty) plants a file in
+ * the private directory. */
 static char tamper_dir[300];
 static int tamper_kind, tampered;
 
@@ -763,7 +766,14 @@ static pid_t fork_then_tamper(void)
     ck_assert_int_eq(waitid(P_PID, (id_t)p, &info, WEXITED | WNOWAIT), 0);
     char path[400];
     snprintf(path, sizeof path, "%s/%ld-%ld.raw", tamper_dir, (long)getpid(), (long)p);
-    if (tamper_kind >= 2) {
+    if (tamper_kind == 5) {
+        glob_t g;
+        snprintf(path, sizeof path, "%s/forkcollect-%ld-*/", tmpdir, (long)getpid());
+        ck_assert_int_eq(glob(path, 0, NULL, &g), 0);
+        snprintf(path, sizeof path, "%sx", g.gl_pathv[0]);
+        globfree(&g);
+        close(open(path, O_CREAT | O_WRONLY, 0600));
+    } else if (tamper_kind >= 2) {
         ck_assert_int_eq(unlink(path), 0);
         if (tamper_kind == 3)
             ck_assert_int_eq(mkfifo(path, 0600), 0);
@@ -792,43 +802,47 @@ static int run_tampered(int kind, fc_engine_result *r)
     tamper_kind = kind;
     tampered = 0;
     fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
-    cfg.dir = tamper_dir;
+    cfg.dir = kind == 5 ? NULL : tamper_dir;
     cfg.fork_fn = fork_then_tamper;
     return fc_engine_run(&cfg, r, NULL);
 }
 
 START_TEST(a_changed_or_missing_file_is_caught_before_decoding)
 {
-    static const struct { int code; const char *says; } want[4] = {
+    static const struct { int code; const char *says; } want[5] = {
         {FC_ECHECKSUM, "is 73 bytes, the child wrote 72"},
         {FC_ECHECKSUM, "CRC-32C differs from what the child wrote"},
         {FC_EIO, "result file: "},
         {FC_EIO, ".raw: is a FIFO, not a regular file"}, /* at once: it never blocks */
+        {FC_EIO, ".raw: is a directory, not a regular file"},
     };
     fc_engine_result r;
     ck_assert_int_eq(run_tampered(_i, &r), FC_ECHILD);
     ck_assert_int_eq(r.children[0].error.code, want[_i].code);
     ck_assert_msg(strstr(r.children[0].error.msg, want[_i].says), "%s", r.children[0].error.msg);
     ck_assert_int_eq(r.children[1].state, FC_CHILD_COLLECTED);
-    ck_assert_int_eq(entries(tamper_dir), 0);
-    rmdir(tamper_dir);
+    /* What was swapped in is not the child's file: left alone, and not called left
+     * behind (the parent used to unlink a FIFO put there, issue 10). */
+    ck_assert_int_eq(entries(tamper_dir), _i >= 3 ? 1 : 0);
+    ck_assert_uint_eq(r.left_behind, 0);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -r %s", tamper_dir);
+    ck_assert_int_eq(system(cmd), 0);
     fc_engine_result_free(&r);
 }
 END_TEST
 
-/* What the parent cannot remove is said, never left without a word: here the first
- * child's result file was swapped for a directory with a file in it. */
+/* What the parent cannot remove is said, never left without a word: here a file was
+ * planted in the private directory, so rmdir() fails. */
 START_TEST(what_cannot_be_removed_is_named)
 {
     fc_engine_result r;
-    ck_assert_int_eq(run_tampered(4, &r), FC_ECHILD);
-    ck_assert_msg(strstr(r.children[0].error.msg, ".raw: is a directory, not a regular file"),
-                  "%s", r.children[0].error.msg);
+    ck_assert_int_eq(run_tampered(5, &r), 0);
     ck_assert_uint_eq(r.left_behind, 1);
-    ck_assert_str_eq(r.left_path, r.children[0].path);
-    ck_assert_int_eq(r.left_errno, EISDIR);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -r %s", tamper_dir);
+    ck_assert_str_eq(r.left_path, r.dir);
+    ck_assert_int_eq(r.left_errno, ENOTEMPTY);
+    char cmd[sizeof r.dir + 400];
+    snprintf(cmd, sizeof cmd, "rm -r %s %s", r.dir, tamper_dir);
     ck_assert_int_eq(system(cmd), 0);
     fc_engine_result_free(&r);
 
@@ -1043,7 +1057,7 @@ int main(void)
     tcase_add_test(tc, a_stale_file_is_never_overwritten_nor_mixed_in);
     tcase_add_test(tc, a_file_at_the_old_temporary_name_does_not_stop_a_child);
     tcase_add_loop_test(tc, a_child_killed_at_any_step_of_its_write_leaves_nothing, 0, 4);
-    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 4);
+    tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 5);
     tcase_add_test(tc, what_cannot_be_removed_is_named);
     suite_add_tcase(s, tc);
     return run_suite(s);
