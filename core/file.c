@@ -220,6 +220,10 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
 bool fc_file_is(const char *path, const volatile fc_file_stage *stage)
 {
     struct stat st;
-    return stage->stage != FC_STAGE_NONE && lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-           (uint64_t)st.st_dev == stage->dev && (uint64_t)st.st_ino == stage->ino;
+    if (stage->stage == FC_STAGE_NONE)
+        return false;
+    if (lstat(path, &st) != 0) /* cannot look (EIO): the writer's word that it linked it */
+        return errno != ENOENT && errno != ENOTDIR && stage->stage == FC_STAGE_LINKED;
+    return S_ISREG(st.st_mode) && (uint64_t)st.st_dev == stage->dev &&
+           (uint64_t)st.st_ino == stage->ino;
 }

@@ -253,8 +253,42 @@ typedef struct fc_file_stage {
 } fc_file_stage;
 int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
                              volatile fc_file_stage *stage, fc_error *err);
-/* True if path (not followed) is the regular file that *stage recorded. */
+/* True if path (not followed) is the regular file that *stage recorded. When path
+ * cannot be looked at (lstat fails other than ENOENT: an I/O error), true if the
+ * writer recorded that it linked path. */
 bool fc_file_is(const char *path, const volatile fc_file_stage *stage);
+
+/* ==== The janitor: cleaning up after a parent killed with SIGKILL ==== */
+
+/* A small process the engine forks at the start of a run (core/janitor.c). It holds
+ * one end of a socket whose other end only the parent holds (and its children, which
+ * die with it). At the end of the run the parent says "done" and reaps it. If the
+ * parent dies first (SIGKILL, a crash), the janitor reads EOF instead: it kills each
+ * child it was told of, with its process group, removes the files they made (the
+ * temporary name, and the result name if it is the file the child made: fc_file_is),
+ * and the private directory with what is in it. It never outlives a run: it exits
+ * on "done", or once it has cleaned up. */
+typedef struct fc_janitor {
+    pid_t pid;               /* 0: none */
+    int fd;                  /* the parent's end of the socket; -1: none */
+} fc_janitor;
+/* Forks one. An error (no fork, no socket) leaves *j empty, and every call below on
+ * it does nothing (fc_janitor_mkdtemp is mkdtemp): a run may go on without one. */
+int fc_janitor_start(fc_janitor *j, fc_error *err);
+/* mkdtemp(tmpl) for the run's private directory, the janitor told its name before it
+ * exists (on the parent's death, removed only if a directory of ours is there). */
+char *fc_janitor_mkdtemp(fc_janitor *j, char *tmpl);
+/* Called by a child as it starts (path, part and file NULL), and again before it
+ * makes a file: on the parent's death it is killed, with its process group, and part
+ * and path (if path is the file that *file records: memory shared with the child) are
+ * removed. */
+void fc_janitor_watch(fc_janitor *j, const char *path, const char *part,
+                      const volatile fc_file_stage *file);
+/* Child pid is reaped, its files removed (kept false) or its result file kept for
+ * the user (kept true: removed all the same if the parent dies before the end). */
+void fc_janitor_forget(fc_janitor *j, pid_t pid, bool kept);
+/* The run is over: the janitor is told so and reaped. */
+void fc_janitor_stop(fc_janitor *j);
 
 /* ==== Reading a result file the user named ==== */
 

@@ -48,7 +48,7 @@ void fc_remove_noting(fc_engine_result *out, const char *path, bool dir)
 
 /* cfg->dir, checked, or a new private directory. */
 static int open_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *private_dir,
-                    fc_error *err)
+                    fc_janitor *jan, fc_error *err)
 {
     if (cfg->dir) {
         struct stat st;
@@ -72,7 +72,7 @@ static int open_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *pr
         return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
     /* The pid says whose it is, if a parent killed with SIGKILL leaves it behind. */
     snprintf(out->dir, sizeof out->dir, "%s/forkcollect-%ld-XXXXXX", tmp, (long)getpid());
-    if (!mkdtemp(out->dir))
+    if (!fc_janitor_mkdtemp(jan, out->dir))
         return fc_fail(err, FC_EIO, errno, "cannot make a directory under %s: %s", tmp,
                        strerror(errno));
     *private_dir = true;
@@ -90,6 +90,7 @@ static int file_send(fc_xfer *x, const fc_buffer *enc, fc_error *err)
     char path[sizeof x->report->path], part[sizeof x->report->path + 32];
     result_path(path, sizeof path, x->dir, getppid(), getpid(), x->cfg->codec->extension);
     part_path(part, sizeof part, path, x->token);
+    fc_janitor_watch(x->jan, path, part, &x->slot->file); /* before any file exists */
     return fc_file_write_new_staged(path, part, enc->data, enc->len, &x->slot->file, err);
 }
 

@@ -9,6 +9,45 @@ source "$(dirname "$0")/clilib.sh"
 # An ASan build takes the fault shim preloaded ahead of its runtime (as scripts/faults).
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 
+LONG=4000000019    # a child that never ends by itself; no other test uses this count
+
+# until_empty DIR: waits (5 s at most) until DIR is empty.
+until_empty() {
+  local _
+  for _ in $(seq 50); do [ -z "$(ls -A "$1")" ] && return 0; sleep 0.1; done
+  echo "  left in $1: $(ls -A "$1")"; return 1
+}
+no_children() {
+  local _
+  for _ in $(seq 50); do pgrep -f "iterations $LONG" >/dev/null || return 0; sleep 0.1; done
+  echo "  children still running"; pkill -KILL -f "iterations $LONG"; return 1
+}
+
+# 12 (its last part): a parent killed with SIGKILL ran no code, so its private
+# directory stayed, and with --dir its children's files. The janitor removes them.
+t_sigkill_of_the_parent_leaves_nothing() {
+  bg "$FC" run --count 2 --workers 2 --iterations $LONG
+  wait_for '^forked.*keys 2' "$WORK/out" || return 1
+  [ -n "$(ls -A "$TMPDIR")" ] || { echo "  no private directory during the run"; return 1; }
+  kill -KILL "$PID"; wait "$PID" 2>/dev/null
+  until_empty "$TMPDIR" && no_children || return 1
+  # --dir: a child stopped while it writes (the fault shim stops it just before its
+  # link(), its .part made); the file goes, the directory the user gave stays.
+  local shim; shim=$(dirname "$FC")/../tests/libfailshim.so
+  [ -f "$shim" ] || { echo "  (no $shim: --dir case skipped)"; return 0; }
+  mkdir "$WORK/d"
+  bg env LD_PRELOAD="$shim" FC_FAULT=link:1:SIGSTOP:child \
+    "$FC" run --count 2 --workers 1 --iterations 1000 --dir "$WORK/d"
+  local _ n=0
+  for _ in $(seq 300); do n=$(find "$WORK/d" -name '*.part' | wc -l); [ "$n" -gt 0 ] && break; sleep 0.1; done
+  [ "$n" -eq 1 ] || { echo "  no .part file to clean up"; kill -KILL "$PID"; return 1; }
+  sleep 0.2
+  kill -KILL "$PID"; wait "$PID" 2>/dev/null
+  local rc=0
+  until_empty "$WORK/d" && [ -d "$WORK/d" ] && no_leftovers || rc=1
+  return $rc
+}
+
 # 10.22 (its last part): a file named as a format was read whole before its format
 # was checked: 900 MiB of zeros named x.json took 925 MB. Its first bytes are checked
 # first; under a 300 MB address-space limit it must fail with that, not out of memory.
