@@ -46,10 +46,11 @@ void fc_remove_noting(fc_engine_result *out, const char *path, bool dir)
     }
 }
 
-/* cfg->dir, checked, or a new private directory. */
+/* cfg->dir, checked, or a new private directory (inside a cfg->dir anyone may write). */
 static int open_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *private_dir,
                     fc_janitor *jan, fc_error *err)
 {
+    const char *tmp = cfg->dir;
     if (cfg->dir) {
         struct stat st;
         if (strlen(cfg->dir) > sizeof out->dir - 64)
@@ -61,15 +62,20 @@ static int open_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *pr
         if (access(cfg->dir, W_OK | X_OK) != 0)
             return fc_fail(err, FC_EIO, errno, "%s: not writable: %s", cfg->dir,
                            strerror(errno));
-        memcpy(out->dir, cfg->dir, strlen(cfg->dir) + 1);
-        *private_dir = false;
-        return 0;
-    }
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
+        if (!(st.st_mode & S_IWOTH)) {
+            memcpy(out->dir, cfg->dir, strlen(cfg->dir) + 1);
+            *private_dir = false;
+            return 0;
+        }
+        /* Anyone may write there (/tmp): anyone could take the names the children will
+         * want, <ppid>-<pid>.<ext>, which the course fixes. So they go in a private
+         * directory inside it, as without --dir. */
+    } else if (!(tmp = getenv("TMPDIR")) || !*tmp) {
         tmp = "/tmp";
+    }
     if (strlen(tmp) > sizeof out->dir - 128)
-        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s%s: path too long",
+                       cfg->dir ? "" : "TMPDIR ", tmp);
     /* The pid says whose it is, if a parent killed with SIGKILL leaves it behind. */
     snprintf(out->dir, sizeof out->dir, "%s/forkcollect-%ld-XXXXXX", tmp, (long)getpid());
     if (!fc_janitor_mkdtemp(jan, out->dir))

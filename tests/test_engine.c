@@ -875,6 +875,57 @@ END_TEST
 
 /* What the parent cannot remove is said, never left without a word: here a file was
  * planted in the private directory, so rmdir() fails. */
+static char shared_dir[300];
+
+static void in_a_private_subdirectory(const fc_child_report *c, void *ctx)
+{
+    (void)ctx;
+    char want[400];
+    snprintf(want, sizeof want, "%s/forkcollect-%ld-", shared_dir, (long)getpid());
+    const char *rest = c->path + strlen(want);
+    ck_assert_msg(strncmp(c->path, want, strlen(want)) == 0 && strlen(rest) > 7 &&
+                      rest[6] == '/', "%s is not in a private directory in %s", c->path,
+                  shared_dir);
+    struct stat st;
+    char sub[400];
+    snprintf(sub, sizeof sub, "%.*s", (int)(rest + 6 - c->path), c->path);
+    ck_assert_int_eq(stat(sub, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0700);
+}
+
+/* A --dir anyone may write to (/tmp, mode 1777): anyone could make the names the
+ * children will want (<ppid>-<pid>.<ext>, which the course fixes) and deny the run.
+ * Its files go in a private directory inside it, removed at the end (issue 10). */
+START_TEST(a_world_writable_dir_gets_a_private_subdirectory)
+{
+    snprintf(shared_dir, sizeof shared_dir, "%s/shared", tmpdir);
+    ck_assert_int_eq(mkdir(shared_dir, 0700), 0);
+    ck_assert_int_eq(chmod(shared_dir, 01777), 0);
+    fc_engine_config cfg = config(fc_codec_find("raw"), 6, 2);
+    cfg.dir = shared_dir;
+    cfg.on_fork = in_a_private_subdirectory;
+    fc_engine_result r;
+    fc_error e = {0};
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(entries(shared_dir), 0);
+    fc_engine_result_free(&r);
+    /* Writable by its owner only: the files go straight in it, as the course has it. */
+    ck_assert_int_eq(chmod(shared_dir, 0755), 0);
+    cfg.on_fork = NULL;
+    cfg.keep = true;
+    ck_assert_msg(fc_engine_run(&cfg, &r, &e) == 0, "%s", e.msg);
+    char want[400];
+    snprintf(want, sizeof want, "%s/%ld-%ld.raw", shared_dir, (long)getpid(),
+             (long)r.children[0].pid);
+    ck_assert_str_eq(r.children[0].path, want);
+    ck_assert_int_eq(entries(shared_dir), 2);
+    fc_engine_result_free(&r);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -r %s", shared_dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(what_cannot_be_removed_is_named)
 {
     fc_engine_result r;
@@ -1100,6 +1151,7 @@ int main(void)
     tcase_add_loop_test(tc, a_child_killed_at_any_step_of_its_write_leaves_nothing, 0, 4);
     tcase_add_loop_test(tc, a_changed_or_missing_file_is_caught_before_decoding, 0, 5);
     tcase_add_test(tc, what_cannot_be_removed_is_named);
+    tcase_add_test(tc, a_world_writable_dir_gets_a_private_subdirectory);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
