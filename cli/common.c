@@ -698,8 +698,10 @@ int check_new_file(const char *cmd, const char *flag, const char *path)
                                  dir);
     if (!S_ISDIR(st.st_mode))
         return usage_error(cmd, "%s: cannot write %s: %s is not a directory", flag, path, dir);
-    if (access(dir, W_OK | X_OK) != 0)
-        return destination_error(cmd, errno, "%s: cannot create files in %s", flag, dir);
+    fc_error e = {0}; /* as root access() says yes to /proc: try it */
+    if (access(dir, W_OK | X_OK) != 0 || fc_file_check_new(path, &e) != 0)
+        return destination_error(cmd, e.code ? e.sys_errno : errno,
+                                 "%s: cannot create files in %s", flag, dir);
     return 0;
 }
 

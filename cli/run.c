@@ -30,7 +30,8 @@ static const char RUN_HELP[] =
     "  -w, --workers P     children to fork (default: one per online CPU)\n"
     "  -i, --iterations I  random draws per number (default 10000000)\n"
     "  -d, --dir D         write the result files in D (default: a private temporary\n"
-    "                      directory, removed at the end)\n"
+    "                      directory, removed at the end; in a D anyone may write to,\n"
+    "                      such as /tmp, a private directory inside D)\n"
     "  -k, --keep          keep the result files (and say where they are)\n"
     "  -t, --timeout SEC   kill a child (and all it started) still running SEC seconds\n"
     "                      after its fork, and count it as failed (default: no limit)\n"
@@ -295,9 +296,7 @@ static int save_collected(const char *path, const fc_codec *codec, unsigned shap
         rc = fail("run", "--save: %s", err.msg);
     else
         rc = write_new_file("run", "--save", path, buf.data, buf.len);
-    if (rc == EXIT_OK && d.count < res->data.count)
-        note("run", "saved the %zu record%s collected to %s", d.count, plural(d.count), path);
-    *saved = d.count;
+    *saved = d.count; /* said by said_saved(), once the file is sure to stay */
     fc_buffer_free(&buf);
     fc_dataset_free(&d);
     return rc;
@@ -522,6 +521,20 @@ static void print_limits(const fc_engine_result *res)
                     "time instead of %u", res->max_parallel, children, res->nchildren);
 }
 
+/* Whether --save's file was written (a child ran) and stays: the last look for a signal
+ * (cli_last_check) is taken now, before "saved" is said, so that a file said to be saved
+ * is never then removed; a signal after this look is too late to matter. Says so on
+ * stderr when the run saved only part of its records. */
+static bool said_saved(const run_request *rq, const run_result *out)
+{
+    if (!rq->save || !out->res.forked || out->save_rc != EXIT_OK || cli_last_check())
+        return false;
+    if (out->saved < out->res.data.count)
+        note("run", "saved the %zu record%s collected to %s", out->saved, plural(out->saved),
+             rq->save);
+    return true;
+}
+
 /* The end of a run that collected every child: total, time, files, memory, --save. */
 static void print_summary(const run_request *rq, const run_result *out)
 {
@@ -548,7 +561,7 @@ static void print_summary(const run_request *rq, const run_result *out)
             printf("  %s\n", out->res.children[i].path);
     printf("peak memory: parent %.1f MiB, largest child %.1f MiB\n",
            (double)out->parent_rss_kib / 1024, (double)out->largest_child_kib / 1024);
-    if (rq->save && out->save_rc == EXIT_OK)
+    if (said_saved(rq, out))
         printf("saved: %zu record%s to %s (%s)\n", out->saved, plural(out->saved), rq->save,
                rq->save_codec->name);
 }
@@ -577,6 +590,7 @@ int cmd_run(int argc, char **argv)
         if (out.res.forked)
             report_missing(&out.res);
         note("run", "%s", out.err.msg);
+        said_saved(&rq, &out);
         return run_end(&rq.cfg, &out.res, saved, true,
                        out.rc == FC_EINVAL ? EXIT_USAGE : EXIT_FAIL);
     }

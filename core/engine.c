@@ -65,6 +65,7 @@ typedef struct fork_run {
     unsigned queued, running;
     fc_buffer file;        /* the one undecoded file the parent holds (file transport) */
     bool private_dir;
+    fc_janitor jan;        /* cleans up if the parent is killed (core/janitor.c) */
 } fork_run;
 
 static bool cancelled(const fork_run *r)
@@ -96,6 +97,9 @@ static void child_setup(fork_run *r, unsigned me, pid_t parent)
     if (getppid() != parent) /* it died before the line above */
         _exit(CHILD_REPORTED_FAILURE);
 #endif
+    /* If the parent dies, the janitor kills this child's process group (which
+     * PR_SET_PDEATHSIG does not reach); a transport that makes files names them later. */
+    fc_janitor_watch(&r->jan, NULL, NULL, NULL);
 }
 
 /* A part of another shape than numbers: its records made (or cut from the input),
@@ -217,6 +221,7 @@ static void collect(fork_run *r, unsigned i)
         c->read_ns = fc_now_ns() - t0 - c->decode_ns;
     }
     r->t->discard(x, r->out, r->cfg->keep);
+    fc_janitor_forget(&r->jan, c->pid, r->cfg->keep && c->state == FC_CHILD_COLLECTED);
 }
 
 /* Stops every child still running (and its process group), reaps it and removes what
@@ -237,6 +242,7 @@ static void stop_children(fork_run *r)
         c->state = FC_CHILD_FAILED;
         fc_fail(&c->error, FC_EINTR, 0, "child %ld: stopped", (long)c->pid);
         r->t->discard(x, r->out, false);
+        fc_janitor_forget(&r->jan, c->pid, false);
     }
 }
 
@@ -474,7 +480,8 @@ static int allocate(fork_run *r, fc_error *err)
     }
     for (unsigned i = 0; i < n; i++) {
         r->xfers[i] = (fc_xfer){.cfg = r->cfg, .report = &r->out->children[i],
-                                .slot = &r->slots[i], .dir = r->out->dir, .fd = -1};
+                                .slot = &r->slots[i], .dir = r->out->dir, .jan = &r->jan,
+                                .fd = -1};
         r->queue[r->queued++] = i;
     }
     return 0;
@@ -512,7 +519,7 @@ static int check_shape(const fc_engine_config *cfg, fc_error *err)
 
 static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_error *err)
 {
-    fork_run r = {.cfg = cfg, .out = out,
+    fork_run r = {.cfg = cfg, .out = out, .jan = {0, -1},
                   .t = cfg->transport ? cfg->transport : &fc_transport_file};
     int rc = fc_collector_open(&r.col, cfg->codec, cfg->start, cfg->count, cfg->workers, out,
                                err);
@@ -521,7 +528,10 @@ static int run_engine(const fc_engine_config *cfg, fc_engine_result *out, fc_err
     if ((rc = check_shape(cfg, err)) != 0 || (rc = fc_collector_set_shape(r.col, cfg->shape, err)) != 0 ||
         (rc = allocate(&r, err)) != 0)
         goto done;
-    if (r.t->open && (rc = r.t->open(cfg, out, &r.private_dir, err)) != 0)
+    /* After allocate(): the janitor reads the children's slots, mapped there. Without
+     * one, the run goes on. */
+    fc_janitor_start(&r.jan, NULL);
+    if (r.t->open && (rc = r.t->open(cfg, out, &r.private_dir, &r.jan, err)) != 0)
         goto done;
 
     uint64_t t0 = fc_now_ns();
@@ -538,6 +548,7 @@ done:
         rc = closed;
     if (r.private_dir && !cfg->keep)
         fc_remove_noting(out, out->dir, true);
+    fc_janitor_stop(&r.jan);
     return rc;
 }
 

@@ -124,6 +124,26 @@ static int write_unnamed(const char *path, const void *data, size_t len, fc_erro
     return 0;
 }
 
+int fc_file_check_new(const char *path, fc_error *err)
+{
+    char dir[4096], part[4096 + 8];
+    if (directory_of(path, dir, sizeof dir) != 0 ||
+        snprintf(part, sizeof part, "%s.part", path) >= (int)sizeof part)
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s: path too long", path);
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd >= 0) /* unnamed: it vanishes as it is closed */
+        return close(fd), 0;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot create a file in %s: %s", path, dir,
+                       strerror(errno));
+    fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fc_fail(err, FC_EIO, errno, "%s: cannot create: %s", part, strerror(errno));
+    close(fd);
+    unlink(part);
+    return 0;
+}
+
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err)
 {
     int rc = write_unnamed(path, data, len, err);
@@ -140,7 +160,7 @@ static void step(const char *part, int at)
 }
 
 int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
-                             volatile uint32_t *stage, fc_error *err)
+                             volatile fc_file_stage *stage, fc_error *err)
 {
     char own[4096 + 8];
     if (!part) {
@@ -153,8 +173,18 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
     if (fd < 0)
         return fc_fail(err, FC_EIO, errno, "%s: cannot create: %s", part, strerror(errno));
     step(part, FC_SEAM_CREATED);
-    if (stage)
-        *stage = FC_STAGE_PART;
+    struct stat st;
+    if (stage && fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(part);
+        return fc_fail(err, FC_EIO, e, "%s: cannot stat: %s", part, strerror(e));
+    }
+    if (stage) {
+        stage->dev = (uint64_t)st.st_dev;
+        stage->ino = (uint64_t)st.st_ino;
+        stage->stage = FC_STAGE_PART;
+    }
     if (write_all(fd, data, len) != 0) {
         int e = errno;
         close(fd);
@@ -176,7 +206,7 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
     }
     step(part, FC_SEAM_LINKED);
     if (stage)
-        *stage = FC_STAGE_LINKED;
+        stage->stage = FC_STAGE_LINKED;
     if (unlink(part) != 0 && !stage) {
         /* Nobody else will remove it: undo, and say what is left. */
         int e = errno;
@@ -185,4 +215,15 @@ int fc_file_write_new_staged(const char *path, const char *part, const void *dat
                                        "by hand): %s", path, part, strerror(e));
     }
     return 0;
+}
+
+bool fc_file_is(const char *path, const volatile fc_file_stage *stage)
+{
+    struct stat st;
+    if (stage->stage == FC_STAGE_NONE)
+        return false;
+    if (lstat(path, &st) != 0) /* cannot look (EIO): the writer's word that it linked it */
+        return errno != ENOENT && errno != ENOTDIR && stage->stage == FC_STAGE_LINKED;
+    return S_ISREG(st.st_mode) && (uint64_t)st.st_dev == stage->dev &&
+           (uint64_t)st.st_ino == stage->ino;
 }

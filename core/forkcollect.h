@@ -232,6 +232,11 @@ int fc_file_read(const char *path, fc_buffer *out, fc_error *err);
  * Where the file system has no O_TMPFILE, path.part is created with
  * O_CREAT|O_EXCL|O_NOFOLLOW instead, written, linked to path and removed. */
 int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *err);
+/* Whether fc_file_write_new could create a file in path's directory, tried the same
+ * way and leaving nothing (an unnamed file closed at once, or path.part removed), for
+ * a caller to find before long work that /proc, say, takes no new file. It does not
+ * look at path itself. */
+int fc_file_check_new(const char *path, fc_error *err);
 /* The same through the temporary name `part` (NULL: path.part), recording its progress
  * in *stage as it goes (for a parent that must clean up after a child that died midway,
  * and remove only what the child made): FC_STAGE_PART once part was created by this
@@ -239,17 +244,65 @@ int fc_file_write_new(const char *path, const void *data, size_t len, fc_error *
  * name, chosen before the fork, so that the parent can remove it whatever step the
  * child died at, and nobody else can take that name first. */
 enum { FC_STAGE_NONE = 0, FC_STAGE_PART = 1, FC_STAGE_LINKED = 2 };
+/* What a staged write has made: the stage, and from FC_STAGE_PART on the identity of
+ * the file it created (st_dev, st_ino), so that whoever cleans up removes that file
+ * and nothing swapped in at its name (fc_file_is). */
+typedef struct fc_file_stage {
+    uint32_t stage;
+    uint64_t dev, ino;
+} fc_file_stage;
 int fc_file_write_new_staged(const char *path, const char *part, const void *data, size_t len,
-                             volatile uint32_t *stage, fc_error *err);
+                             volatile fc_file_stage *stage, fc_error *err);
+/* True if path (not followed) is the regular file that *stage recorded. When path
+ * cannot be looked at (lstat fails other than ENOENT: an I/O error), true if the
+ * writer recorded that it linked path. */
+bool fc_file_is(const char *path, const volatile fc_file_stage *stage);
+
+/* ==== The janitor: cleaning up after a parent killed with SIGKILL ==== */
+
+/* A small process the engine forks at the start of a run (core/janitor.c). It holds
+ * one end of a socket whose other end only the parent holds (and its children, which
+ * die with it). At the end of the run the parent says "done" and reaps it. If the
+ * parent dies first (SIGKILL, a crash), the janitor reads EOF instead: it kills each
+ * child it was told of, with its process group, removes the files they made (the
+ * temporary name, and the result name if it is the file the child made: fc_file_is),
+ * and the private directory with what is in it. It never outlives a run: it exits
+ * on "done", or once it has cleaned up. */
+typedef struct fc_janitor {
+    pid_t pid;               /* 0: none */
+    int fd;                  /* the parent's end of the socket; -1: none */
+} fc_janitor;
+/* Forks one. An error (no fork, no socket) leaves *j empty, and every call below on
+ * it does nothing (fc_janitor_mkdtemp is mkdtemp): a run may go on without one. */
+int fc_janitor_start(fc_janitor *j, fc_error *err);
+/* mkdtemp(tmpl) for the run's private directory, the janitor told its name before it
+ * exists (on the parent's death, removed only if a directory of ours is there). */
+char *fc_janitor_mkdtemp(fc_janitor *j, char *tmpl);
+/* Called by a child as it starts (path, part and file NULL), and again before it
+ * makes a file: on the parent's death it is killed, with its process group, and part
+ * and path (if path is the file that *file records: memory shared with the child) are
+ * removed. */
+void fc_janitor_watch(fc_janitor *j, const char *path, const char *part,
+                      const volatile fc_file_stage *file);
+/* Child pid is reaped, its files removed (kept false) or its result file kept for
+ * the user (kept true: removed all the same if the parent dies before the end). */
+void fc_janitor_forget(fc_janitor *j, pid_t pid, bool kept);
+/* The run is over: the janitor is told so and reaped. */
+void fc_janitor_stop(fc_janitor *j);
 
 /* ==== Reading a result file the user named ==== */
 
 /* The largest input read unless the caller gives another limit: 1 GiB. */
 #define FC_READ_MAX_DEFAULT ((uint64_t)1 << 30)
 
+/* How long a stream (a FIFO, a pipe) may stay silent, its writer holding it open,
+ * before the read is an error rather than a wait without end: 60 s. */
+#define FC_READ_IDLE_DEFAULT_MS 60000u
+
 typedef struct fc_read_options {
     const fc_codec *from;    /* the format, as the user gave it; NULL: find it */
     uint64_t max_size;       /* refuse inputs larger than this; 0: FC_READ_MAX_DEFAULT */
+    unsigned idle_ms;        /* a stream silent this long fails; 0: FC_READ_IDLE_DEFAULT_MS */
 } fc_read_options;
 
 enum fc_format_source {

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ typedef struct input {
     bool waited;        /* the FIFO's wait for a writer is over */
     uint64_t size;      /* a regular file's size, from fstat */
     uint64_t max;       /* the limit */
+    unsigned idle_ms;   /* how long a stream may stay silent */
     fc_buffer buf;
 } input;
 
@@ -126,8 +128,14 @@ static int read_upto(input *in, size_t want, fc_error *err)
             continue;
         bool ready;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if ((rc = wait_readable(in, -1, &ready, err)) != 0)
+            /* A writer holds it open and sends nothing: wait, but not forever. */
+            if ((rc = wait_readable(in, (int)in->idle_ms, &ready, err)) != 0)
                 return rc;
+            if (!ready)
+                return fc_fail(err, FC_EIO, ETIMEDOUT, "%s: nothing came for %g s after "
+                               "byte %zu from the writer, which holds it open (stalled, or "
+                               "waiting on something else)", in->name, in->idle_ms / 1000.0,
+                               in->buf.len);
             continue;
         }
         if (n == 0 && in->fifo && in->buf.len == 0 && !in->waited) {
@@ -214,6 +222,44 @@ static int explain_failure(const input *in, const fc_codec *c, enum fc_format_so
                    source == FC_FORMAT_GIVEN ? "" : " (if it is another format, give --from FORMAT)");
 }
 
+/* The codec whose probe speaks for c: c itself, or, for one whose probe never bids
+ * (cjson, jansson and jsonc leave JSON to json), the one that bids on c's own
+ * encoding of a record. NULL when none does. */
+static const fc_codec *prober_for(const fc_codec *c)
+{
+    uint64_t key = 1;
+    double value = 0.5;
+    fc_dataset one = {.keys = &key, .values = &value, .count = 1, .cap = 1};
+    fc_buffer own = {0};
+    const fc_codec *p = c;
+    if (c->encode(&one, &own, NULL) == 0 && c->probe(own.data, own.len) == 0)
+        p = fc_codec_detect(own.data, own.len);
+    fc_buffer_free(&own);
+    return p;
+}
+
+/* A file larger than its first bytes, named as format c: those bytes must be able to
+ * start such a file before the rest is read (a 900 MiB file of zeros named x.json was
+ * read whole, 925 MB of memory, to be refused). A smaller file is already read whole,
+ * and its decoder says more. */
+static int check_start(const input *in, const fc_codec *c, fc_error *err)
+{
+    const fc_codec *p = prober_for(c);
+    size_t n = in->buf.len;
+    bool whole = in->regular ? in->size <= n : in->eof;
+    if (!p || whole || p->probe(in->buf.data, n) != 0)
+        return 0;
+    const fc_codec *other = fc_codec_detect(in->buf.data, n);
+    if (other && other != c)
+        return fc_fail(err, FC_ECORRUPT, 0, "%s: not a %s file (named by its extension): its "
+                       "first %zu bytes cannot start one; they start a %s file: give --from %s",
+                       in->name, c->name, n, other->name, other->name);
+    return fc_fail(err, FC_ECORRUPT, 0, "%s: not a %s file (named by its extension): its "
+                   "first %zu bytes cannot start one, so the rest was not read (give --from "
+                   "FORMAT for another format, or --from %s to read it whole all the same)",
+                   in->name, c->name, n, c->name);
+}
+
 static int decode_input(const input *in, const fc_codec *c, enum fc_format_source source,
                         fc_dataset *out, fc_error *err)
 {
@@ -250,6 +296,8 @@ static int read_input(input *in, const fc_read_options *opt, fc_dataset *out,
     const fc_codec *c = rc == 0 ? choose(in, opt, &source, err) : NULL;
     if (!c)
         return rc ? rc : err->code;
+    if (source == FC_FORMAT_NAME && (rc = check_start(in, c, err)) != 0)
+        return rc;
     /* Then the rest: one byte past the limit shows a stream (or a growing file) too large. */
     size_t limit = in->max < SIZE_MAX ? (size_t)in->max + 1 : SIZE_MAX;
     if (in->regular && in->size + 1 > in->buf.len &&
@@ -273,6 +321,9 @@ static int read_named(input *in, const fc_read_options *opt, fc_dataset *out,
     if (!opt)
         opt = &none;
     in->max = opt->max_size ? opt->max_size : FC_READ_MAX_DEFAULT;
+    in->idle_ms = opt->idle_ms ? opt->idle_ms : FC_READ_IDLE_DEFAULT_MS;
+    if (in->idle_ms > INT_MAX)
+        in->idle_ms = INT_MAX;
     int rc = read_input(in, opt, out, info, err ? err : &local);
     fc_buffer_free(&in->buf);
     return rc;

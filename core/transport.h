@@ -21,7 +21,7 @@ typedef struct fc_slot {
     uint64_t bytes;      /* size of the encoding */
     uint32_t crc;        /* its CRC-32C */
     uint32_t done;       /* 1 once everything above is written */
-    uint32_t stage;      /* FC_STAGE_*: which of its files the child has made */
+    fc_file_stage file;  /* which of its files the child has made, and which file */
     fc_error error;      /* the child's own error, if it failed */
 } fc_slot;
 
@@ -31,6 +31,8 @@ typedef struct fc_xfer {
     fc_child_report *report; /* in the child: a copy of its report */
     fc_slot *slot;
     const char *dir;         /* the directory of the run (the file transport) */
+    fc_janitor *jan;         /* the run's janitor (in the child, its copy): told of the
+                              * files before they are made (core/janitor.c) */
     int fd;                  /* the child's pipe: the write end in the child, the read
                               * end in the parent (-1 when no child runs) */
     uint64_t token;          /* the random part of a temporary file's name */
@@ -43,12 +45,14 @@ typedef struct fc_xfer {
 struct fc_transport {
     const char *name;
     /* Parent, before the first fork and after the last: what the run needs (the file
-     * transport's directory) and its removal. NULL: nothing. */
+     * transport's directory, its name told to jan before it is made) and its removal.
+     * NULL: nothing. */
     int (*open)(const fc_engine_config *cfg, fc_engine_result *out, bool *private_dir,
-                fc_error *err);
+                fc_janitor *jan, fc_error *err);
     /* Parent, right after a fork: names what the child will make (c->path). */
     void (*begin)(fc_xfer *x);
-    /* Child: delivers the encoding (slot->bytes and crc are already set). */
+    /* Child: delivers the encoding (slot->bytes and crc are already set). A transport
+     * that makes files names them to x->jan (fc_janitor_watch) before it makes them. */
     int (*send)(fc_xfer *x, const fc_buffer *enc, fc_error *err);
     /* Parent: x->fd is readable. Reads what is there without blocking; returns 1 at
      * EOF (the child has exited), 0 while more may come. A read error that loses the

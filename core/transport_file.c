@@ -46,10 +46,11 @@ void fc_remove_noting(fc_engine_result *out, const char *path, bool dir)
     }
 }
 
-/* cfg->dir, checked, or a new private directory. */
+/* cfg->dir, checked, or a new private directory (inside a cfg->dir anyone may write). */
 static int open_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *private_dir,
-                    fc_error *err)
+                    fc_janitor *jan, fc_error *err)
 {
+    const char *tmp = cfg->dir;
     if (cfg->dir) {
         struct stat st;
         if (strlen(cfg->dir) > sizeof out->dir - 64)
@@ -61,18 +62,23 @@ static int open_dir(const fc_engine_config *cfg, fc_engine_result *out, bool *pr
         if (access(cfg->dir, W_OK | X_OK) != 0)
             return fc_fail(err, FC_EIO, errno, "%s: not writable: %s", cfg->dir,
                            strerror(errno));
-        memcpy(out->dir, cfg->dir, strlen(cfg->dir) + 1);
-        *private_dir = false;
-        return 0;
-    }
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
+        if (!(st.st_mode & S_IWOTH)) {
+            memcpy(out->dir, cfg->dir, strlen(cfg->dir) + 1);
+            *private_dir = false;
+            return 0;
+        }
+        /* Anyone may write there (/tmp): anyone could take the names the children will
+         * want, <ppid>-<pid>.<ext>, which the course fixes. So they go in a private
+         * directory inside it, as without --dir. */
+    } else if (!(tmp = getenv("TMPDIR")) || !*tmp) {
         tmp = "/tmp";
+    }
     if (strlen(tmp) > sizeof out->dir - 128)
-        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "TMPDIR %s: path too long", tmp);
+        return fc_fail(err, FC_EINVAL, ENAMETOOLONG, "%s%s: path too long",
+                       cfg->dir ? "" : "TMPDIR ", tmp);
     /* The pid says whose it is, if a parent killed with SIGKILL leaves it behind. */
     snprintf(out->dir, sizeof out->dir, "%s/forkcollect-%ld-XXXXXX", tmp, (long)getpid());
-    if (!mkdtemp(out->dir))
+    if (!fc_janitor_mkdtemp(jan, out->dir))
         return fc_fail(err, FC_EIO, errno, "cannot make a directory under %s: %s", tmp,
                        strerror(errno));
     *private_dir = true;
@@ -90,7 +96,8 @@ static int file_send(fc_xfer *x, const fc_buffer *enc, fc_error *err)
     char path[sizeof x->report->path], part[sizeof x->report->path + 32];
     result_path(path, sizeof path, x->dir, getppid(), getpid(), x->cfg->codec->extension);
     part_path(part, sizeof part, path, x->token);
-    return fc_file_write_new_staged(path, part, enc->data, enc->len, &x->slot->stage, err);
+    fc_janitor_watch(x->jan, path, part, &x->slot->file); /* before any file exists */
+    return fc_file_write_new_staged(path, part, enc->data, enc->len, &x->slot->file, err);
 }
 
 static int file_receive(fc_xfer *x)
@@ -117,20 +124,15 @@ static int file_fetch(fc_xfer *x, fc_buffer *buf, const uint8_t **data, size_t *
 }
 
 /* Removes the files the child made, and only those: a file at its final name that it did
- * not create (a stale one from another run) is not ours to remove. The result file stays
+ * not create (a stale one from another run, a FIFO swapped in) is not ours to remove;
+ * the child recorded which file it created (device and inode). The result file stays
  * when keep is set and the child was collected. */
 static void file_discard(fc_xfer *x, fc_engine_result *out, bool keep)
 {
     const fc_child_report *c = x->report;
     char part[sizeof c->path + 32];
     part_path(part, sizeof part, c->path, x->token);
-    bool ours = x->slot->stage == FC_STAGE_LINKED;
-    if (!ours) {
-        /* Died between link() and recording it? Then both names are the same file. */
-        struct stat a, b;
-        ours = lstat(part, &a) == 0 && lstat(c->path, &b) == 0 && a.st_dev == b.st_dev &&
-               a.st_ino == b.st_ino;
-    }
+    bool ours = fc_file_is(c->path, &x->slot->file);
     fc_remove_noting(out, part, false);
     if (ours && !(keep && c->state == FC_CHILD_COLLECTED))
         fc_remove_noting(out, c->path, false);

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define LIB "jsonc"
 
@@ -45,6 +46,32 @@ static int build(const fc_dataset *in, char *keys, json_object *obj, fc_error *e
     return 0;
 }
 
+/* Whether json-c's text holds every record: json-c 0.16 checks the appends of the
+ * values and of the closing brace, but not of "{", ",", the quotes and the keys, so an
+ * allocation failing there gives text with a piece missing and no error. Every key in
+ * order, quoted, then ':' and a number (which never holds ',' or '}'), commas between. */
+static bool whole_text(const fc_dataset *in, const char *keys, const char *t, size_t n)
+{
+    size_t at = 0;
+    if (n < 2 || t[at++] != '{')
+        return false;
+    for (size_t i = 0; i < in->count; i++) {
+        const char *key = keys + 21 * i;
+        size_t kl = strlen(key);
+        if (i > 0 && (at >= n || t[at++] != ','))
+            return false;
+        if (at + kl + 3 > n || t[at] != '"' || memcmp(t + at + 1, key, kl) != 0 ||
+            t[at + 1 + kl] != '"' || t[at + 2 + kl] != ':')
+            return false;
+        size_t start = at += kl + 3;
+        while (at < n && t[at] != ',' && t[at] != '}')
+            at++;
+        if (at == start)
+            return false;
+    }
+    return at + 1 == n && t[at] == '}';
+}
+
 static int jsonc_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
 {
     int rc = jl_refuse_repeat(LIB, in, err);
@@ -62,9 +89,10 @@ static int jsonc_encode(const fc_dataset *in, fc_buffer *out, fc_error *err)
     size_t n = 0;
     const char *text = rc ? NULL : json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &n);
     if (rc == 0)
-        rc = text ? fc_buffer_append(out, text, n, err)
-                  : fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory writing %zu records",
-                            in->count);
+        rc = text && whole_text(in, keys, text, n)
+                 ? fc_buffer_append(out, text, n, err)
+                 : fc_fail(err, FC_ENOMEM, 0, "jsonc: out of memory writing %zu records%s",
+                           in->count, text ? " (json-c left a piece out of the text)" : "");
     json_object_put(obj);
     free(keys);
     return rc;

@@ -9,18 +9,7 @@ source "$(dirname "$0")/clilib.sh"
 LONG=4000000017    # a child that never ends by itself
 HALF=100000017     # about half a second per number
 
-# bg CMD...: starts CMD in the background, stdout/stderr in $WORK/out, $WORK/err; sets PID.
-# The files are emptied first, here: the child's own `>` may come after wait_for has
-# read the last command's "forked" lines, and the signal would come too early.
-bg() { : >"$WORK/out"; : >"$WORK/err"; "$@" >"$WORK/out" 2>"$WORK/err" & PID=$!; }
-# Waits are long (60 s at most), for slow builds (the asan preset is -O0) on a busy
-# machine: a command that works ends or prints long before.
-# wait_for PATTERN FILE: waits until FILE has a line matching PATTERN.
-wait_for() {
-  local _
-  for _ in $(seq 600); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
-  echo "  no line '$1' in $2 after 60 s"; return 1
-}
+# bg and wait_for: tests/clilib.sh.
 # finish PID: waits for PID to end, and sets RC to its exit status.
 finish() {
   local _

@@ -26,6 +26,18 @@ expect_status() {
   if [ "$got" -eq "$want" ]; then return 0; fi
   echo "  '$*' exited $got, expected $want; stderr:"; sed 's/^/    /' "$WORK/err"; return 1
 }
+# bg CMD...: starts CMD in the background, stdout/stderr in $WORK/out, $WORK/err; sets PID.
+# The files are emptied first, here: the child's own `>` may come after wait_for has
+# read the last command's "forked" lines, and the signal would come too early.
+bg() { : >"$WORK/out"; : >"$WORK/err"; "$@" >"$WORK/out" 2>"$WORK/err" & PID=$!; }
+# Waits are long (60 s at most), for slow builds (the asan preset is -O0) on a busy
+# machine: a command that works ends or prints long before.
+# wait_for PATTERN FILE: waits until FILE has a line matching PATTERN.
+wait_for() {
+  local _
+  for _ in $(seq 600); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
+  echo "  no line '$1' in $2 after 60 s"; return 1
+}
 no_leftovers() { [ -z "$(ls -A "$TMPDIR")" ] || { echo "  left behind: $(ls -A "$TMPDIR")"; return 1; }; }
 
 run_tests() {

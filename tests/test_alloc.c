@@ -149,6 +149,20 @@ static int round_trip(const fc_codec *c, fc_error *err)
     return rc;
 }
 
+/* The encoding half of round_trip, for a library whose decoder cannot survive a
+ * failed allocation (json-c 0.16, below). */
+static int encode_only(const fc_codec *c, fc_error *err)
+{
+    fc_dataset d = {0};
+    fc_buffer buf = {0};
+    int rc = fc_values_make(FC_VALUES_EDGE, 0, 0, &d, err);
+    if (rc == 0)
+        rc = c->encode(&d, &buf, err);
+    fc_dataset_free(&d);
+    fc_buffer_free(&buf);
+    return rc;
+}
+
 static char tmpdir[64];
 
 static int engine_run(const fc_codec *c, fc_error *err)
@@ -177,11 +191,20 @@ static void fail_each_allocation(const fc_codec *c, operation op, const char *wh
 {
     long n;
     if (strcmp(c->library, "json-c") == 0) {
-        /* json-c 0.16 has no allocator hook and does not check its own allocations: its
-         * tokener passes a failed strdup of a member name to json_object_object_add_ex,
-         * which crashes (docs/FORMATS.md, "The JSON libraries"). */
-        printf("%s %s: skipped: json-c 0.16 crashes when an allocation fails\n", c->name, what);
-        return;
+        /* json-c 0.16 has no allocator hook and does not check its own allocations while
+         * it parses: its tokener passes a failed strdup() of a member name to
+         * json_object_object_add_ex, which calls strlen(NULL) and crashes (SIGSEGV, the
+         * engine run's allocation in json_tokener_parse_ex); a failed printbuf growth
+         * is reported as a syntax error ("object property name separator ':' expected",
+         * the round trip's allocation 45), with errno since reset by json-c's own
+         * number parsing. Our writer checks every json-c call, so its half is tested;
+         * reading is not (docs/FORMATS.md, "The JSON libraries"). */
+        printf("%s %s: decoding skipped: json-c 0.16 crashes when an allocation fails while "
+               "it parses\n", c->name, what);
+        if (op != round_trip)
+            return;
+        op = encode_only;
+        what = "encode";
     }
     if (strcmp(c->library, "avro-c") == 0) {
         /* avro-c 1.11 does not check its own allocations either: its schema parser

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -373,6 +375,50 @@ START_TEST(a_fifo_with_a_writer_is_read_as_a_stream)
 }
 END_TEST
 
+/* A writer that holds the FIFO open and sends nothing, or stops midway, made the
+ * read wait forever (issue 10): past the idle limit it is an error naming the offset. */
+START_TEST(a_silent_writer_is_an_error_not_a_hang)
+{
+    ck_assert_int_eq(mkfifo(at("s.json"), 0600), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open(at("s.json"), O_WRONLY);
+        if (_i == 1 && write(fd, "{\"1\": ", 6) != 6)
+            _exit(1);
+        pause(); /* holds it open, silent */
+        _exit(0);
+    }
+    int fd = -1;
+    for (int i = 0; i < 200 && fd < 0; i++) { /* once the writer has it open */
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+        fd = open(at("s.json"), O_RDONLY | O_NONBLOCK);
+        if (fd >= 0 && _i == 1) { /* and has written */
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            ck_assert_int_eq(poll(&p, 1, 2000), 1);
+        }
+    }
+    ck_assert_int_ge(fd, 0);
+    nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL); /* its open() has returned */
+    fc_dataset d = {0};
+    fc_error e = {0};
+    fc_read_options opt = {.idle_ms = 300};
+    uint64_t t0 = fc_now_ns();
+    ck_assert_int_eq(fc_result_read(at("s.json"), &opt, &d, NULL, &e), FC_EIO);
+    ck_assert_msg(fc_now_ns() - t0 < 3000000000u, "it waited too long");
+    char want[300];
+    snprintf(want, sizeof want, "%s: nothing came for 0.3 s after byte %d from the writer, "
+             "which holds it open (stalled, or waiting on something else)", at("s.json"),
+             _i == 1 ? 6 : 0);
+    ck_assert_str_eq(e.msg, want);
+    ck_assert_int_eq(e.sys_errno, ETIMEDOUT);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(fd);
+    fc_dataset_free(&d);
+}
+END_TEST
+
 START_TEST(a_pipe_is_read_by_descriptor)
 {
     int p[2];
@@ -468,6 +514,7 @@ int main(void)
     tcase_add_test(tc, symlinks_are_followed_for_reading);
     tcase_add_test(tc, a_fifo_without_writer_is_an_error_not_a_hang);
     tcase_add_test(tc, a_fifo_with_a_writer_is_read_as_a_stream);
+    tcase_add_loop_test(tc, a_silent_writer_is_an_error_not_a_hang, 0, 2);
     tcase_add_test(tc, a_pipe_is_read_by_descriptor);
     tcase_add_test(tc, sizes_are_checked_before_reading);
     tcase_add_test(tc, directories_and_empty_files_are_named);

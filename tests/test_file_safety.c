@@ -116,14 +116,15 @@ static void note_step(const char *part, int step)
 START_TEST(a_staged_write_goes_through_the_given_temporary_name)
 {
     fc_error e = {0};
-    volatile uint32_t stage = FC_STAGE_NONE;
+    volatile fc_file_stage stage = {FC_STAGE_NONE, 0, 0};
     char part[128];
     snprintf(part, sizeof part, "%s", at("1-2.raw.0123456789abcdef.part"));
     nsteps = 0;
     fc_seam_write_step = note_step;
     ck_assert_int_eq(fc_file_write_new_staged(at("1-2.raw"), part, "abc", 3, &stage, &e), 0);
     fc_seam_write_step = NULL;
-    ck_assert_uint_eq(stage, FC_STAGE_LINKED);
+    ck_assert_uint_eq(stage.stage, FC_STAGE_LINKED);
+    ck_assert_msg(fc_file_is(at("1-2.raw"), &stage), "the file made is not recognised");
     ck_assert_str_eq(seen_part, part);
     ck_assert_int_eq(nsteps, 4);
     for (int i = 0; i < 4; i++)
@@ -133,6 +134,29 @@ START_TEST(a_staged_write_goes_through_the_given_temporary_name)
     ck_assert_int_eq(fc_file_read(at("1-2.raw"), &b, NULL), 0);
     ck_assert_uint_eq(b.len, 3);
     fc_buffer_free(&b);
+}
+END_TEST
+
+/* A file swapped in at the name after the write, even a regular one with the same
+ * bytes, is not the file the writer made: whoever cleans up leaves it alone (issue 10:
+ * the engine unlinked a FIFO someone put at a child's result name). */
+START_TEST(a_file_swapped_in_is_not_the_one_written)
+{
+    fc_error e = {0};
+    volatile fc_file_stage stage = {FC_STAGE_NONE, 0, 0};
+    ck_assert_msg(!fc_file_is(at("3-4.raw"), &stage), "nothing written yet");
+    ck_assert_int_eq(fc_file_write_new_staged(at("3-4.raw"), NULL, "abc", 3, &stage, &e), 0);
+    ck_assert(fc_file_is(at("3-4.raw"), &stage));
+    /* The file moved away (still in use, so its inode number is not given to the next
+     * file made), and something else put at its name. */
+    ck_assert_int_eq(rename(at("3-4.raw"), at("moved")), 0);
+    ck_assert_int_eq(mkfifo(at("3-4.raw"), 0600), 0);
+    ck_assert_msg(!fc_file_is(at("3-4.raw"), &stage), "a FIFO taken for the file written");
+    ck_assert_int_eq(unlink(at("3-4.raw")), 0);
+    ck_assert_int_eq(fc_file_write_new(at("3-4.raw"), "abc", 3, &e), 0);
+    ck_assert_msg(!fc_file_is(at("3-4.raw"), &stage), "another file taken for the one written");
+    ck_assert_int_eq(unlink(at("3-4.raw")), 0);
+    ck_assert_int_eq(unlink(at("moved")), 0);
 }
 END_TEST
 
@@ -147,6 +171,7 @@ int main(void)
     tcase_add_test(tc, missing_directory_is_named);
     tcase_add_test(tc, a_fifo_is_refused_without_blocking);
     tcase_add_test(tc, a_staged_write_goes_through_the_given_temporary_name);
+    tcase_add_test(tc, a_file_swapped_in_is_not_the_one_written);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
