@@ -131,6 +131,25 @@ START_TEST(cbor_refusals_name_the_offset)
 }
 END_TEST
 
+/* A NaN of any width and payload reads as the one quiet NaN, the one the writer writes
+ * (fuzz_cbor: a float32 NaN with payload read with its bits, then written as f9 7e00). */
+START_TEST(cbor_nans_read_as_the_one_quiet_nan)
+{
+    static const char *const files[] = {"\xa1\x01\xfa\xff\xff\xff\xff", "\xa1\x01\xf9\x7c\x01",
+                                        "\xa1\x01\xfb\x7f\xf0\x00\x00\x00\x00\x00\x01"};
+    static const size_t lens[] = {7, 5, 11};
+    const fc_codec *c = fc_codec_find("cbor");
+    for (int k = 0; k < 3; k++) {
+        fc_dataset d = {0};
+        fc_error e = {0};
+        ck_assert_msg(c->decode((const uint8_t *)files[k], lens[k], &d, &e) == 0, "%s", e.msg);
+        ck_assert_uint_eq(d.count, 1);
+        ck_assert_uint_eq(bits(d.values[0]), 0x7ff8000000000000u);
+        fc_dataset_free(&d);
+    }
+}
+END_TEST
+
 START_TEST(cbor_probe_bids)
 {
     ck_assert_uint_eq(bid("cbor", "\xa0", 1), 8);
@@ -234,6 +253,7 @@ int main(void)
     tcase_add_test(tc, cbor_every_half_is_written_as_itself);
     tcase_add_test(tc, cbor_refusals_name_the_offset);
     tcase_add_test(tc, cbor_probe_bids);
+    tcase_add_test(tc, cbor_nans_read_as_the_one_quiet_nan);
 #endif
 #ifdef FC_HAVE_BSON
     tcase_add_test(tc, bson_decimal_keys_and_doubles);
