@@ -8,42 +8,13 @@
  *  2. a file that decodes re-encodes, and that encoding decodes to the same bits.
  * A violation aborts, and libFuzzer saves the input as a crash.
  */
+#include "alloc_track.h"
 #include "bounds.h"
 #include "forkcollect.h"
 
-#include <sanitizer/allocator_interface.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static size_t live, peak;
-static int tracking;
-
-static void on_malloc(const volatile void *p, size_t size)
-{
-    (void)p;
-    if (!tracking)
-        return;
-    live += size;
-    if (live > peak)
-        peak = live;
-}
-
-static void on_free(const volatile void *p)
-{
-    if (tracking && p) {
-        size_t n = __sanitizer_get_allocated_size((const void *)p);
-        live = n > live ? 0 : live - n;
-    }
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -57,13 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 #endif
     fc_dataset d = {0}, again = {0};
     fc_error err = {0};
-    live = peak = 0;
-    tracking = 1;
+    track_start();
     int rc = c->decode(data, len, &d, &err);
-    tracking = 0;
-    if (peak > fc_bound_factor(c->name) * len + FC_BOUND_CONST) {
+    track_stop();
+    if (track_peak > fc_bound_factor(c->name) * len + FC_BOUND_CONST) {
         fprintf(stderr, "%s: decoding %zu bytes allocated %zu bytes at once\n", c->name, len,
-                peak);
+                track_peak);
         abort();
     }
     if (rc != 0 && rc != FC_ECORRUPT && rc != FC_ENOMEM) {

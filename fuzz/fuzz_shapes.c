@@ -7,40 +7,11 @@
  * bounds docs/FORMATS.md states for these readers); a file that reads re-encodes, and
  * that encoding reads back to the same trees (for the codecs with exact doubles).
  */
+#include "alloc_track.h"
 #include "fc_shapes.h"
 
-#include <sanitizer/allocator_interface.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static size_t live, peak;
-static int tracking;
-
-static void on_malloc(const volatile void *p, size_t size)
-{
-    (void)p;
-    if (!tracking)
-        return;
-    live += size;
-    if (live > peak)
-        peak = live;
-}
-
-static void on_free(const volatile void *p)
-{
-    if (tracking && p) {
-        size_t n = __sanitizer_get_allocated_size((const void *)p);
-        live = n > live ? 0 : live - n;
-    }
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
-    return 0;
-}
 
 static void check_again(const fc_codec *c, unsigned shape, const fc_records *r)
 {
@@ -77,12 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     len -= 2;
     fc_records r = {0};
     fc_error err = {0};
-    live = peak = 0;
-    tracking = 1;
+    track_start();
     int rc = c->decode_records(data, len, shape, &r, &err);
-    tracking = 0;
-    if (peak > 160 * len + (1u << 20)) {
-        fprintf(stderr, "%s: reading %zu bytes allocated %zu at once\n", c->name, len, peak);
+    track_stop();
+    if (track_peak > 160 * len + (1u << 20)) {
+        fprintf(stderr, "%s: reading %zu bytes allocated %zu at once\n", c->name, len,
+                track_peak);
         abort();
     }
     if (rc != 0 && rc != FC_ECORRUPT && rc != FC_ENOMEM && rc != FC_EUNSUPPORTED) {
